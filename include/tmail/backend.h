@@ -1,0 +1,88 @@
+/* backend.h - the operations table every mailbox source (IMAP, POP3, Maildir) provides. All calls
+ * of a session run on its account's worker thread. Unsupported operations are NULL; core's
+ * dispatcher turns NULL into TM_ENOTSUP so callers never test slots. */
+#ifndef TMAIL_BACKEND_H
+#define TMAIL_BACKEND_H
+
+#include <stdint.h>
+
+#include "tmail/buf.h"
+#include "tmail/status.h"
+
+struct tm_store;
+struct tm_session; /* a backend's private connection state */
+
+/* Capability bits a UI may read. */
+enum tm_backend_cap {
+    TM_CAP_FOLDERS = 1u << 0,       /* more than one mailbox */
+    TM_CAP_SERVER_FLAGS = 1u << 1,  /* flags are kept at the source */
+    TM_CAP_PUSH = 1u << 2,          /* wait_changes is cheap (IDLE, inotify) */
+    TM_CAP_SERVER_SEARCH = 1u << 3, /* search can run at the source */
+    TM_CAP_APPEND = 1u << 4,        /* append works (Sent, Drafts) */
+    TM_CAP_MOVE = 1u << 5,          /* move is atomic at the source */
+};
+
+/* Progress callback: done of total units (messages) of mailbox. May be called often. */
+typedef void (*tm_progress_fn)(void *ctx, const char *mailbox, int64_t done, int64_t total);
+
+/* What a backend is given; it uses nothing else (no globals). Borrowed for the session. */
+struct tm_backend_env {
+    struct tm_store *store;        /* the worker's own store connection */
+    tm_progress_fn progress;       /* may be NULL */
+    void *progress_ctx;
+    const volatile int *cancel;    /* nonzero: stop soon with TM_ECANCELED; may be NULL */
+};
+
+/* Account description handed to open(); strings borrowed for the session's lifetime. */
+struct tm_account_spec {
+    const char *name;     /* account name, e.g. "personal" */
+    const char *url;      /* reading URL or Maildir path */
+    int64_t account_id;   /* store id of the account */
+};
+
+struct tm_mailbox_info {
+    const char *name;     /* UTF-8 display name; "INBOX" for the inbox */
+    char delimiter;       /* hierarchy delimiter, 0 if flat */
+    const char *special;  /* "\\Sent", "\\Drafts", ... or NULL */
+};
+typedef int (*tm_mailbox_cb)(void *ctx, const struct tm_mailbox_info *mb);
+
+struct tm_sync_result {
+    int64_t added;   /* rows inserted */
+    int64_t removed; /* rows deleted */
+    int64_t changed; /* rows whose flags or location changed */
+};
+
+struct tm_backend_ops {
+    const char *name; /* "maildir", "imap", ... */
+    unsigned caps;    /* enum tm_backend_cap */
+
+    enum tm_status (*open)(const struct tm_backend_env *env, const struct tm_account_spec *acct,
+                           struct tm_session **out, struct tm_error *err);
+    void (*close)(struct tm_session **pp);
+    enum tm_status (*list_mailboxes)(struct tm_session *s, tm_mailbox_cb cb, void *ctx,
+                                     struct tm_error *err);
+    /* Brings the store's rows of mailbox (store id mailbox_id) in line with the source. */
+    enum tm_status (*sync_mailbox)(struct tm_session *s, const char *mailbox, int64_t mailbox_id,
+                                   struct tm_sync_result *res, struct tm_error *err);
+    /* Appends the full raw message (store id message_id) to out. */
+    enum tm_status (*fetch_message)(struct tm_session *s, int64_t message_id, struct tm_buf *out,
+                                    struct tm_error *err);
+    /* Sets add and clears clear (enum tm_flag bits) at the source and in the store. */
+    enum tm_status (*set_flags)(struct tm_session *s, int64_t message_id, unsigned add,
+                                unsigned clear, struct tm_error *err);
+    enum tm_status (*copy)(struct tm_session *s, int64_t message_id, const char *to_mailbox,
+                           struct tm_error *err);
+    enum tm_status (*move)(struct tm_session *s, int64_t message_id, const char *to_mailbox,
+                           struct tm_error *err);
+    enum tm_status (*expunge)(struct tm_session *s, const char *mailbox, int64_t mailbox_id,
+                              struct tm_error *err);
+    enum tm_status (*append)(struct tm_session *s, const char *mailbox, const char *msg,
+                             size_t len, unsigned flags, struct tm_error *err);
+    /* Blocks until the source changes, timeout_ms passes, or cancel is set. */
+    enum tm_status (*wait_changes)(struct tm_session *s, int timeout_ms, struct tm_error *err);
+};
+
+extern const struct tm_backend_ops tm_maildir_ops;
+
+#endif

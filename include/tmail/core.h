@@ -1,0 +1,52 @@
+/* core.h - the controller the UI drives: opens a folder (shows the cache at once, syncs behind it
+ * on the account's worker thread), reads windows of rows in thread order, and queues jobs (fetch
+ * a body, change flags) whose results come back as events. No ncurses here: testable headless. */
+#ifndef TMAIL_CORE_H
+#define TMAIL_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tmail/event.h"
+#include "tmail/status.h"
+#include "tmail/store.h"
+
+struct tm_core;
+
+struct tm_core_options {
+    const char *store_path;  /* SQLite cache file */
+    const char *folder_path; /* Maildir to open (tmail -f, or the demo copy) */
+    const char *account_name; /* store account name for it */
+};
+
+/* Opens the store, starts the account worker. *out owned by the caller: tm_core_free. */
+enum tm_status tm_core_new(const struct tm_core_options *opt, struct tm_core **out,
+                           struct tm_error *err);
+/* Stops the worker (cancelling its job), closes everything. Accepts NULL. */
+void tm_core_free(struct tm_core **pp);
+
+/* The fd to poll for readability: readable when events are queued. */
+int tm_core_event_fd(struct tm_core *core);
+/* Takes the next queued event into *ev (caller cleans it); false when none is left. */
+bool tm_core_next_event(struct tm_core *core, struct tm_event *ev);
+
+/* Starts a sync of the open folder in the background (no-op when one is queued already). */
+enum tm_status tm_core_sync(struct tm_core *core, struct tm_error *err);
+
+/* Row access for the open folder, from the UI thread's own store connection. */
+int64_t tm_core_mailbox_id(struct tm_core *core);
+const char *tm_core_folder_label(struct tm_core *core); /* e.g. the Maildir path */
+enum tm_status tm_core_count(struct tm_core *core, int64_t *count, struct tm_error *err);
+enum tm_status tm_core_window(struct tm_core *core, int64_t offset, int limit,
+                              struct tm_message_row *rows, int *n_out, struct tm_error *err);
+enum tm_status tm_core_position(struct tm_core *core, int64_t message_id, int64_t *pos,
+                                struct tm_error *err);
+
+/* Queues loading of a raw message; a TM_EV_BODY event brings it. */
+enum tm_status tm_core_request_body(struct tm_core *core, int64_t message_id,
+                                    struct tm_error *err);
+/* Queues a flag change (add/clear enum tm_flag bits); a TM_EV_CHANGED event follows. */
+enum tm_status tm_core_set_flags(struct tm_core *core, int64_t message_id, unsigned add,
+                                 unsigned clear, struct tm_error *err);
+
+#endif

@@ -1,0 +1,33 @@
+/* event.h - events from account workers to the UI, delivered through a queue whose wake-up fd the
+ * UI polls together with the keyboard (DESIGN.md "Threads and events"). Events own their payload. */
+#ifndef TMAIL_EVENT_H
+#define TMAIL_EVENT_H
+
+#include <stdint.h>
+
+#include "tmail/buf.h"
+#include "tmail/status.h"
+
+enum tm_event_type {
+    TM_EV_SYNC_PROGRESS, /* done/total of mailbox */
+    TM_EV_SYNC_DONE,     /* a sync finished; status tells how; the UI re-reads its rows */
+    TM_EV_CHANGED,       /* rows of mailbox_id changed (flags, threading); re-read */
+    TM_EV_BODY,          /* body holds the raw message message_id, or status an error */
+    TM_EV_ERROR,         /* a job failed: text says why */
+};
+
+struct tm_event {
+    enum tm_event_type type;
+    int64_t account_id;
+    int64_t mailbox_id;
+    int64_t message_id;
+    int64_t done, total;
+    enum tm_status status;
+    char text[640];    /* translated message for a person (errors, mailbox name for progress) */
+    struct tm_buf body; /* owned: TM_EV_BODY's raw message */
+};
+
+/* Releases what an event owns (its body). */
+void tm_event_cleanup(struct tm_event *ev);
+
+#endif
