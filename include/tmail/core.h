@@ -42,11 +42,21 @@ enum tm_status tm_core_window(struct tm_core *core, int64_t offset, int limit,
 enum tm_status tm_core_position(struct tm_core *core, int64_t message_id, int64_t *pos,
                                 struct tm_error *err);
 
+/* Reads one row of the open folder by store id into row (zeroed by the caller). */
+enum tm_status tm_core_message(struct tm_core *core, int64_t message_id,
+                               struct tm_message_row *row, struct tm_error *err);
+
 /* Queues loading of a raw message; a TM_EV_BODY event brings it. */
 enum tm_status tm_core_request_body(struct tm_core *core, int64_t message_id,
                                     struct tm_error *err);
 /* Queues a flag change (add/clear enum tm_flag bits); a TM_EV_CHANGED event follows. */
 enum tm_status tm_core_set_flags(struct tm_core *core, int64_t message_id, unsigned add,
                                  unsigned clear, struct tm_error *err);
+
+/* Makes sure the demo Maildir from sharedir/demo has been copied to $XDG_DATA_HOME/tmail/demo
+ * (once; an existing copy is kept with the user's changes) and writes that path to out.
+ * *copied tells whether this call made the copy. */
+enum tm_status tm_core_prepare_demo(const char *sharedir, char *out, size_t size, bool *copied,
+                                    struct tm_error *err);
 
 #endif

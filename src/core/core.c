@@ -1,1 +1,165 @@
-/* placeholder until this file is written */
+/* core.c - the controller the UI drives: one open Maildir folder, its worker, and row access
+ * through the UI thread's own store connection. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "tmail/core.h"
+#include "tmail/i18n.h"
+
+struct tm_core {
+    struct tm_store *store; /* the UI thread's connection */
+    struct event_queue *events;
+    struct worker worker;
+    int64_t account_id;
+    int64_t mailbox_id;
+    char *folder_label;
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static enum tm_status core_setup(struct tm_core *core, const struct tm_core_options *opt,
+                                 struct tm_error *err)
+{
+    enum tm_status st = tm_store_open(opt->store_path, &core->store, err);
+    if (st)
+        return st;
+    char url[4200];
+    snprintf(url, sizeof(url), "maildir://%s", opt->folder_path);
+    st = tm_store_account_ensure(core->store, opt->account_name, url, &core->account_id, err);
+    if (!st)
+        st = tm_store_mailbox_ensure(core->store, core->account_id, "INBOX", &core->mailbox_id,
+                                     err);
+    if (st)
+        return st;
+    st = event_queue_new(&core->events, err);
+    if (st)
+        return st;
+    struct worker *w = &core->worker;
+    w->ops = &tm_maildir_ops;
+    w->store_path = dup_or_null(opt->store_path);
+    w->folder_path = dup_or_null(opt->folder_path);
+    w->account_name = dup_or_null(opt->account_name);
+    core->folder_label = dup_or_null(opt->folder_path);
+    if (!w->store_path || !w->folder_path || !w->account_name || !core->folder_label)
+        return tm_error_set(err, TM_ENOMEM, _("out of memory"));
+    w->account_id = core->account_id;
+    w->mailbox_id = core->mailbox_id;
+    w->events = core->events;
+    return worker_start(w, err);
+}
+
+enum tm_status tm_core_new(const struct tm_core_options *opt, struct tm_core **out,
+                           struct tm_error *err)
+{
+    struct tm_core *core = calloc(1, sizeof(*core));
+    if (!core)
+        return tm_error_set(err, TM_ENOMEM, _("out of memory"));
+    enum tm_status st = core_setup(core, opt, err);
+    if (st) {
+        tm_core_free(&core);
+        return st;
+    }
+    *out = core;
+    return TM_OK;
+}
+
+void tm_core_free(struct tm_core **pp)
+{
+    struct tm_core *core = *pp;
+    if (!core)
+        return;
+    worker_stop(&core->worker);
+    free(core->worker.store_path);
+    free(core->worker.folder_path);
+    free(core->worker.account_name);
+    free(core->folder_label);
+    event_queue_free(&core->events);
+    tm_store_free(&core->store);
+    free(core);
+    *pp = NULL;
+}
+
+int tm_core_event_fd(struct tm_core *core)
+{
+    return event_queue_fd(core->events);
+}
+
+bool tm_core_next_event(struct tm_core *core, struct tm_event *ev)
+{
+    return event_queue_pop(core->events, ev);
+}
+
+enum tm_status tm_core_sync(struct tm_core *core, struct tm_error *err)
+{
+    struct job job = {.type = JOB_SYNC};
+    return worker_submit(&core->worker, &job, err);
+}
+
+int64_t tm_core_mailbox_id(struct tm_core *core)
+{
+    return core->mailbox_id;
+}
+
+const char *tm_core_folder_label(struct tm_core *core)
+{
+    return core->folder_label;
+}
+
+enum tm_status tm_core_count(struct tm_core *core, int64_t *count, struct tm_error *err)
+{
+    return tm_store_message_count(core->store, core->mailbox_id, count, err);
+}
+
+enum tm_status tm_core_window(struct tm_core *core, int64_t offset, int limit,
+                              struct tm_message_row *rows, int *n_out, struct tm_error *err)
+{
+    return tm_store_message_window(core->store, core->mailbox_id, offset, limit, rows, n_out,
+                                   err);
+}
+
+enum tm_status tm_core_position(struct tm_core *core, int64_t message_id, int64_t *pos,
+                                struct tm_error *err)
+{
+    return tm_store_message_position(core->store, message_id, pos, err);
+}
+
+enum tm_status tm_core_message(struct tm_core *core, int64_t message_id,
+                               struct tm_message_row *row, struct tm_error *err)
+{
+    return tm_store_message_get(core->store, message_id, row, err);
+}
+
+enum tm_status tm_core_request_body(struct tm_core *core, int64_t message_id,
+                                    struct tm_error *err)
+{
+    struct job job = {.type = JOB_BODY, .message_id = message_id};
+    return worker_submit(&core->worker, &job, err);
+}
+
+enum tm_status tm_core_set_flags(struct tm_core *core, int64_t message_id, unsigned add,
+                                 unsigned clear, struct tm_error *err)
+{
+    struct job job = {.type = JOB_FLAGS, .message_id = message_id, .add = add, .clear = clear};
+    return worker_submit(&core->worker, &job, err);
+}
+
+enum tm_status backend_set_flags(const struct tm_backend_ops *ops, struct tm_session *s,
+                                 int64_t id, unsigned add, unsigned clear, struct tm_error *err)
+{
+    if (!ops->set_flags)
+        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot change flags"));
+    return ops->set_flags(s, id, add, clear, err);
+}
+
+enum tm_status backend_fetch(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
+                             struct tm_buf *out, struct tm_error *err)
+{
+    if (!ops->fetch_message)
+        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot fetch messages"));
+    return ops->fetch_message(s, id, out, err);
+}

@@ -1,1 +1,246 @@
-/* placeholder until this file is written */
+/* worker.c - an account's worker thread: owns its store connection and backend session, runs
+ * jobs from the UI one at a time, and reports results as events. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "private.h"
+#include "tmail/i18n.h"
+#include "tmail/log.h"
+
+struct worker_ctx {
+    struct worker *w;
+    struct tm_store *store;
+    struct tm_session *session;
+    struct tm_backend_env env; /* borrowed by the session for its lifetime */
+    struct tm_error open_err;  /* why session is NULL */
+    struct timespec last_progress;
+};
+
+static void post(struct worker *w, enum tm_event_type type, int64_t message_id,
+                 const struct tm_error *err)
+{
+    struct tm_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = type;
+    ev.account_id = w->account_id;
+    ev.mailbox_id = w->mailbox_id;
+    ev.message_id = message_id;
+    ev.status = err ? err->status : TM_OK;
+    if (err && err->status)
+        snprintf(ev.text, sizeof(ev.text), "%s", err->message);
+    event_queue_push(w->events, &ev);
+}
+
+/* Progress from the backend, throttled to ten events a second so a fast scan does not flood. */
+static void on_progress(void *ctx, const char *mailbox, int64_t done, int64_t total)
+{
+    struct worker_ctx *c = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (now.tv_sec - c->last_progress.tv_sec) * 1000 +
+              (now.tv_nsec - c->last_progress.tv_nsec) / 1000000;
+    if (ms < 100 && done < total)
+        return;
+    c->last_progress = now;
+    struct tm_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = TM_EV_SYNC_PROGRESS;
+    ev.account_id = c->w->account_id;
+    ev.mailbox_id = c->w->mailbox_id;
+    ev.done = done;
+    ev.total = total;
+    snprintf(ev.text, sizeof(ev.text), "%s", mailbox ? mailbox : "");
+    event_queue_push(c->w->events, &ev);
+}
+
+static void run_sync(struct worker_ctx *c)
+{
+    struct worker *w = c->w;
+    struct tm_error err;
+    struct tm_sync_result res = {0};
+    tm_error_clear(&err);
+    enum tm_status st = w->ops->sync_mailbox(c->session, "INBOX", w->mailbox_id, &res, &err);
+    if (!st && (res.added || res.removed))
+        st = core_rethread(c->store, w->mailbox_id, &err);
+    if (st)
+        tm_log(TM_LOG_WARN, "sync of %s failed: %s", w->account_name, err.message);
+    struct tm_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = TM_EV_SYNC_DONE;
+    ev.account_id = w->account_id;
+    ev.mailbox_id = w->mailbox_id;
+    ev.status = st;
+    ev.done = res.added;
+    ev.total = res.removed;
+    if (st)
+        snprintf(ev.text, sizeof(ev.text), "%s", err.message);
+    event_queue_push(w->events, &ev);
+}
+
+static void run_body(struct worker_ctx *c, int64_t message_id)
+{
+    struct tm_error err;
+    struct tm_event ev;
+    tm_error_clear(&err);
+    memset(&ev, 0, sizeof(ev));
+    tm_buf_init(&ev.body, 0);
+    ev.status = backend_fetch(c->w->ops, c->session, message_id, &ev.body, &err);
+    ev.type = TM_EV_BODY;
+    ev.account_id = c->w->account_id;
+    ev.mailbox_id = c->w->mailbox_id;
+    ev.message_id = message_id;
+    if (ev.status) {
+        snprintf(ev.text, sizeof(ev.text), "%s", err.message);
+        tm_buf_cleanup(&ev.body);
+    }
+    event_queue_push(c->w->events, &ev);
+}
+
+static void run_flags(struct worker_ctx *c, const struct job *job)
+{
+    struct tm_error err;
+    tm_error_clear(&err);
+    enum tm_status st =
+        backend_set_flags(c->w->ops, c->session, job->message_id, job->add, job->clear, &err);
+    post(c->w, st ? TM_EV_ERROR : TM_EV_CHANGED, job->message_id, &err);
+}
+
+static void run_job(struct worker_ctx *c, const struct job *job)
+{
+    if (!c->session) {
+        if (job->type == JOB_BODY) {
+            struct tm_event ev;
+            memset(&ev, 0, sizeof(ev));
+            ev.type = TM_EV_BODY;
+            ev.message_id = job->message_id;
+            ev.status = c->open_err.status;
+            snprintf(ev.text, sizeof(ev.text), "%s", c->open_err.message);
+            event_queue_push(c->w->events, &ev);
+        } else {
+            post(c->w, job->type == JOB_SYNC ? TM_EV_SYNC_DONE : TM_EV_ERROR, job->message_id,
+                 &c->open_err);
+        }
+        return;
+    }
+    switch (job->type) {
+    case JOB_SYNC:
+        run_sync(c);
+        break;
+    case JOB_BODY:
+        run_body(c, job->message_id);
+        break;
+    case JOB_FLAGS:
+        run_flags(c, job);
+        break;
+    }
+}
+
+static void open_session(struct worker_ctx *c)
+{
+    struct worker *w = c->w;
+    tm_error_clear(&c->open_err);
+    if (tm_store_open(w->store_path, &c->store, &c->open_err))
+        return;
+    c->env.store = c->store;
+    c->env.progress = on_progress;
+    c->env.progress_ctx = c;
+    c->env.cancel = &w->cancel;
+    struct tm_account_spec spec = {w->account_name, w->folder_path, w->account_id};
+    if (w->ops->open(&c->env, &spec, &c->session, &c->open_err)) {
+        c->session = NULL;
+        tm_log(TM_LOG_WARN, "cannot open %s: %s", w->account_name, c->open_err.message);
+    }
+}
+
+/* Takes the next job, waiting for one; NULL when the worker is told to stop. */
+static struct job *next_job(struct worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    while (!w->head && !w->cancel)
+        pthread_cond_wait(&w->wake, &w->lock);
+    struct job *job = NULL;
+    if (!w->cancel) {
+        job = w->head;
+        w->head = job->next;
+        if (!w->head)
+            w->tail = NULL;
+    }
+    pthread_mutex_unlock(&w->lock);
+    return job;
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker_ctx c;
+    memset(&c, 0, sizeof(c));
+    c.w = arg;
+    open_session(&c);
+    struct job *job;
+    while ((job = next_job(c.w)) != NULL) {
+        run_job(&c, job);
+        free(job);
+    }
+    if (c.session)
+        c.w->ops->close(&c.session);
+    tm_store_free(&c.store);
+    return NULL;
+}
+
+enum tm_status worker_start(struct worker *w, struct tm_error *err)
+{
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    w->head = w->tail = NULL;
+    w->cancel = 0;
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+        return tm_error_set(err, TM_EIO, _("cannot start the worker thread"));
+    w->started = true;
+    return TM_OK;
+}
+
+enum tm_status worker_submit(struct worker *w, const struct job *job, struct tm_error *err)
+{
+    struct job *copy = malloc(sizeof(*copy));
+    if (!copy)
+        return tm_error_set(err, TM_ENOMEM, _("out of memory"));
+    *copy = *job;
+    copy->next = NULL;
+    pthread_mutex_lock(&w->lock);
+    bool duplicate = false;
+    for (struct job *j = w->head; j && job->type == JOB_SYNC; j = j->next)
+        duplicate |= j->type == JOB_SYNC;
+    if (duplicate) {
+        free(copy);
+    } else {
+        if (w->tail)
+            w->tail->next = copy;
+        else
+            w->head = copy;
+        w->tail = copy;
+        pthread_cond_signal(&w->wake);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return TM_OK;
+}
+
+void worker_stop(struct worker *w)
+{
+    if (!w->started)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->cancel = 1;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    while (w->head) {
+        struct job *j = w->head;
+        w->head = j->next;
+        free(j);
+    }
+    w->tail = NULL;
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->wake);
+    w->started = false;
+}

@@ -1,1 +1,76 @@
-/* placeholder until this file is written */
+/* draw.c - drawing helpers: width-aware clipped text (CJK takes two columns), terminal-safe
+ * rendering of untrusted text, the status bar and the message line. */
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "private.h"
+#include "tmail/i18n.h"
+#include "tmail/str.h"
+
+void draw_text(int y, int x, int width, const char *text, int attr)
+{
+    if (width <= 0 || y < 0 || y >= LINES)
+        return;
+    size_t cols = 0;
+    size_t bytes = tm_str_fit(text, (size_t)width, &cols);
+    attron(attr);
+    mvaddnstr(y, x, text, (int)bytes);
+    for (size_t c = cols; c < (size_t)width; c++)
+        addch(' ');
+    attroff(attr);
+}
+
+void draw_untrusted(int y, int x, int width, const char *text, int attr)
+{
+    struct tm_buf safe;
+    tm_buf_init(&safe, 64 * 1024);
+    /* A subject longer than the cap is cut: only a screen's width is shown anyway. */
+    size_t len = strlen(text);
+    if (len > 4096)
+        len = 4096;
+    if (tm_str_visible(&safe, text, len, false) == TM_OK && safe.data)
+        draw_text(y, x, width, safe.data, attr);
+    else
+        draw_text(y, x, width, "", attr);
+    tm_buf_cleanup(&safe);
+}
+
+void draw_bar(int y, const char *left, const char *right)
+{
+    int width = COLS;
+    size_t rcols = tm_str_width(right);
+    draw_text(y, 0, width, left, A_REVERSE);
+    if ((int)rcols < width)
+        draw_text(y, width - (int)rcols, (int)rcols, right, A_REVERSE);
+}
+
+void draw_message_line(struct app *app)
+{
+    draw_untrusted(LINES - 1, 0, COLS, app->message, A_NORMAL);
+}
+
+void draw_status_bar(struct app *app, const char *what)
+{
+    char left[1024], right[200];
+    struct tm_buf label;
+    tm_buf_init(&label, 8192);
+    const char *folder = tm_core_folder_label(app->core);
+    if (tm_str_visible(&label, folder, strlen(folder), false) != TM_OK || !label.data)
+        tm_buf_append_str(&label, "?");
+    snprintf(left, sizeof(left), "-*-tmail: %s [%s] ---(%s)",
+             label.data ? label.data : "", what, _("threads"));
+    snprintf(right, sizeof(right), "%s%s", app->progress, app->progress[0] ? " --" : "---");
+    draw_bar(LINES - 2, left, right);
+    tm_buf_cleanup(&label);
+}
+
+void app_set_message(struct app *app, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(app->message, sizeof(app->message), fmt, ap);
+    va_end(ap);
+    app->dirty = true;
+}

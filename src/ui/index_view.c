@@ -1,1 +1,248 @@
-/* placeholder until this file is written */
+/* index_view.c - the message index: one line per message in thread order, read from the store a
+ * screenful at a time, with mutt's movement keys. */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "private.h"
+#include "tmail/flags.h"
+#include "tmail/i18n.h"
+#include "tmail/str.h"
+
+#define MAX_PAGE_ROWS 512
+
+int index_page_rows(void)
+{
+    int h = LINES - 3; /* help bar, status bar, message line */
+    if (h < 1)
+        h = 1;
+    return h > MAX_PAGE_ROWS ? MAX_PAGE_ROWS : h;
+}
+
+/* mutt's %c: bytes as "350", "1.2K", "12K", "1.1M". */
+static void format_size(int64_t bytes, char *out, size_t size)
+{
+    if (bytes < 1000)
+        snprintf(out, size, "%lld", (long long)bytes);
+    else if (bytes < 10 * 1024)
+        snprintf(out, size, "%.1fK", (double)bytes / 1024.0);
+    else if (bytes < 1000 * 1024)
+        snprintf(out, size, "%lldK", (long long)((bytes + 512) / 1024));
+    else
+        snprintf(out, size, "%.1fM", (double)bytes / (1024.0 * 1024.0));
+}
+
+static void format_line_head(const struct tm_message_row *r, int64_t number, char *out,
+                             size_t size)
+{
+    char date[32] = "";
+    time_t t = (time_t)r->date;
+    struct tm tmv;
+    if (t > 0 && localtime_r(&t, &tmv))
+        strftime(date, sizeof(date), "%b %d", &tmv);
+    char state = (r->flags & TM_FLAG_DELETED)    ? 'D'
+                 : !(r->flags & TM_FLAG_SEEN)    ? 'N'
+                 : (r->flags & TM_FLAG_ANSWERED) ? 'r'
+                                                 : ' ';
+    char flag = (r->flags & TM_FLAG_FLAGGED) ? '!' : ' ';
+    snprintf(out, size, "%5lld %c%c %-6s", (long long)number, state, flag, date);
+}
+
+static void draw_row(int y, const struct tm_message_row *r, int64_t number, bool current)
+{
+    char head[64], bytes[32], sizecol[48];
+    int attr = current ? A_REVERSE : (!(r->flags & TM_FLAG_SEEN) ? A_BOLD : A_NORMAL);
+    format_line_head(r, number, head, sizeof(head));
+    format_size(r->size, bytes, sizeof(bytes));
+    snprintf(sizecol, sizeof(sizecol), " (%5s) ", bytes);
+    const char *from = r->from_name && *r->from_name ? r->from_name
+                       : r->from_addr               ? r->from_addr
+                                                    : "";
+    int x = 0, from_w = COLS >= 100 ? 22 : 18;
+    draw_text(y, x, 16, head, attr);
+    x += 16;
+    draw_text(y, x, 1, " ", attr);
+    draw_untrusted(y, x + 1, from_w, from, attr);
+    x += 1 + from_w;
+    draw_text(y, x, 9, sizecol, attr);
+    x += 9;
+    int tree_w = r->thread_tree ? (int)tm_str_width(r->thread_tree) : 0;
+    if (tree_w > COLS - x)
+        tree_w = COLS - x;
+    if (tree_w > 0) {
+        draw_text(y, x, tree_w, r->thread_tree, attr);
+        x += tree_w;
+    }
+    draw_untrusted(y, x, COLS - x, r->subject ? r->subject : "", attr);
+}
+
+/* Re-reads the row count and puts the cursor back on the same message when it still exists. */
+void index_reload(struct app *app)
+{
+    struct tm_error err;
+    int64_t count = 0, pos;
+    tm_error_clear(&err);
+    if (tm_core_count(app->core, &count, &err))
+        app_set_message(app, "%s", err.message);
+    app->count = count;
+    if (app->cursor_id && tm_core_position(app->core, app->cursor_id, &pos, &err) == TM_OK)
+        app->cursor = pos;
+    else if (!app->cursor_id)
+        app->cursor = count - 1; /* like mutt: start at the newest message */
+    if (app->cursor >= count)
+        app->cursor = count - 1;
+    if (app->cursor < 0)
+        app->cursor = 0;
+    app->dirty = true;
+}
+
+static void keep_cursor_visible(struct app *app)
+{
+    int h = index_page_rows();
+    app->top = (app->cursor / h) * h;
+}
+
+void index_draw(struct app *app)
+{
+    struct tm_message_row rows[MAX_PAGE_ROWS];
+    struct tm_error err;
+    int h = index_page_rows(), n = 0;
+    char what[96];
+    keep_cursor_visible(app);
+    memset(rows, 0, sizeof(rows));
+    tm_error_clear(&err);
+    if (app->count > 0 && tm_core_window(app->core, app->top, h, rows, &n, &err))
+        app_set_message(app, "%s", err.message);
+    draw_bar(0, _("q:Quit  j/k:Move  Enter:Display  |:Pipe  F:Flag  N:New  ?:Help"), "");
+    for (int i = 0; i < h; i++) {
+        if (i < n) {
+            bool current = app->top + i == app->cursor;
+            if (current)
+                app->cursor_id = rows[i].id;
+            draw_row(1 + i, &rows[i], app->top + i + 1, current);
+        } else {
+            move(1 + i, 0);
+            clrtoeol();
+        }
+    }
+    for (int i = 0; i < n; i++)
+        tm_message_row_cleanup(&rows[i]);
+    snprintf(what, sizeof(what), _("Msgs:%lld"), (long long)app->count);
+    draw_status_bar(app, what);
+    draw_message_line(app);
+}
+
+/* Reads the row under the cursor into *row (zeroed by the caller); false if there is none. */
+static bool current_row(struct app *app, struct tm_message_row *row)
+{
+    struct tm_error err;
+    int n = 0;
+    tm_error_clear(&err);
+    if (app->count <= 0 || tm_core_window(app->core, app->cursor, 1, row, &n, &err) || n != 1) {
+        app_set_message(app, "%s", _("No messages."));
+        return false;
+    }
+    app->cursor_id = row->id;
+    return true;
+}
+
+static void move_cursor(struct app *app, int64_t to)
+{
+    if (app->count <= 0) {
+        app_set_message(app, "%s", _("No messages."));
+        return;
+    }
+    if (to < 0) {
+        if (app->cursor == 0)
+            app_set_message(app, "%s", _("You are on the first message."));
+        to = 0;
+    } else if (to >= app->count) {
+        if (app->cursor == app->count - 1)
+            app_set_message(app, "%s", _("You are on the last message."));
+        to = app->count - 1;
+    }
+    app->cursor = to;
+    app->cursor_id = 0; /* re-learned when the row is drawn */
+    app->dirty = true;
+}
+
+static void toggle_flag(struct app *app, unsigned flag)
+{
+    struct tm_message_row row;
+    struct tm_error err;
+    memset(&row, 0, sizeof(row));
+    if (!current_row(app, &row))
+        return;
+    bool set = (row.flags & flag) == 0;
+    tm_error_clear(&err);
+    if (tm_core_set_flags(app->core, row.id, set ? flag : 0, set ? 0 : flag, &err))
+        app_set_message(app, "%s", err.message);
+    tm_message_row_cleanup(&row);
+}
+
+static void start_pipe(struct app *app)
+{
+    struct tm_message_row row;
+    memset(&row, 0, sizeof(row));
+    if (!current_row(app, &row))
+        return;
+    if (prompt_line(app, _("Pipe to command: "), app->pipe_command, sizeof(app->pipe_command)) &&
+        app->pipe_command[0])
+        app_request_body(app, row.id, BODY_PIPE);
+    tm_message_row_cleanup(&row);
+    app->dirty = true;
+}
+
+void index_handle(struct app *app, enum ui_fn fn)
+{
+    int h = index_page_rows();
+    struct tm_message_row row;
+    struct tm_error err;
+    memset(&row, 0, sizeof(row));
+    tm_error_clear(&err);
+    switch (fn) {
+    case FN_NEXT_ENTRY:
+        move_cursor(app, app->cursor + 1);
+        break;
+    case FN_PREV_ENTRY:
+        move_cursor(app, app->cursor - 1);
+        break;
+    case FN_NEXT_PAGE:
+        move_cursor(app, app->top + h < app->count ? app->top + h : app->count - 1);
+        break;
+    case FN_PREV_PAGE:
+        move_cursor(app, app->top - h >= 0 ? app->top - h : 0);
+        break;
+    case FN_FIRST_ENTRY:
+        move_cursor(app, 0);
+        break;
+    case FN_LAST_ENTRY:
+        move_cursor(app, app->count - 1);
+        break;
+    case FN_DISPLAY:
+        if (current_row(app, &row))
+            pager_open(app, row.id);
+        tm_message_row_cleanup(&row);
+        break;
+    case FN_PIPE:
+        start_pipe(app);
+        break;
+    case FN_FLAG:
+        toggle_flag(app, TM_FLAG_FLAGGED);
+        break;
+    case FN_TOGGLE_NEW:
+        toggle_flag(app, TM_FLAG_SEEN);
+        break;
+    case FN_SYNC:
+        if (tm_core_sync(app->core, &err))
+            app_set_message(app, "%s", err.message);
+        break;
+    case FN_QUIT:
+        app->quit = true;
+        break;
+    default:
+        app_set_message(app, "%s", _("Key is not bound.  Press '?' for help."));
+        break;
+    }
+}

@@ -1,1 +1,315 @@
-/* placeholder until this file is written */
+/* pager_view.c - shows one message: decoded headers, then the rendered text, made
+ * terminal-safe and wrapped to the window; scrolls like mutt's pager. */
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "private.h"
+#include "tmail/flags.h"
+#include "tmail/i18n.h"
+#include "tmail/mime.h"
+#include "tmail/str.h"
+
+#define PAGER_TEXT_LIMIT ((size_t)64 * 1024 * 1024)
+
+enum { ATTR_BODY, ATTR_HEADER, ATTR_QUOTE };
+
+static int body_rows(void)
+{
+    int h = LINES - 3;
+    return h < 1 ? 1 : h;
+}
+
+void pager_cleanup(struct app *app)
+{
+    tm_buf_cleanup(&app->pager_text);
+    free(app->lines);
+    app->lines = NULL;
+    app->n_lines = app->cap_lines = 0;
+    app->pager_width = 0;
+}
+
+static bool add_line(struct app *app, size_t off, size_t len, int attr)
+{
+    if (app->n_lines == app->cap_lines) {
+        size_t cap = app->cap_lines ? app->cap_lines * 2 : 256;
+        struct pager_line *p = realloc(app->lines, cap * sizeof(*p));
+        if (!p)
+            return false;
+        app->lines = p;
+        app->cap_lines = cap;
+    }
+    app->lines[app->n_lines++] = (struct pager_line){off, len, attr};
+    return true;
+}
+
+/* Columns of one UTF-8 character at s (1 for anything odd). */
+static int char_cols(const char *s, size_t len, size_t *bytes)
+{
+    mbstate_t ps;
+    wchar_t wc;
+    memset(&ps, 0, sizeof(ps));
+    size_t n = mbrtowc(&wc, s, len, &ps);
+    if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+        *bytes = 1;
+        return 1;
+    }
+    *bytes = n;
+    int w = wcwidth(wc);
+    return w < 0 ? 1 : w;
+}
+
+/* Splits one logical line (no LF) into visual lines of at most width columns. */
+static bool wrap_line(struct app *app, size_t off, size_t len, int width, int attr)
+{
+    const char *text = app->pager_text.data;
+    size_t start = off, end = off + len;
+    int cols = 0;
+    if (len == 0)
+        return add_line(app, off, 0, attr);
+    for (size_t i = off; i < end;) {
+        size_t n;
+        int w = char_cols(text + i, end - i, &n);
+        if (cols + w > width && i > start) {
+            if (!add_line(app, start, i - start, attr))
+                return false;
+            start = i;
+            cols = 0;
+        }
+        cols += w;
+        i += n;
+    }
+    return add_line(app, start, end - start, attr);
+}
+
+static void rewrap(struct app *app)
+{
+    const char *text = app->pager_text.data;
+    size_t len = app->pager_text.len, pos = 0;
+    bool in_header = true;
+    app->n_lines = 0;
+    app->pager_width = COLS;
+    while (text && pos <= len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t line_len = nl ? (size_t)(nl - (text + pos)) : len - pos;
+        if (line_len == 0)
+            in_header = false;
+        int attr = in_header ? ATTR_HEADER : (text[pos] == '>' ? ATTR_QUOTE : ATTR_BODY);
+        if (!wrap_line(app, pos, line_len, COLS > 0 ? COLS : 80, attr))
+            break;
+        if (!nl)
+            break;
+        pos += line_len + 1;
+    }
+}
+
+/* Appends text with TABs expanded to 8-column stops (for lines already terminal-safe). */
+static enum tm_status append_expanded(struct tm_buf *out, const char *s, size_t len)
+{
+    int col = 0;
+    enum tm_status st = TM_OK;
+    for (size_t i = 0; i < len && !st;) {
+        size_t n;
+        if (s[i] == '\t') {
+            do
+                st = tm_buf_append_char(out, ' ');
+            while (!st && ++col % 8);
+            i++;
+        } else if (s[i] == '\n') {
+            st = tm_buf_append_char(out, '\n');
+            col = 0;
+            i++;
+        } else {
+            col += char_cols(s + i, len - i, &n);
+            st = tm_buf_append(out, s + i, n);
+            i += n;
+        }
+    }
+    return st;
+}
+
+/* The decoded header lines the pager shows above the body. */
+static enum tm_status append_headers(struct tm_buf *out, const char *raw, size_t len)
+{
+    static const char *const fields[] = {"Date", "From", "To", "Cc", "Subject"};
+    enum tm_status st = TM_OK;
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !st; i++) {
+        char *value = tm_mime_header_get(raw, len, fields[i]);
+        if (!value)
+            continue;
+        char *decoded = tm_mime_decode_header_text(value, NULL);
+        st = tm_buf_appendf(out, "%s: %s\n", fields[i], decoded ? decoded : value);
+        free(decoded);
+        free(value);
+    }
+    if (!st)
+        st = tm_buf_append_char(out, '\n');
+    return st;
+}
+
+void pager_show(struct app *app, int64_t message_id, const char *raw, size_t len)
+{
+    struct tm_buf plain, safe;
+    struct tm_error err;
+    tm_buf_init(&plain, PAGER_TEXT_LIMIT);
+    tm_buf_init(&safe, PAGER_TEXT_LIMIT);
+    tm_error_clear(&err);
+    pager_cleanup(app);
+    tm_buf_init(&app->pager_text, PAGER_TEXT_LIMIT);
+    enum tm_status st = append_headers(&plain, raw, len);
+    if (!st && tm_mime_render_text(raw, len, &plain, &err) != TM_OK)
+        app_set_message(app, "%s", err.message);
+    /* Everything from the message goes through tm_str_visible before it reaches the screen. */
+    if (!st && plain.data)
+        st = tm_str_visible(&safe, plain.data, plain.len, true);
+    if (!st && safe.data)
+        st = append_expanded(&app->pager_text, safe.data, safe.len);
+    if (st)
+        app_set_message(app, "%s", _("The message is too large to show in full."));
+    tm_buf_cleanup(&plain);
+    tm_buf_cleanup(&safe);
+    app->pager_id = message_id;
+    app->pager_top = 0;
+    app->pager_loading = false;
+    rewrap(app);
+    app->dirty = true;
+}
+
+void pager_open(struct app *app, int64_t message_id)
+{
+    struct tm_message_row row;
+    struct tm_error err;
+    memset(&row, 0, sizeof(row));
+    tm_error_clear(&err);
+    pager_cleanup(app);
+    app->view = VIEW_PAGER;
+    app->pager_id = message_id;
+    app->pager_top = 0;
+    app->pager_loading = true;
+    app->cursor_id = message_id;
+    app_request_body(app, message_id, BODY_VIEW);
+    /* Opening a message marks it read, as in every mail client; new/ moves to cur/. */
+    if (tm_core_message(app->core, message_id, &row, &err) == TM_OK &&
+        !(row.flags & TM_FLAG_SEEN) && tm_core_set_flags(app->core, message_id, TM_FLAG_SEEN, 0, &err))
+        app_set_message(app, "%s", err.message);
+    tm_message_row_cleanup(&row);
+    app->dirty = true;
+}
+
+void pager_draw(struct app *app)
+{
+    int h = body_rows();
+    char what[64];
+    if (app->pager_width != COLS && !app->pager_loading)
+        rewrap(app);
+    draw_bar(0, _("q:Exit  -:PrevPg  <Space>:NextPg  j/k:Next/Prev  |:Pipe  ?:Help"), "");
+    for (int i = 0; i < h; i++) {
+        size_t idx = app->pager_top + (size_t)i;
+        if (app->pager_loading && i == 0) {
+            draw_text(1, 0, COLS, _("Loading message..."), A_NORMAL);
+        } else if (!app->pager_loading && idx < app->n_lines) {
+            const struct pager_line *l = &app->lines[idx];
+            char *line = tm_strndup(app->pager_text.data + l->off, l->len);
+            int attr = l->attr == ATTR_HEADER ? A_BOLD : l->attr == ATTR_QUOTE ? A_DIM : A_NORMAL;
+            draw_text(1 + i, 0, COLS, line ? line : "", attr);
+            free(line);
+        } else {
+            move(1 + i, 0);
+            clrtoeol();
+        }
+    }
+    size_t end = app->pager_top + (size_t)h;
+    if (app->n_lines == 0 || end >= app->n_lines)
+        snprintf(what, sizeof(what), "%s", _("end"));
+    else
+        snprintf(what, sizeof(what), "%d%%", (int)(end * 100 / app->n_lines));
+    draw_status_bar(app, what);
+    draw_message_line(app);
+}
+
+static void scroll_to(struct app *app, long long top)
+{
+    long long max = (long long)app->n_lines - body_rows();
+    if (max < 0)
+        max = 0;
+    if (top > max) {
+        if ((long long)app->pager_top == max)
+            app_set_message(app, "%s", _("Bottom of message is shown."));
+        top = max;
+    }
+    if (top < 0) {
+        if (app->pager_top == 0)
+            app_set_message(app, "%s", _("Top of message is shown."));
+        top = 0;
+    }
+    app->pager_top = (size_t)top;
+    app->dirty = true;
+}
+
+/* Opens the message delta rows away from the current one in index order. */
+static void step_message(struct app *app, int delta)
+{
+    struct tm_message_row row;
+    struct tm_error err;
+    int64_t pos;
+    int n = 0;
+    memset(&row, 0, sizeof(row));
+    tm_error_clear(&err);
+    if (tm_core_position(app->core, app->pager_id, &pos, &err))
+        return;
+    if (pos + delta < 0 || pos + delta >= app->count) {
+        app_set_message(app, "%s", delta > 0 ? _("You are on the last message.")
+                                             : _("You are on the first message."));
+        return;
+    }
+    if (tm_core_window(app->core, pos + delta, 1, &row, &n, &err) == TM_OK && n == 1) {
+        app->cursor = pos + delta;
+        pager_open(app, row.id);
+    }
+    tm_message_row_cleanup(&row);
+}
+
+void pager_handle(struct app *app, enum ui_fn fn)
+{
+    long long top = (long long)app->pager_top, page = body_rows();
+    switch (fn) {
+    case FN_EXIT:
+        app->view = VIEW_INDEX;
+        pager_cleanup(app);
+        app->dirty = true;
+        break;
+    case FN_NEXT_LINE:
+        scroll_to(app, top + 1);
+        break;
+    case FN_PREV_LINE:
+        scroll_to(app, top - 1);
+        break;
+    case FN_NEXT_PAGE:
+        scroll_to(app, top + page);
+        break;
+    case FN_PREV_PAGE:
+        scroll_to(app, top - page);
+        break;
+    case FN_TOP:
+        scroll_to(app, 0);
+        break;
+    case FN_BOTTOM:
+        scroll_to(app, (long long)app->n_lines);
+        break;
+    case FN_NEXT_MESSAGE:
+        step_message(app, 1);
+        break;
+    case FN_PREV_MESSAGE:
+        step_message(app, -1);
+        break;
+    case FN_PIPE:
+    case FN_FLAG:
+    case FN_TOGGLE_NEW:
+        index_handle(app, fn); /* these act on the message under the index cursor */
+        break;
+    default:
+        app_set_message(app, "%s", _("Key is not bound.  Press '?' for help."));
+        break;
+    }
+}

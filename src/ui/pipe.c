@@ -1,1 +1,106 @@
-/* placeholder until this file is written */
+/* pipe.c - '|': runs a shell command typed by the user with the raw message on its standard
+ * input (from an in-memory file, so a command that does not read cannot block tmail), lets its
+ * output reach the terminal, then waits for a key, as mutt does. Message text never becomes
+ * part of the command line. */
+#include <curses.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "private.h"
+#include "tmail/i18n.h"
+
+static int message_fd(const char *raw, size_t len)
+{
+    int fd = memfd_create("tmail-message", MFD_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, raw + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            close(fd);
+            return -1;
+        }
+        off += (size_t)n;
+    }
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void wait_any_key(void)
+{
+    struct termios saved, raw;
+    char c;
+    fputs(_("Press any key to continue..."), stdout);
+    fflush(stdout);
+    if (tcgetattr(STDIN_FILENO, &saved) != 0) {
+        return;
+    }
+    raw = saved;
+    raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+    while (read(STDIN_FILENO, &c, 1) < 0 && errno == EINTR)
+        ;
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+}
+
+static int run_child(const char *command, int in_fd)
+{
+    struct sigaction ignore = {.sa_handler = SIG_IGN}, old_int, old_quit;
+    sigemptyset(&ignore.sa_mask);
+    /* ^C stops the command, not tmail. */
+    sigaction(SIGINT, &ignore, &old_int);
+    sigaction(SIGQUIT, &ignore, &old_quit);
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGQUIT, SIG_DFL);
+        dup2(in_fd, STDIN_FILENO);
+        execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+        _exit(127);
+    }
+    int status = -1;
+    if (pid > 0) {
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGQUIT, &old_quit, NULL);
+    return status;
+}
+
+void pipe_run(struct app *app, const char *command, const char *raw, size_t len)
+{
+    int fd = message_fd(raw, len);
+    if (fd < 0) {
+        app_set_message(app, "%s", _("Cannot prepare the message for the command."));
+        return;
+    }
+    def_prog_mode();
+    endwin();
+    fflush(stdout);
+    int status = run_child(command, fd);
+    close(fd);
+    if (status < 0)
+        printf(_("Cannot run the command.\n"));
+    else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        printf(_("Command exited with status %d.\n"), WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        printf(_("Command killed by signal %d.\n"), WTERMSIG(status));
+    wait_any_key();
+    reset_prog_mode();
+    clearok(curscr, TRUE);
+    app->dirty = true;
+}

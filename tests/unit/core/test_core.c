@@ -1,1 +1,216 @@
-/* placeholder until this file is written */
+/* test_core.c - the controller end to end on real Maildirs: threading of the demo mailbox, the
+ * worker's events, body requests, flag changes and the demo copy. */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../../src/core/private.h"
+#include "tm_test.h"
+#include "tmail/core.h"
+#include "tmail/flags.h"
+#include "tmail/fsutil.h"
+
+#define DEMO_DIR TM_TEST_SRCDIR "/share/demo"
+
+static char *path_in(const char *dir, const char *name)
+{
+    static char buf[4][1024];
+    static int next;
+    char *p = buf[next++ % 4];
+    snprintf(p, 1024, "%s/%s", dir, name);
+    return p;
+}
+
+/* Waits for an event of type (skipping others) for up to 10 s; false on timeout. */
+static bool wait_event(struct tm_core *core, enum tm_event_type type, struct tm_event *ev)
+{
+    for (int i = 0; i < 200; i++) {
+        while (tm_core_next_event(core, ev)) {
+            if (ev->type == type)
+                return true;
+            tm_event_cleanup(ev);
+        }
+        struct pollfd p = {tm_core_event_fd(core), POLLIN, 0};
+        poll(&p, 1, 50);
+    }
+    return false;
+}
+
+static struct tm_core *open_demo_copy(const char *dir)
+{
+    struct tm_error err;
+    struct tm_core *core = NULL;
+    if (tm_fs_copy_tree(DEMO_DIR, path_in(dir, "demo"), &err))
+        return NULL;
+    struct tm_core_options opt = {path_in(dir, "cache.sqlite"), path_in(dir, "demo"), "demo"};
+    if (tm_core_new(&opt, &core, &err))
+        return NULL;
+    return core;
+}
+
+static int count_files(const char *dir)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof(cmd), "ls %s/cur %s/new | grep -v ':$' | grep -c .", dir, dir);
+    FILE *f = popen(cmd, "r");
+    int n = -1;
+    if (f && fscanf(f, "%d", &n) != 1)
+        n = -1;
+    if (f)
+        pclose(f);
+    return n;
+}
+
+TM_TEST(core_sync_reports_done_and_fills_index)
+{
+    const char *dir = tm_test_tmpdir();
+    struct tm_core *core = open_demo_copy(dir);
+    struct tm_event ev;
+    struct tm_error err;
+    int64_t count = -1;
+    TM_CHECK(core != NULL);
+    TM_CHECK(tm_core_sync(core, &err) == TM_OK);
+    TM_CHECK(wait_event(core, TM_EV_SYNC_DONE, &ev));
+    TM_CHECK_INT(ev.status, TM_OK);
+    TM_CHECK(tm_core_count(core, &count, &err) == TM_OK);
+    TM_CHECK_INT(count, count_files(path_in(dir, "demo")));
+    TM_CHECK(count >= 40);
+    tm_core_free(&core);
+}
+
+/* The expected tree is written by contrib/make-demo-maildir.py next to the demo it makes. */
+TM_TEST(core_threads_demo_mailbox_as_expected)
+{
+    const char *dir = tm_test_tmpdir();
+    struct tm_core *core = open_demo_copy(dir);
+    struct tm_event ev;
+    struct tm_error err;
+    TM_CHECK(core != NULL);
+    TM_CHECK(tm_core_sync(core, &err) == TM_OK);
+    TM_CHECK(wait_event(core, TM_EV_SYNC_DONE, &ev));
+    FILE *f = fopen(TM_TEST_SRCDIR "/tests/data/demo-expected-threads.txt", "r");
+    TM_CHECK(f != NULL);
+    char line[1024];
+    int64_t pos = 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        line[strcspn(line, "\n")] = 0;
+        size_t indent = strspn(line, " ");
+        struct tm_message_row row;
+        int n = 0;
+        memset(&row, 0, sizeof(row));
+        TM_CHECK(tm_core_window(core, pos, 1, &row, &n, &err) == TM_OK);
+        TM_CHECK_INT(n, 1);
+        if (row.thread_depth != (int)(indent / 2) || strcmp(row.subject, line + indent) != 0)
+            tm_test_fail(__FILE__, __LINE__, "row %lld: got depth %d \"%s\", want \"%s\"",
+                         (long long)pos, row.thread_depth, row.subject, line);
+        tm_message_row_cleanup(&row);
+        pos++;
+    }
+    fclose(f);
+    int64_t count = 0;
+    TM_CHECK(tm_core_count(core, &count, &err) == TM_OK);
+    TM_CHECK_INT(pos, count);
+    tm_core_free(&core);
+}
+
+TM_TEST(core_body_request_brings_the_raw_message)
+{
+    const char *dir = tm_test_tmpdir();
+    struct tm_core *core = open_demo_copy(dir);
+    struct tm_event ev;
+    struct tm_error err;
+    struct tm_message_row row;
+    int n = 0;
+    memset(&row, 0, sizeof(row));
+    TM_CHECK(core != NULL);
+    TM_CHECK(tm_core_sync(core, &err) == TM_OK);
+    TM_CHECK(wait_event(core, TM_EV_SYNC_DONE, &ev));
+    TM_CHECK(tm_core_window(core, 0, 1, &row, &n, &err) == TM_OK && n == 1);
+    TM_CHECK(tm_core_request_body(core, row.id, &err) == TM_OK);
+    TM_CHECK(wait_event(core, TM_EV_BODY, &ev));
+    TM_CHECK_INT(ev.status, TM_OK);
+    TM_CHECK_INT(ev.message_id, row.id);
+    TM_CHECK(ev.body.len == (size_t)row.size);
+    TM_CHECK(strstr(ev.body.data, "Message-ID:") || strstr(ev.body.data, "Message-Id:"));
+    tm_event_cleanup(&ev);
+    tm_message_row_cleanup(&row);
+    tm_core_free(&core);
+}
+
+TM_TEST(core_set_seen_renames_file_and_reports_change)
+{
+    const char *dir = tm_test_tmpdir();
+    struct tm_core *core = open_demo_copy(dir);
+    struct tm_event ev;
+    struct tm_error err;
+    TM_CHECK(core != NULL);
+    TM_CHECK(tm_core_sync(core, &err) == TM_OK);
+    TM_CHECK(wait_event(core, TM_EV_SYNC_DONE, &ev));
+    int64_t count = 0, unseen = -1;
+    TM_CHECK(tm_core_count(core, &count, &err) == TM_OK);
+    for (int64_t i = 0; i < count && unseen < 0; i++) {
+        struct tm_message_row row;
+        int n = 0;
+        memset(&row, 0, sizeof(row));
+        TM_CHECK(tm_core_window(core, i, 1, &row, &n, &err) == TM_OK);
+        if (!(row.flags & TM_FLAG_SEEN) && row.location && strncmp(row.location, "new/", 4) == 0)
+            unseen = row.id;
+        tm_message_row_cleanup(&row);
+    }
+    TM_CHECK(unseen > 0);
+    TM_CHECK(tm_core_set_flags(core, unseen, TM_FLAG_SEEN, 0, &err) == TM_OK);
+    TM_CHECK(wait_event(core, TM_EV_CHANGED, &ev));
+    struct tm_message_row row;
+    memset(&row, 0, sizeof(row));
+    TM_CHECK(tm_core_message(core, unseen, &row, &err) == TM_OK);
+    TM_CHECK(row.flags & TM_FLAG_SEEN);
+    TM_CHECK(strncmp(row.location, "cur/", 4) == 0);
+    TM_CHECK(strstr(row.location, ":2,S") != NULL);
+    struct stat sb;
+    TM_CHECK(stat(path_in(path_in(dir, "demo"), row.location), &sb) == 0);
+    tm_message_row_cleanup(&row);
+    tm_core_free(&core);
+}
+
+TM_TEST(core_unopenable_folder_reports_error_event)
+{
+    const char *dir = tm_test_tmpdir();
+    struct tm_error err;
+    struct tm_core *core = NULL;
+    struct tm_event ev;
+    struct tm_core_options opt = {path_in(dir, "cache.sqlite"), path_in(dir, "nope"), "x"};
+    TM_CHECK(tm_core_new(&opt, &core, &err) == TM_OK);
+    TM_CHECK(tm_core_sync(core, &err) == TM_OK);
+    TM_CHECK(wait_event(core, TM_EV_SYNC_DONE, &ev));
+    TM_CHECK(ev.status != TM_OK);
+    TM_CHECK(strstr(ev.text, "nope") != NULL);
+    tm_core_free(&core);
+}
+
+TM_TEST(core_prepare_demo_copies_once_and_keeps_changes)
+{
+    const char *dir = tm_test_tmpdir();
+    char out[1024];
+    bool copied = false;
+    struct tm_error err;
+    setenv("XDG_DATA_HOME", dir, 1);
+    TM_CHECK(tm_core_prepare_demo(TM_TEST_SRCDIR "/share", out, sizeof(out), &copied, &err) ==
+             TM_OK);
+    TM_CHECK(copied);
+    TM_CHECK_STR(out, path_in(dir, "tmail/demo"));
+    TM_CHECK_INT(count_files(out), count_files(DEMO_DIR));
+    struct stat sb;
+    TM_CHECK(stat(path_in(out, "cur"), &sb) == 0 && (sb.st_mode & 0777) == 0700);
+    /* A second start keeps the user's copy as it is. */
+    TM_CHECK(rename(path_in(out, "cur"), path_in(out, "cur-moved")) == 0);
+    TM_CHECK(tm_core_prepare_demo(TM_TEST_SRCDIR "/share", out, sizeof(out), &copied, &err) ==
+             TM_OK);
+    TM_CHECK(!copied);
+    TM_CHECK(stat(path_in(out, "cur"), &sb) != 0);
+    unsetenv("XDG_DATA_HOME");
+}

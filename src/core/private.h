@@ -1,0 +1,67 @@
+/* private.h - core-internal declarations: the event queue, the account worker and its jobs. */
+#ifndef TM_CORE_PRIVATE_H
+#define TM_CORE_PRIVATE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tmail/backend.h"
+#include "tmail/event.h"
+#include "tmail/store.h"
+
+/* A queue of events with a self-pipe: the read end is readable while events are queued. */
+struct event_queue;
+
+enum tm_status event_queue_new(struct event_queue **out, struct tm_error *err);
+void event_queue_free(struct event_queue **pp);
+int event_queue_fd(struct event_queue *q);
+/* Moves *ev (and the body it owns) into the queue; *ev is left empty. Thread-safe. */
+void event_queue_push(struct event_queue *q, struct tm_event *ev);
+/* Takes the oldest event into *ev; false when empty. Thread-safe. */
+bool event_queue_pop(struct event_queue *q, struct tm_event *ev);
+
+enum job_type { JOB_SYNC, JOB_BODY, JOB_FLAGS };
+
+struct job {
+    enum job_type type;
+    int64_t message_id;
+    unsigned add, clear;
+    struct job *next;
+};
+
+/* One account's worker thread: its own store connection and backend session. */
+struct worker {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct job *head, *tail; /* pending jobs, oldest first */
+    volatile int cancel;     /* set to stop the running job and the thread */
+    bool started;
+
+    /* Read-only after start. */
+    const struct tm_backend_ops *ops;
+    char *store_path;
+    char *folder_path;
+    char *account_name;
+    int64_t account_id;
+    int64_t mailbox_id;
+    struct event_queue *events; /* borrowed from core */
+};
+
+enum tm_status worker_start(struct worker *w, struct tm_error *err);
+/* Queues a job (copied). A sync is not queued twice. */
+enum tm_status worker_submit(struct worker *w, const struct job *job, struct tm_error *err);
+/* Cancels the running job, joins the thread and frees queued jobs. */
+void worker_stop(struct worker *w);
+
+/* Re-threads a mailbox: reads thread sources from st, computes JWZ threads, stores the order. */
+enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, struct tm_error *err);
+
+/* Dispatch: NULL slots of a backend become TM_ENOTSUP. */
+enum tm_status backend_set_flags(const struct tm_backend_ops *ops, struct tm_session *s,
+                                 int64_t id, unsigned add, unsigned clear, struct tm_error *err);
+enum tm_status backend_fetch(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
+                             struct tm_buf *out, struct tm_error *err);
+
+#endif

@@ -1,0 +1,139 @@
+/* private.h - ui-internal declarations: the app state, views, key maps and drawing helpers. */
+#ifndef TM_UI_PRIVATE_H
+#define TM_UI_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tmail/buf.h"
+#include "tmail/core.h"
+
+/* A key: a character (Unicode code point) or a curses function key (KEY_*) tagged with
+ * UI_KEY_FN so the two ranges never collide. */
+#define UI_KEY_FN         0x40000000
+#define UI_KEY_CTRL(c)    ((c) & 0x1f)
+#define UI_KEY_IS_FN(k)   (((k) & UI_KEY_FN) != 0)
+
+enum ui_fn {
+    FN_NONE,
+    FN_QUIT,
+    FN_EXIT,
+    FN_NEXT_ENTRY,
+    FN_PREV_ENTRY,
+    FN_NEXT_PAGE,
+    FN_PREV_PAGE,
+    FN_FIRST_ENTRY,
+    FN_LAST_ENTRY,
+    FN_DISPLAY,
+    FN_PIPE,
+    FN_HELP,
+    FN_REDRAW,
+    FN_NEXT_LINE,
+    FN_PREV_LINE,
+    FN_TOP,
+    FN_BOTTOM,
+    FN_NEXT_MESSAGE,
+    FN_PREV_MESSAGE,
+    FN_FLAG,
+    FN_TOGGLE_NEW,
+    FN_SYNC,
+};
+
+enum ui_map { MAP_INDEX, MAP_PAGER, MAP_HELP, MAP_COUNT };
+
+struct ui_binding {
+    int key;
+    enum ui_fn fn;
+};
+
+/* The function bound to key in map (generic bindings apply to every map), FN_NONE if none. */
+enum ui_fn keys_lookup(enum ui_map map, int key);
+/* mutt's name of a function ("next-entry") and a one-line translated description. */
+const char *keys_fn_name(enum ui_fn fn);
+const char *keys_fn_help(enum ui_fn fn);
+/* A key's name as mutt writes it: "j", "<Down>", "^L", "<Space>"; into out. */
+void keys_name(int key, char *out, size_t size);
+/* The bindings of a map, for the help screen; *n receives the count. */
+const struct ui_binding *keys_map(enum ui_map map, size_t *n);
+
+enum ui_view { VIEW_INDEX, VIEW_PAGER, VIEW_HELP };
+
+enum body_purpose { BODY_NONE, BODY_VIEW, BODY_PIPE };
+
+/* One visual line of the pager: a byte range of pager.text. */
+struct pager_line {
+    size_t off, len;
+    int attr; /* 0 body, 1 header, 2 quoted */
+};
+
+struct app {
+    struct tm_core *core;
+    enum ui_view view, help_return;
+    bool quit;
+    bool dirty; /* redraw needed */
+    char message[640]; /* the bottom line */
+    char progress[160]; /* sync progress for the status bar */
+    bool syncing;
+
+    /* index */
+    int64_t count;
+    int64_t cursor, top;
+    int64_t cursor_id; /* message under the cursor, to keep it across re-reads */
+
+    /* pending body request */
+    enum body_purpose body_purpose;
+    int64_t body_id;
+    char pipe_command[1024];
+
+    /* pager */
+    int64_t pager_id;
+    struct tm_buf pager_text; /* terminal-safe UTF-8 of the rendered message */
+    struct pager_line *lines;
+    size_t n_lines, cap_lines;
+    int pager_width; /* width the lines were wrapped for */
+    size_t pager_top;
+    bool pager_loading;
+
+    /* help */
+    size_t help_top;
+};
+
+/* draw.c */
+/* Draws UTF-8 text (already terminal-safe) at row y, column x, clipped and padded to width. */
+void draw_text(int y, int x, int width, const char *text, int attr);
+/* Makes untrusted text terminal-safe (single line) and draws it like draw_text. */
+void draw_untrusted(int y, int x, int width, const char *text, int attr);
+void draw_bar(int y, const char *left, const char *right);
+void draw_message_line(struct app *app);
+void draw_status_bar(struct app *app, const char *what);
+
+/* index_view.c */
+void index_draw(struct app *app);
+void index_handle(struct app *app, enum ui_fn fn);
+void index_reload(struct app *app);
+int index_page_rows(void);
+
+/* pager_view.c */
+void pager_draw(struct app *app);
+void pager_handle(struct app *app, enum ui_fn fn);
+void pager_open(struct app *app, int64_t message_id);
+void pager_show(struct app *app, int64_t message_id, const char *raw, size_t len);
+void pager_cleanup(struct app *app);
+
+/* help_view.c */
+void help_draw(struct app *app);
+void help_handle(struct app *app, enum ui_fn fn);
+
+/* prompt.c: reads a line on the bottom row; false if cancelled (Esc, ^G). */
+bool prompt_line(struct app *app, const char *prompt, char *out, size_t size);
+
+/* pipe.c: runs command with raw on its standard input, shows its output, waits for a key. */
+void pipe_run(struct app *app, const char *command, const char *raw, size_t len);
+
+/* app.c */
+void app_set_message(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void app_request_body(struct app *app, int64_t message_id, enum body_purpose purpose);
+int app_read_key(int *key); /* 1 key read, 0 none pending */
+
+#endif
