@@ -27,23 +27,23 @@ typedef void (*tm_progress_fn)(void *ctx, const char *mailbox, int64_t done, int
 
 /* What a backend is given; it uses nothing else (no globals). Borrowed for the session. */
 struct tm_backend_env {
-    struct tm_store *store;        /* the worker's own store connection */
-    tm_progress_fn progress;       /* may be NULL */
+    struct tm_store *store;  /* the worker's own store connection */
+    tm_progress_fn progress; /* may be NULL */
     void *progress_ctx;
-    const volatile int *cancel;    /* nonzero: stop soon with TM_ECANCELED; may be NULL */
+    const volatile int *cancel; /* nonzero: stop soon with TM_ECANCELED; may be NULL */
 };
 
 /* Account description handed to open(); strings borrowed for the session's lifetime. */
 struct tm_account_spec {
-    const char *name;     /* account name, e.g. "personal" */
-    const char *url;      /* reading URL or Maildir path */
-    int64_t account_id;   /* store id of the account */
+    const char *name;   /* account name, e.g. "personal" */
+    const char *url;    /* reading URL or Maildir path */
+    int64_t account_id; /* store id of the account */
 };
 
 struct tm_mailbox_info {
-    const char *name;     /* UTF-8 display name; "INBOX" for the inbox */
-    char delimiter;       /* hierarchy delimiter, 0 if flat */
-    const char *special;  /* "\\Sent", "\\Drafts", ... or NULL */
+    const char *name;    /* UTF-8 display name; "INBOX" for the inbox */
+    char delimiter;      /* hierarchy delimiter, 0 if flat */
+    const char *special; /* "\\Sent", "\\Drafts", ... or NULL */
 };
 typedef int (*tm_mailbox_cb)(void *ctx, const struct tm_mailbox_info *mb);
 
@@ -51,6 +51,7 @@ struct tm_sync_result {
     int64_t added;   /* rows inserted */
     int64_t removed; /* rows deleted */
     int64_t changed; /* rows whose flags or location changed */
+    int64_t skipped; /* messages that could not be read: left out (and logged), not fatal */
 };
 
 struct tm_backend_ops {
@@ -77,8 +78,8 @@ struct tm_backend_ops {
                            struct tm_error *err);
     enum tm_status (*expunge)(struct tm_session *s, const char *mailbox, int64_t mailbox_id,
                               struct tm_error *err);
-    enum tm_status (*append)(struct tm_session *s, const char *mailbox, const char *msg,
-                             size_t len, unsigned flags, struct tm_error *err);
+    enum tm_status (*append)(struct tm_session *s, const char *mailbox, const char *msg, size_t len,
+                             unsigned flags, struct tm_error *err);
     /* Blocks until the source changes, timeout_ms passes, or cancel is set. */
     enum tm_status (*wait_changes)(struct tm_session *s, int timeout_ms, struct tm_error *err);
 };

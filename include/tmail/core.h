@@ -14,8 +14,8 @@
 struct tm_core;
 
 struct tm_core_options {
-    const char *store_path;  /* SQLite cache file */
-    const char *folder_path; /* Maildir to open (tmail -f, or the demo copy) */
+    const char *store_path;   /* SQLite cache file */
+    const char *folder_path;  /* Maildir to open (tmail -f, or the demo copy) */
     const char *account_name; /* store account name for it */
 };
 
@@ -43,12 +43,11 @@ enum tm_status tm_core_position(struct tm_core *core, int64_t message_id, int64_
                                 struct tm_error *err);
 
 /* Reads one row of the open folder by store id into row (zeroed by the caller). */
-enum tm_status tm_core_message(struct tm_core *core, int64_t message_id,
-                               struct tm_message_row *row, struct tm_error *err);
+enum tm_status tm_core_message(struct tm_core *core, int64_t message_id, struct tm_message_row *row,
+                               struct tm_error *err);
 
 /* Queues loading of a raw message; a TM_EV_BODY event brings it. */
-enum tm_status tm_core_request_body(struct tm_core *core, int64_t message_id,
-                                    struct tm_error *err);
+enum tm_status tm_core_request_body(struct tm_core *core, int64_t message_id, struct tm_error *err);
 /* Queues a flag change (add/clear enum tm_flag bits); a TM_EV_CHANGED event follows. */
 enum tm_status tm_core_set_flags(struct tm_core *core, int64_t message_id, unsigned add,
                                  unsigned clear, struct tm_error *err);

@@ -1,5 +1,6 @@
 /* event.h - events from account workers to the UI, delivered through a queue whose wake-up fd the
- * UI polls together with the keyboard (DESIGN.md "Threads and events"). Events own their payload. */
+ * UI polls together with the keyboard (DESIGN.md "Threads and events"). Events own their payload.
+ */
 #ifndef TMAIL_EVENT_H
 #define TMAIL_EVENT_H
 
@@ -23,7 +24,7 @@ struct tm_event {
     int64_t message_id;
     int64_t done, total;
     enum tm_status status;
-    char text[640];    /* translated message for a person (errors, mailbox name for progress) */
+    char text[640];     /* translated message for a person (errors, mailbox name for progress) */
     struct tm_buf body; /* owned: TM_EV_BODY's raw message */
 };
 

@@ -36,24 +36,24 @@ enum tm_status tm_store_mailbox_ensure(struct tm_store *st, int64_t account_id, 
 /* One cached message. Strings are malloc'd and owned by the row (tm_message_row_cleanup frees
  * them); any may be NULL. */
 struct tm_message_row {
-    int64_t id;         /* store rowid; 0 before the first upsert */
+    int64_t id; /* store rowid; 0 before the first upsert */
     int64_t mailbox_id;
-    int64_t uid;        /* IMAP UID, 0 for local mail */
-    char *local_key;    /* the backend's stable key: Maildir unique name, or the UID as text */
-    char *location;     /* backend-specific locator, e.g. "cur/1763.M1.host:2,S" */
-    unsigned flags;     /* enum tm_flag bits */
-    int64_t date;       /* seconds since the epoch (UTC) */
-    int64_t size;       /* bytes */
+    int64_t uid;     /* IMAP UID, 0 for local mail */
+    char *local_key; /* the backend's stable key: Maildir unique name, or the UID as text */
+    char *location;  /* backend-specific locator, e.g. "cur/1763.M1.host:2,S" */
+    unsigned flags;  /* enum tm_flag bits */
+    int64_t date;    /* seconds since the epoch (UTC) */
+    int64_t size;    /* bytes */
     char *from_name;
     char *from_addr;
     char *to_addrs;
     char *subject;
     char *message_id;
     char *in_reply_to;
-    char *references;   /* space-separated msg-ids */
+    char *references;     /* space-separated msg-ids */
     int64_t thread_order; /* position in thread display order, -1 until threaded */
     int thread_depth;
-    char *thread_tree;  /* UTF-8 tree prefix drawn before the subject, e.g. "├─>" */
+    char *thread_tree; /* UTF-8 tree prefix drawn before the subject, e.g. "├─>" */
 };
 
 void tm_message_row_cleanup(struct tm_message_row *row);

@@ -32,8 +32,8 @@ static enum tm_status core_setup(struct tm_core *core, const struct tm_core_opti
     snprintf(url, sizeof(url), "maildir://%s", opt->folder_path);
     st = tm_store_account_ensure(core->store, opt->account_name, url, &core->account_id, err);
     if (!st)
-        st = tm_store_mailbox_ensure(core->store, core->account_id, "INBOX", &core->mailbox_id,
-                                     err);
+        st =
+            tm_store_mailbox_ensure(core->store, core->account_id, "INBOX", &core->mailbox_id, err);
     if (st)
         return st;
     st = event_queue_new(&core->events, err);
@@ -118,8 +118,7 @@ enum tm_status tm_core_count(struct tm_core *core, int64_t *count, struct tm_err
 enum tm_status tm_core_window(struct tm_core *core, int64_t offset, int limit,
                               struct tm_message_row *rows, int *n_out, struct tm_error *err)
 {
-    return tm_store_message_window(core->store, core->mailbox_id, offset, limit, rows, n_out,
-                                   err);
+    return tm_store_message_window(core->store, core->mailbox_id, offset, limit, rows, n_out, err);
 }
 
 enum tm_status tm_core_position(struct tm_core *core, int64_t message_id, int64_t *pos,
@@ -128,14 +127,13 @@ enum tm_status tm_core_position(struct tm_core *core, int64_t message_id, int64_
     return tm_store_message_position(core->store, message_id, pos, err);
 }
 
-enum tm_status tm_core_message(struct tm_core *core, int64_t message_id,
-                               struct tm_message_row *row, struct tm_error *err)
+enum tm_status tm_core_message(struct tm_core *core, int64_t message_id, struct tm_message_row *row,
+                               struct tm_error *err)
 {
     return tm_store_message_get(core->store, message_id, row, err);
 }
 
-enum tm_status tm_core_request_body(struct tm_core *core, int64_t message_id,
-                                    struct tm_error *err)
+enum tm_status tm_core_request_body(struct tm_core *core, int64_t message_id, struct tm_error *err)
 {
     struct job job = {.type = JOB_BODY, .message_id = message_id};
     return worker_submit(&core->worker, &job, err);
@@ -148,8 +146,8 @@ enum tm_status tm_core_set_flags(struct tm_core *core, int64_t message_id, unsig
     return worker_submit(&core->worker, &job, err);
 }
 
-enum tm_status backend_set_flags(const struct tm_backend_ops *ops, struct tm_session *s,
-                                 int64_t id, unsigned add, unsigned clear, struct tm_error *err)
+enum tm_status backend_set_flags(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
+                                 unsigned add, unsigned clear, struct tm_error *err)
 {
     if (!ops->set_flags)
         return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot change flags"));

@@ -59,8 +59,8 @@ void worker_stop(struct worker *w);
 enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, struct tm_error *err);
 
 /* Dispatch: NULL slots of a backend become TM_ENOTSUP. */
-enum tm_status backend_set_flags(const struct tm_backend_ops *ops, struct tm_session *s,
-                                 int64_t id, unsigned add, unsigned clear, struct tm_error *err);
+enum tm_status backend_set_flags(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
+                                 unsigned add, unsigned clear, struct tm_error *err);
 enum tm_status backend_fetch(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
                              struct tm_buf *out, struct tm_error *err);
 

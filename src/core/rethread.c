@@ -57,8 +57,7 @@ static enum tm_status store_order(struct tm_store *st, const struct tm_thread_ou
 {
     enum tm_status s = tm_store_begin(st, err);
     for (size_t i = 0; !s && i < n; i++)
-        s = tm_store_message_set_thread(st, out[i].id, (int64_t)i, out[i].depth, out[i].tree,
-                                        err);
+        s = tm_store_message_set_thread(st, out[i].id, (int64_t)i, out[i].depth, out[i].tree, err);
     if (s) {
         tm_store_rollback(st);
         return s;

@@ -1,1 +1,721 @@
-/* placeholder until this file is written */
+/* thread.c - JWZ message threading (https://www.jwz.org/doc/threading.html) over an array, and
+ * mutt-style tree prefixes. Message-ID, In-Reply-To and References as in RFC 5322 section 3.6.4. */
+#include "thread.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tmail/i18n.h"
+
+#define THREAD_NONE SIZE_MAX
+
+/* JWZ's container: one per Message-ID seen (message or only referenced), plus one per message
+ * without an id or with a duplicate id. Links are parent indices. Links are only ever added, and
+ * only to a box without a parent, so a union-find over the boxes tells in near O(1) whether two
+ * boxes share a tree: that is the loop check. */
+struct thread_box {
+    const char *key; /* borrowed id bytes; NULL for a box outside the table */
+    size_t key_len;
+    uint64_t hash;
+    size_t parent; /* THREAD_NONE at the top */
+    size_t set;    /* union-find: the next box towards this tree's representative */
+    size_t set_rank;
+    size_t msg; /* index into msgs; THREAD_NONE for a dummy (referenced, not present) */
+};
+
+struct thread_ctx {
+    const struct tm_thread_msg *msgs;
+    size_t n;
+    struct thread_box *box;
+    size_t n_box, cap_box;
+    size_t *slot; /* open addressing, linear probing: box index or THREAD_NONE */
+    size_t cap_slot, n_keyed;
+    size_t *own;     /* msgs[i] lives in box own[i] */
+    size_t *mparent; /* after pruning: parent message index per message, or THREAD_NONE */
+    size_t *first;   /* children of message m: kids[first[m]..first[m + 1]), in display order */
+    size_t *kids;
+    size_t *roots; /* in display order */
+    size_t n_roots;
+};
+
+/* Iterates the ids in a header value: the <...> parts when it has any, else the words. */
+struct thread_ids {
+    const char *p;
+    bool angle;
+};
+
+static void thread_ids_init(struct thread_ids *it, const char *s)
+{
+    it->p = s ? s : "";
+    it->angle = strchr(it->p, '<') != NULL;
+}
+
+static bool thread_is_sep(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == '<' || c == '>';
+}
+
+/* Sets id/len to the next non-empty id; false at the end. Always advances, so always ends. */
+static bool thread_ids_next(struct thread_ids *it, const char **id, size_t *len)
+{
+    for (;;) {
+        const char *s = it->p;
+        if (it->angle) {
+            s = strchr(s, '<');
+            if (!s)
+                return false;
+            s++;
+        } else {
+            while (*s && thread_is_sep(*s))
+                s++;
+            if (!*s)
+                return false;
+        }
+        const char *e = s;
+        while (*e && !thread_is_sep(*e))
+            e++;
+        it->p = *e == '>' ? e + 1 : e;
+        if (e > s) {
+            *id = s;
+            *len = (size_t)(e - s);
+            return true;
+        }
+    }
+}
+
+/* The first id in s; false when there is none. */
+static bool thread_first_id(const char *s, const char **id, size_t *len)
+{
+    struct thread_ids it;
+    thread_ids_init(&it, s);
+    return thread_ids_next(&it, id, len);
+}
+
+static bool thread_same_id(const char *a, size_t alen, const char *b, size_t blen)
+{
+    return a && b && alen == blen && memcmp(a, b, alen) == 0;
+}
+
+static uint64_t thread_hash(const char *s, size_t len)
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* The slot holding key, or the empty slot where it belongs. The table is never full. */
+static size_t thread_slot(const struct thread_ctx *t, const char *key, size_t len, uint64_t h)
+{
+    size_t mask = t->cap_slot - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        size_t b = t->slot[i];
+        if (b == THREAD_NONE)
+            return i;
+        if (t->box[b].hash == h && thread_same_id(t->box[b].key, t->box[b].key_len, key, len))
+            return i;
+    }
+}
+
+static enum tm_status thread_grow_table(struct thread_ctx *t)
+{
+    size_t cap = t->cap_slot ? t->cap_slot * 2 : 1024;
+    size_t *slot = malloc(cap * sizeof(*slot));
+    if (!slot)
+        return TM_ENOMEM;
+    memset(slot, 0xff, cap * sizeof(*slot)); /* every slot THREAD_NONE */
+    size_t *old = t->slot;
+    t->slot = slot;
+    t->cap_slot = cap;
+    for (size_t b = 0; b < t->n_box; b++) {
+        if (t->box[b].key)
+            t->slot[thread_slot(t, t->box[b].key, t->box[b].key_len, t->box[b].hash)] = b;
+    }
+    free(old);
+    return TM_OK;
+}
+
+/* Appends a parentless box for msg (THREAD_NONE: a dummy) keyed by key (NULL: unkeyed). */
+static enum tm_status thread_add_box(struct thread_ctx *t, const char *key, size_t len, uint64_t h,
+                                     size_t msg, size_t *out)
+{
+    if (t->n_box == t->cap_box) {
+        size_t cap = t->cap_box ? t->cap_box * 2 : 1024;
+        struct thread_box *box = realloc(t->box, cap * sizeof(*box));
+        if (!box)
+            return TM_ENOMEM;
+        t->box = box;
+        t->cap_box = cap;
+    }
+    t->box[t->n_box] = (struct thread_box){.key = key,
+                                           .key_len = len,
+                                           .hash = h,
+                                           .parent = THREAD_NONE,
+                                           .set = t->n_box,
+                                           .set_rank = 0,
+                                           .msg = msg};
+    *out = t->n_box++;
+    return TM_OK;
+}
+
+/* Finds the box keyed by id, creating a dummy for it when absent. *found tells which. */
+static enum tm_status thread_lookup(struct thread_ctx *t, const char *id, size_t len, size_t *out,
+                                    bool *found)
+{
+    enum tm_status st;
+    if ((t->n_keyed + 1) * 2 > t->cap_slot) {
+        st = thread_grow_table(t);
+        if (st)
+            return st;
+    }
+    uint64_t h = thread_hash(id, len);
+    size_t i = thread_slot(t, id, len, h);
+    *found = t->slot[i] != THREAD_NONE;
+    if (*found) {
+        *out = t->slot[i];
+        return TM_OK;
+    }
+    st = thread_add_box(t, id, len, h, THREAD_NONE, out);
+    if (st)
+        return st;
+    t->slot[i] = *out;
+    t->n_keyed++;
+    return TM_OK;
+}
+
+/* Step 1A: gives every message its box. The first holder of an id owns it; a message without an
+ * id, or with a duplicate one, gets an unkeyed box of its own so it is never merged away. */
+static enum tm_status thread_claim(struct thread_ctx *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const char *id;
+        size_t len, b;
+        bool found = true;
+        enum tm_status st = TM_OK;
+        if (thread_first_id(t->msgs[i].message_id, &id, &len))
+            st = thread_lookup(t, id, len, &b, &found);
+        if (!st && found)
+            st = thread_add_box(t, NULL, 0, 0, i, &b);
+        if (st)
+            return st;
+        t->box[b].msg = i;
+        t->own[i] = b;
+    }
+    return TM_OK;
+}
+
+/* The representative of b's tree, halving the path on the way. */
+static size_t thread_set_find(struct thread_ctx *t, size_t b)
+{
+    while (t->box[b].set != b) {
+        t->box[b].set = t->box[t->box[b].set].set;
+        b = t->box[b].set;
+    }
+    return b;
+}
+
+/* True when hanging child (a box without a parent, so the top of its tree) under parent would
+ * close a loop: exactly when parent already is in child's tree. */
+static bool thread_would_loop(struct thread_ctx *t, size_t child, size_t parent)
+{
+    return thread_set_find(t, child) == thread_set_find(t, parent);
+}
+
+/* Hangs child, which has no parent, under parent and merges their trees' sets by rank. */
+static void thread_set_parent(struct thread_ctx *t, size_t child, size_t parent)
+{
+    size_t a = thread_set_find(t, child), b = thread_set_find(t, parent);
+    t->box[child].parent = parent;
+    if (t->box[a].set_rank < t->box[b].set_rank) {
+        t->box[a].set = b;
+    } else {
+        t->box[b].set = a;
+        t->box[a].set_rank += t->box[a].set_rank == t->box[b].set_rank;
+    }
+}
+
+/* Joins prev -> cur as JWZ step 1B does: only when cur has no parent yet and no loop results. */
+static void thread_link_weak(struct thread_ctx *t, size_t prev, size_t cur)
+{
+    if (prev != THREAD_NONE && t->box[cur].parent == THREAD_NONE &&
+        !thread_would_loop(t, cur, prev))
+        thread_set_parent(t, cur, prev);
+}
+
+/* Walks the ids msgs[i] names as its ancestors, oldest first: References without the message's
+ * own id, then In-Reply-To when References does not hold it (so an In-Reply-To naming the direct
+ * parent beats a truncated References). With link, joins consecutive ids (step 1B). *last gets
+ * the box of the final id, the message's parent; THREAD_NONE when there is none. */
+static enum tm_status thread_walk_refs(struct thread_ctx *t, size_t i, bool link, size_t *last)
+{
+    const struct tm_thread_msg *m = &t->msgs[i];
+    const char *self = NULL, *irt = NULL, *id;
+    size_t self_len = 0, irt_len = 0, len, b;
+    bool irt_seen = false, found;
+    struct thread_ids it;
+    enum tm_status st;
+
+    thread_first_id(m->message_id, &self, &self_len);
+    if (!thread_first_id(m->in_reply_to, &irt, &irt_len))
+        irt = NULL;
+    *last = THREAD_NONE;
+    thread_ids_init(&it, m->references);
+    while (thread_ids_next(&it, &id, &len)) {
+        if (thread_same_id(id, len, self, self_len))
+            continue;
+        irt_seen = irt_seen || thread_same_id(id, len, irt, irt_len);
+        st = thread_lookup(t, id, len, &b, &found);
+        if (st)
+            return st;
+        if (link)
+            thread_link_weak(t, *last, b);
+        *last = b;
+    }
+    if (!irt || irt_seen || thread_same_id(irt, irt_len, self, self_len))
+        return TM_OK;
+    st = thread_lookup(t, irt, irt_len, &b, &found);
+    if (st)
+        return st;
+    if (link)
+        thread_link_weak(t, *last, b);
+    *last = b;
+    return TM_OK;
+}
+
+/* Steps 1B-1C. Each message's own parent is set first, for all messages, because a message's own
+ * headers are the authority on its parent (JWZ lets them replace an earlier guess; setting them
+ * first means no link is ever replaced). Then the References chains fill in the links between
+ * ancestors, and the parents of messages that name none. A link that would close a loop is not
+ * made, so which one of a loop is dropped depends on the input order. */
+static enum tm_status thread_link(struct thread_ctx *t)
+{
+    enum tm_status st;
+    size_t last;
+    for (size_t i = 0; i < t->n; i++) {
+        st = thread_walk_refs(t, i, false, &last);
+        if (st)
+            return st;
+        if (last != THREAD_NONE && !thread_would_loop(t, t->own[i], last))
+            thread_set_parent(t, t->own[i], last);
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        st = thread_walk_refs(t, i, true, &last);
+        if (st)
+            return st;
+    }
+    return TM_OK;
+}
+
+/* Where a child of box b hangs once dummies are gone: the nearest real box at or above b, or the
+ * topmost dummy when there is none. Memoised in res for dummies, so all calls take O(boxes). */
+static size_t thread_resolve(const struct thread_ctx *t, size_t *res, size_t b)
+{
+    const struct thread_box *box = t->box;
+    size_t top = b;
+    while (box[top].msg == THREAD_NONE && res[top] == THREAD_NONE && box[top].parent != THREAD_NONE)
+        top = box[top].parent;
+    size_t r = top;
+    if (box[top].msg == THREAD_NONE && res[top] != THREAD_NONE)
+        r = res[top];
+    for (size_t x = b; x != top; x = box[x].parent)
+        res[x] = r;
+    if (box[top].msg == THREAD_NONE)
+        res[top] = r;
+    return r;
+}
+
+/* Date, then store id, then input position: the order of siblings and of threads. */
+static int thread_cmp_keys(int64_t da, int64_t ia, size_t ma, int64_t db, int64_t ib, size_t mb)
+{
+    if (da != db)
+        return da < db ? -1 : 1;
+    if (ia != ib)
+        return ia < ib ? -1 : 1;
+    return ma < mb ? -1 : ma > mb;
+}
+
+static bool thread_before(const struct tm_thread_msg *msgs, size_t a, size_t b)
+{
+    return thread_cmp_keys(msgs[a].date, msgs[a].id, a, msgs[b].date, msgs[b].id, b) < 0;
+}
+
+/* The dummy a message hangs from after pruning, or THREAD_NONE when it hangs from a real box
+ * (its message parent then goes to *mparent) or from nothing. */
+static size_t thread_dummy_of(const struct thread_ctx *t, size_t *res, size_t i, size_t *mparent)
+{
+    size_t p = t->box[t->own[i]].parent;
+    *mparent = THREAD_NONE;
+    if (p == THREAD_NONE)
+        return THREAD_NONE;
+    size_t r = thread_resolve(t, res, p);
+    if (t->box[r].msg == THREAD_NONE)
+        return r;
+    *mparent = t->box[r].msg;
+    return THREAD_NONE;
+}
+
+/* Steps 2-4: roots and pruning. Dummies vanish and their children move up to the nearest real
+ * ancestor (JWZ's promotion, applied all the way up). The children left under a top-level dummy
+ * (siblings whose common parent is missing) show as one thread: the earliest of them becomes the
+ * root and the others its children; a single one simply becomes a root. */
+static enum tm_status thread_prune(struct thread_ctx *t)
+{
+    size_t *res = malloc(t->n_box * sizeof(*res));
+    size_t *best = malloc(t->n_box * sizeof(*best));
+    if (!res || !best) {
+        free(res);
+        free(best);
+        return TM_ENOMEM;
+    }
+    memset(res, 0xff, t->n_box * sizeof(*res));
+    memset(best, 0xff, t->n_box * sizeof(*best));
+    for (size_t i = 0; i < t->n; i++) {
+        size_t d = thread_dummy_of(t, res, i, &t->mparent[i]);
+        if (d != THREAD_NONE && (best[d] == THREAD_NONE || thread_before(t->msgs, i, best[d])))
+            best[d] = i;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        size_t d = thread_dummy_of(t, res, i, &t->mparent[i]);
+        if (d != THREAD_NONE && best[d] != i)
+            t->mparent[i] = best[d];
+    }
+    free(res);
+    free(best);
+    return TM_OK;
+}
+
+/* A root's subject reduced for grouping, with its sort keys. */
+struct thread_subj {
+    const char *base; /* borrowed: the subject without reply prefixes, list tags, outer blanks */
+    size_t len;
+    bool reply; /* a Re:/Fwd:-like prefix was stripped */
+    int64_t date, id;
+    size_t msg;
+};
+
+/* Length of a reply prefix ("Re:", "Fwd:", "AW:", "Re[2]:", ...) at s, or 0. */
+static size_t thread_reply_prefix(const char *s)
+{
+    static const char *const words[] = {"re", "fwd", "fw", "aw", "sv"};
+    for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+        size_t j = strlen(words[w]);
+        if (strncasecmp(s, words[w], j) != 0)
+            continue;
+        if (s[j] == '[' || s[j] == '(') { /* a reply counter: Re[2]: or Re(2): */
+            char close = s[j] == '[' ? ']' : ')';
+            size_t k = j + 1;
+            while (s[k] >= '0' && s[k] <= '9')
+                k++;
+            if (k > j + 1 && s[k] == close)
+                j = k + 1;
+        }
+        if (s[j] == ':')
+            return j + 1;
+    }
+    return 0;
+}
+
+static bool thread_is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Strips reply prefixes and [list-tags] repeatedly, and outer blanks, into out->base/len. */
+static void thread_base_subject(const char *subject, struct thread_subj *out)
+{
+    const char *s = subject ? subject : "";
+    out->reply = false;
+    for (;;) {
+        while (thread_is_blank(*s))
+            s++;
+        size_t k = thread_reply_prefix(s);
+        const char *close = *s == '[' ? strchr(s, ']') : NULL;
+        if (k) {
+            out->reply = true;
+            s += k;
+        } else if (close) {
+            s = close + 1;
+        } else {
+            break;
+        }
+    }
+    size_t len = strlen(s);
+    while (len && thread_is_blank(s[len - 1]))
+        len--;
+    out->base = s;
+    out->len = len;
+}
+
+/* The next byte of a base subject for comparing: ASCII lower case, a run of blanks as one space;
+ * -1 at the end. */
+static int thread_fold_next(const char **s, const char *end)
+{
+    if (*s == end)
+        return -1;
+    unsigned char c = (unsigned char)*(*s)++;
+    if (thread_is_blank((char)c)) {
+        while (*s < end && thread_is_blank(**s))
+            (*s)++;
+        return ' ';
+    }
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* Orders base subjects ignoring ASCII case and the width of blank runs. */
+static int thread_base_cmp(const struct thread_subj *x, const struct thread_subj *y)
+{
+    const char *a = x->base, *b = y->base;
+    for (;;) {
+        int ca = thread_fold_next(&a, x->base + x->len),
+            cb = thread_fold_next(&b, y->base + y->len);
+        if (ca != cb)
+            return ca < cb ? -1 : 1;
+        if (ca < 0)
+            return 0;
+    }
+}
+
+static int thread_subj_qcmp(const void *a, const void *b)
+{
+    const struct thread_subj *x = a, *y = b;
+    int c = thread_base_cmp(x, y);
+    return c ? c : thread_cmp_keys(x->date, x->id, x->msg, y->date, y->id, y->msg);
+}
+
+/* One run of roots with the same base subject, by date. A reply hangs under the latest non-reply
+ * root not later than it (else the earliest non-reply); with no non-reply root, replies hang
+ * under the earliest reply. Two non-reply roots stay apart: two "Hello" mails are not a thread. */
+static void thread_merge_group(struct thread_ctx *t, const struct thread_subj *g, size_t n)
+{
+    size_t first_plain = THREAD_NONE, last_plain = THREAD_NONE;
+    for (size_t k = 0; k < n && first_plain == THREAD_NONE; k++) {
+        if (!g[k].reply)
+            first_plain = g[k].msg;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (!g[k].reply) {
+            last_plain = g[k].msg;
+            continue;
+        }
+        size_t to = last_plain != THREAD_NONE ? last_plain : first_plain;
+        if (to == THREAD_NONE)
+            to = g[0].msg;
+        if (to != g[k].msg)
+            t->mparent[g[k].msg] = to;
+    }
+}
+
+/* Step 5: groups roots by base subject. Only roots move, and only under roots that stay roots,
+ * so no loop can form. */
+static enum tm_status thread_group_subjects(struct thread_ctx *t)
+{
+    struct thread_subj *s = malloc(t->n * sizeof(*s));
+    size_t nr = 0;
+    if (!s)
+        return TM_ENOMEM;
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->mparent[i] != THREAD_NONE)
+            continue;
+        thread_base_subject(t->msgs[i].subject, &s[nr]);
+        s[nr].date = t->msgs[i].date;
+        s[nr].id = t->msgs[i].id;
+        s[nr].msg = i;
+        nr += s[nr].len > 0;
+    }
+    qsort(s, nr, sizeof(*s), thread_subj_qcmp);
+    for (size_t a = 0, b; a < nr; a = b) {
+        for (b = a + 1; b < nr && thread_base_cmp(&s[a], &s[b]) == 0; b++)
+            ;
+        thread_merge_group(t, s + a, b - a);
+    }
+    free(s);
+    return TM_OK;
+}
+
+struct thread_key {
+    int64_t date, id;
+    size_t msg;
+};
+
+static int thread_key_qcmp(const void *a, const void *b)
+{
+    const struct thread_key *x = a, *y = b;
+    return thread_cmp_keys(x->date, x->id, x->msg, y->date, y->id, y->msg);
+}
+
+/* Step 6: the children lists and the root list, each by date then id. One sort of all messages
+ * and a counting pass put every list in order at once. */
+static enum tm_status thread_order(struct thread_ctx *t)
+{
+    struct thread_key *keys = malloc(t->n * sizeof(*keys));
+    size_t *fill = malloc(t->n * sizeof(*fill));
+    t->first = calloc(t->n + 1, sizeof(*t->first));
+    t->kids = malloc(t->n * sizeof(*t->kids));
+    t->roots = malloc(t->n * sizeof(*t->roots));
+    enum tm_status st = TM_ENOMEM;
+    if (!keys || !fill || !t->first || !t->kids || !t->roots)
+        goto out;
+    for (size_t i = 0; i < t->n; i++) {
+        keys[i] = (struct thread_key){t->msgs[i].date, t->msgs[i].id, i};
+        if (t->mparent[i] != THREAD_NONE)
+            t->first[t->mparent[i] + 1]++;
+    }
+    qsort(keys, t->n, sizeof(*keys), thread_key_qcmp);
+    for (size_t i = 0; i < t->n; i++) {
+        t->first[i + 1] += t->first[i];
+        fill[i] = t->first[i];
+    }
+    for (size_t k = 0; k < t->n; k++) {
+        size_t m = keys[k].msg, p = t->mparent[m];
+        if (p == THREAD_NONE)
+            t->roots[t->n_roots++] = m;
+        else
+            t->kids[fill[p]++] = m;
+    }
+    st = TM_OK;
+out:
+    free(keys);
+    free(fill);
+    return st;
+}
+
+#define THREAD_BAR "│ "
+#define THREAD_GAP "  "
+#define THREAD_TEE "├─>"
+#define THREAD_END "└─>"
+
+/* The prefix of a message at depth whose ancestor at level l has a later sibling when
+ * has_later[l]; last tells whether the message itself is the last of its siblings. */
+static char *thread_tree(const bool *has_later, size_t depth, bool last)
+{
+    if (depth == 0)
+        return strdup("");
+    const char *arrow = last ? THREAD_END : THREAD_TEE;
+    size_t from = depth > TM_THREAD_TREE_MAX_COLUMNS ? depth - TM_THREAD_TREE_MAX_COLUMNS : 1;
+    size_t len = strlen(arrow) + 1;
+    for (size_t l = from; l < depth; l++)
+        len += strlen(has_later[l] ? THREAD_BAR : THREAD_GAP);
+    char *s = malloc(len), *p = s;
+    if (!s)
+        return NULL;
+    for (size_t l = from; l < depth; l++) {
+        const char *col = has_later[l] ? THREAD_BAR : THREAD_GAP;
+        memcpy(p, col, strlen(col));
+        p += strlen(col);
+    }
+    memcpy(p, arrow, strlen(arrow) + 1);
+    return s;
+}
+
+struct thread_frame {
+    size_t msg, depth;
+    bool last; /* no later sibling */
+};
+
+/* Writes the rows depth first, with an explicit stack: a thread may be 100,000 deep. */
+static enum tm_status thread_emit(const struct thread_ctx *t, struct tm_thread_out *rows)
+{
+    struct thread_frame *stack = malloc(t->n * sizeof(*stack));
+    bool *has_later = calloc(t->n + 1, sizeof(*has_later));
+    size_t top = 0, k = 0;
+    enum tm_status st = TM_ENOMEM;
+    if (!stack || !has_later)
+        goto out;
+    for (size_t r = t->n_roots; r-- > 0;)
+        stack[top++] = (struct thread_frame){t->roots[r], 0, true};
+    while (top) {
+        struct thread_frame f = stack[--top];
+        rows[k] = (struct tm_thread_out){t->msgs[f.msg].id, (int)f.depth,
+                                         thread_tree(has_later, f.depth, f.last)};
+        if (!rows[k++].tree)
+            goto out;
+        has_later[f.depth] = !f.last;
+        size_t a = t->first[f.msg], b = t->first[f.msg + 1];
+        for (size_t j = b; j-- > a;)
+            stack[top++] = (struct thread_frame){t->kids[j], f.depth + 1, j == b - 1};
+    }
+    /* Unreachable while the links form a forest; a guard rather than rows left unset. */
+    st = k == t->n ? TM_OK : TM_EPARSE;
+out:
+    free(stack);
+    free(has_later);
+    return st;
+}
+
+/* Runs the steps in order; the caller cleans t up. */
+static enum tm_status thread_run(struct thread_ctx *t, struct tm_thread_out *rows)
+{
+    enum tm_status st = thread_claim(t);
+    if (st)
+        return st;
+    st = thread_link(t);
+    if (st)
+        return st;
+    st = thread_prune(t);
+    if (st)
+        return st;
+    st = thread_group_subjects(t);
+    if (st)
+        return st;
+    st = thread_order(t);
+    if (st)
+        return st;
+    return thread_emit(t, rows);
+}
+
+static void thread_ctx_cleanup(struct thread_ctx *t)
+{
+    free(t->box);
+    free(t->slot);
+    free(t->own);
+    free(t->mparent);
+    free(t->first);
+    free(t->kids);
+    free(t->roots);
+}
+
+enum tm_status tm_thread_compute(const struct tm_thread_msg *msgs, size_t n,
+                                 struct tm_thread_out **out, struct tm_error *err)
+{
+    struct thread_ctx t = {.msgs = msgs, .n = n};
+    struct tm_thread_out *rows = NULL;
+    enum tm_status st = TM_ENOMEM;
+
+    *out = NULL;
+    if (n == 0)
+        return TM_OK;
+    if (n > INT_MAX)
+        return tm_error_set(err, TM_ELIMIT, _("too many messages to thread (%zu)"), n);
+    t.own = malloc(n * sizeof(*t.own));
+    t.mparent = malloc(n * sizeof(*t.mparent));
+    rows = calloc(n, sizeof(*rows));
+    if (!t.own || !t.mparent || !rows)
+        goto out;
+    st = thread_run(&t, rows);
+    if (st)
+        goto out;
+    *out = rows;
+    rows = NULL;
+out:
+    tm_thread_out_free(rows, n);
+    thread_ctx_cleanup(&t);
+    if (st == TM_EPARSE)
+        return tm_error_set(err, st, _("inconsistent message threads"));
+    if (st)
+        return tm_error_set(err, st, _("out of memory threading %zu messages"), n);
+    return TM_OK;
+}
+
+void tm_thread_out_free(struct tm_thread_out *out, size_t n)
+{
+    if (!out)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(out[i].tree);
+    free(out);
+}

@@ -1,1 +1,316 @@
-/* placeholder until this file is written */
+/* message.c - message rows: upsert by backend key, flags, the UI's window in display order, and
+ * the walks that sync and threading use. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "tmail/i18n.h"
+#include "tmail/str.h"
+
+/* The columns row_read expects, in this order. */
+#define ROW_COLUMNS                                                                                \
+    "id, mailbox_id, uid, local_key, location, flags, date, size, from_name, from_addr, "          \
+    "to_addrs, subject, message_id, in_reply_to, refs, thread_order, thread_depth, thread_tree"
+
+/* The display order; messages_display (mailbox_id, thread_order, date, id) serves it. */
+#define DISPLAY_ORDER "thread_order, date, id"
+
+void tm_message_row_cleanup(struct tm_message_row *row)
+{
+    if (!row)
+        return;
+    free(row->local_key);
+    free(row->location);
+    free(row->from_name);
+    free(row->from_addr);
+    free(row->to_addrs);
+    free(row->subject);
+    free(row->message_id);
+    free(row->in_reply_to);
+    free(row->references);
+    free(row->thread_tree);
+    memset(row, 0, sizeof(*row));
+}
+
+/* Copies text column i into *out (NULL for SQL NULL); false when out of memory. */
+static bool column_dup(sqlite3_stmt *s, int i, char **out)
+{
+    *out = NULL;
+    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+        return true;
+    const char *text = (const char *)sqlite3_column_text(s, i);
+    if (!text)
+        return false;
+    *out = tm_strndup(text, (size_t)sqlite3_column_bytes(s, i));
+    return *out != NULL;
+}
+
+static enum tm_status row_read(sqlite3_stmt *s, struct tm_message_row *row)
+{
+    row->id = sqlite3_column_int64(s, 0);
+    row->mailbox_id = sqlite3_column_int64(s, 1);
+    row->uid = sqlite3_column_int64(s, 2);
+    row->flags = (unsigned)sqlite3_column_int64(s, 5);
+    row->date = sqlite3_column_int64(s, 6);
+    row->size = sqlite3_column_int64(s, 7);
+    row->thread_order = sqlite3_column_int64(s, 15);
+    row->thread_depth = sqlite3_column_int(s, 16);
+    if (column_dup(s, 3, &row->local_key) && column_dup(s, 4, &row->location) &&
+        column_dup(s, 8, &row->from_name) && column_dup(s, 9, &row->from_addr) &&
+        column_dup(s, 10, &row->to_addrs) && column_dup(s, 11, &row->subject) &&
+        column_dup(s, 12, &row->message_id) && column_dup(s, 13, &row->in_reply_to) &&
+        column_dup(s, 14, &row->references) && column_dup(s, 17, &row->thread_tree))
+        return TM_OK;
+    tm_message_row_cleanup(row);
+    return TM_ENOMEM;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *text)
+{
+    /* NULL binds SQL NULL; STATIC is safe: bindings are cleared before the caller returns */
+    sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
+}
+
+enum tm_status tm_store_message_upsert(struct tm_store *st, struct tm_message_row *row,
+                                       struct tm_error *err)
+{
+    if (!row->local_key)
+        return tm_error_set(err, TM_ESTORE, _("%s: message without a key"), st->path);
+    sqlite3_stmt *s = store_stmt(
+        st, STMT_MSG_UPSERT,
+        "INSERT INTO messages(mailbox_id, uid, local_key, location, flags, date, size, "
+        "from_name, from_addr, to_addrs, subject, message_id, in_reply_to, refs) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+        "ON CONFLICT(mailbox_id, local_key) DO UPDATE SET uid = excluded.uid, "
+        "location = excluded.location, flags = excluded.flags, date = excluded.date, "
+        "size = excluded.size, from_name = excluded.from_name, from_addr = excluded.from_addr, "
+        "to_addrs = excluded.to_addrs, subject = excluded.subject, "
+        "message_id = excluded.message_id, in_reply_to = excluded.in_reply_to, "
+        "refs = excluded.refs RETURNING id",
+        err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, row->mailbox_id);
+    sqlite3_bind_int64(s, 2, row->uid);
+    bind_text(s, 3, row->local_key);
+    bind_text(s, 4, row->location);
+    sqlite3_bind_int64(s, 5, row->flags);
+    sqlite3_bind_int64(s, 6, row->date);
+    sqlite3_bind_int64(s, 7, row->size);
+    bind_text(s, 8, row->from_name);
+    bind_text(s, 9, row->from_addr);
+    bind_text(s, 10, row->to_addrs);
+    bind_text(s, 11, row->subject);
+    bind_text(s, 12, row->message_id);
+    bind_text(s, 13, row->in_reply_to);
+    bind_text(s, 14, row->references);
+    enum tm_status rc = TM_OK;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        row->id = sqlite3_column_int64(s, 0);
+    else
+        rc = store_error(st, err, _("cannot store a message"));
+    store_release(s);
+    return rc;
+}
+
+enum tm_status tm_store_message_set_flags(struct tm_store *st, int64_t id, unsigned flags,
+                                          const char *location, struct tm_error *err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, STMT_MSG_SET_FLAGS,
+        "UPDATE messages SET flags = ?2, location = coalesce(?3, location) WHERE id = ?1", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, flags);
+    bind_text(s, 3, location);
+    enum tm_status rc = store_step_done(st, s, _("cannot store message flags"), err);
+    if (!rc && sqlite3_changes(st->db) == 0)
+        rc = tm_error_set(err, TM_ENOENT, _("no message %lld in the cache"), (long long)id);
+    return rc;
+}
+
+enum tm_status tm_store_message_delete(struct tm_store *st, int64_t id, struct tm_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STMT_MSG_DELETE, "DELETE FROM messages WHERE id = ?1", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, id);
+    return store_step_done(st, s, _("cannot delete a message"), err);
+}
+
+enum tm_status tm_store_message_get(struct tm_store *st, int64_t id, struct tm_message_row *row,
+                                    struct tm_error *err)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, STMT_MSG_GET, "SELECT " ROW_COLUMNS " FROM messages WHERE id = ?1", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, id);
+    enum tm_status rc = TM_OK;
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW) {
+        rc = row_read(s, row);
+        if (rc)
+            tm_error_set(err, rc, _("out of memory reading message %lld"), (long long)id);
+    } else if (r == SQLITE_DONE) {
+        rc = tm_error_set(err, TM_ENOENT, _("no message %lld in the cache"), (long long)id);
+    } else {
+        rc = store_error(st, err, _("cannot read a message"));
+    }
+    store_release(s);
+    return rc;
+}
+
+enum tm_status tm_store_message_count(struct tm_store *st, int64_t mailbox_id, int64_t *count,
+                                      struct tm_error *err)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, STMT_MSG_COUNT, "SELECT count(*) FROM messages WHERE mailbox_id = ?1", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, mailbox_id);
+    enum tm_status rc = TM_OK;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *count = sqlite3_column_int64(s, 0);
+    else
+        rc = store_error(st, err, _("cannot count messages"));
+    store_release(s);
+    return rc;
+}
+
+/* Unthreaded rows (thread_order -1) sort first: a new message shows at the top until the next
+ * threading pass places it. LIMIT/OFFSET walks the index up to offset; fine for a screenful. */
+enum tm_status tm_store_message_window(struct tm_store *st, int64_t mailbox_id, int64_t offset,
+                                       int limit, struct tm_message_row *rows, int *n_out,
+                                       struct tm_error *err)
+{
+    *n_out = 0;
+    if (limit <= 0)
+        return TM_OK;
+    sqlite3_stmt *s = store_stmt(st, STMT_MSG_WINDOW,
+                                 "SELECT " ROW_COLUMNS " FROM messages WHERE mailbox_id = ?1 "
+                                 "ORDER BY " DISPLAY_ORDER " LIMIT ?2 OFFSET ?3",
+                                 err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, mailbox_id);
+    sqlite3_bind_int(s, 2, limit);
+    sqlite3_bind_int64(s, 3, offset < 0 ? 0 : offset);
+    enum tm_status rc = TM_OK;
+    int r = SQLITE_DONE;
+    while (*n_out < limit && (r = sqlite3_step(s)) == SQLITE_ROW) {
+        rc = row_read(s, &rows[*n_out]);
+        if (rc) {
+            tm_error_set(err, rc, _("out of memory reading messages"));
+            goto out;
+        }
+        (*n_out)++;
+    }
+    if (*n_out < limit && r != SQLITE_DONE)
+        rc = store_error(st, err, _("cannot read messages"));
+out:
+    store_release(s);
+    if (rc) {
+        for (int i = 0; i < *n_out; i++)
+            tm_message_row_cleanup(&rows[i]);
+        *n_out = 0;
+    }
+    return rc;
+}
+
+enum tm_status tm_store_message_position(struct tm_store *st, int64_t id, int64_t *pos_out,
+                                         struct tm_error *err)
+{
+    /* rows before x in (thread_order, date, id) order: a range scan of messages_display */
+    sqlite3_stmt *s = store_stmt(
+        st, STMT_MSG_POSITION,
+        "SELECT (SELECT count(*) FROM messages AS m WHERE m.mailbox_id = x.mailbox_id AND "
+        "(m.thread_order, m.date, m.id) < (x.thread_order, x.date, x.id)) "
+        "FROM messages AS x WHERE x.id = ?1",
+        err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, id);
+    enum tm_status rc = TM_OK;
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW)
+        *pos_out = sqlite3_column_int64(s, 0);
+    else if (r == SQLITE_DONE)
+        rc = tm_error_set(err, TM_ENOENT, _("no message %lld in the cache"), (long long)id);
+    else
+        rc = store_error(st, err, _("cannot find a message's position"));
+    store_release(s);
+    return rc;
+}
+
+enum tm_status tm_store_message_each_key(struct tm_store *st, int64_t mailbox_id,
+                                         tm_store_key_cb cb, void *ctx, struct tm_error *err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, STMT_MSG_EACH_KEY,
+        "SELECT id, local_key, location, flags FROM messages WHERE mailbox_id = ?1", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, mailbox_id);
+    enum tm_status rc = TM_OK;
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        if (cb(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+               (const char *)sqlite3_column_text(s, 2), (unsigned)sqlite3_column_int64(s, 3)))
+            goto out;
+    }
+    if (r != SQLITE_DONE)
+        rc = store_error(st, err, _("cannot read message keys"));
+out:
+    store_release(s);
+    return rc;
+}
+
+enum tm_status tm_store_message_each_thread_source(struct tm_store *st, int64_t mailbox_id,
+                                                   tm_store_thread_cb cb, void *ctx,
+                                                   struct tm_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STMT_MSG_EACH_THREAD,
+                                 "SELECT id, message_id, in_reply_to, refs, subject, date "
+                                 "FROM messages WHERE mailbox_id = ?1 ORDER BY date, id",
+                                 err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, mailbox_id);
+    enum tm_status rc = TM_OK;
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        struct tm_thread_source src = {
+            .id = sqlite3_column_int64(s, 0),
+            .message_id = (const char *)sqlite3_column_text(s, 1),
+            .in_reply_to = (const char *)sqlite3_column_text(s, 2),
+            .references = (const char *)sqlite3_column_text(s, 3),
+            .subject = (const char *)sqlite3_column_text(s, 4),
+            .date = sqlite3_column_int64(s, 5),
+        };
+        if (cb(ctx, &src))
+            goto out;
+    }
+    if (r != SQLITE_DONE)
+        rc = store_error(st, err, _("cannot read messages for threading"));
+out:
+    store_release(s);
+    return rc;
+}
+
+enum tm_status tm_store_message_set_thread(struct tm_store *st, int64_t id, int64_t order,
+                                           int depth, const char *tree, struct tm_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STMT_MSG_SET_THREAD,
+                                 "UPDATE messages SET thread_order = ?2, thread_depth = ?3, "
+                                 "thread_tree = ?4 WHERE id = ?1",
+                                 err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, order);
+    sqlite3_bind_int(s, 3, depth);
+    bind_text(s, 4, tree);
+    return store_step_done(st, s, _("cannot store thread order"), err);
+}

@@ -1,1 +1,307 @@
-/* placeholder until this file is written */
+/* store.c - opening the SQLite cache (0600, WAL), the statement cache, transactions, accounts
+ * and mailboxes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "private.h"
+#include "tmail/fsutil.h"
+#include "tmail/i18n.h"
+#include "tmail/log.h"
+
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+enum tm_status store_error(struct tm_store *st, struct tm_error *err, const char *what)
+{
+    int code = st->db ? sqlite3_errcode(st->db) : SQLITE_NOMEM;
+    const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(code);
+    enum tm_status rc = code == SQLITE_NOMEM ? TM_ENOMEM : TM_ESTORE;
+    return tm_error_set(err, rc, _("%s: %s: %s"), st->path ? st->path : "?", what, msg);
+}
+
+sqlite3_stmt *store_stmt(struct tm_store *st, enum store_stmt id, const char *sql,
+                         struct tm_error *err)
+{
+    sqlite3_stmt *s = st->stmts[id];
+    if (s) {
+        if (sqlite3_stmt_busy(s)) {
+            /* a walk's callback re-entered the same walk: refuse rather than reset it */
+            tm_error_set(err, TM_ESTORE, _("%s: statement already in use: %s"), st->path, sql);
+            return NULL;
+        }
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+        return s;
+    }
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+        store_error(st, err, _("cannot prepare a query"));
+        return NULL;
+    }
+    st->stmts[id] = s;
+    return s;
+}
+
+void store_release(sqlite3_stmt *s)
+{
+    /* ends the statement's read transaction at once, so a WAL reader never pins old data */
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+}
+
+enum tm_status store_step_done(struct tm_store *st, sqlite3_stmt *s, const char *what,
+                               struct tm_error *err)
+{
+    int r = sqlite3_step(s);
+    enum tm_status rc = TM_OK;
+    if (r != SQLITE_DONE && r != SQLITE_ROW)
+        rc = store_error(st, err, what);
+    store_release(s);
+    return rc;
+}
+
+enum tm_status store_user_version(struct tm_store *st, int *version, struct tm_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    enum tm_status rc = TM_OK;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK ||
+        sqlite3_step(s) != SQLITE_ROW) {
+        rc = store_error(st, err, _("cannot read the schema version"));
+        goto out;
+    }
+    *version = sqlite3_column_int(s, 0);
+out:
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Creates the file 0600 (and its directory 0700) before SQLite sees it: SQLite gives its -wal
+ * and -shm files the database file's permissions, so none of them is ever world-readable. */
+static enum tm_status store_create_file(const char *path, struct tm_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash && slash != path) {
+        char dir[4096];
+        size_t len = (size_t)(slash - path);
+        if (len >= sizeof(dir))
+            return tm_error_set(err, TM_ELIMIT, _("path too long: %s"), path);
+        memcpy(dir, path, len);
+        dir[len] = 0;
+        enum tm_status rc = tm_fs_mkdirs(dir, 0700, err);
+        if (rc)
+            return rc;
+    }
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return tm_error_errno(err, TM_EIO, errno, _("cannot create %s"), path);
+    close(fd);
+    return TM_OK;
+}
+
+static enum tm_status store_connect(struct tm_store *st, struct tm_error *err)
+{
+    /* each connection is used by one thread only: no per-connection mutex needed */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(st->path, &st->db, flags, NULL) != SQLITE_OK)
+        return store_error(st, err, _("cannot open the cache"));
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+    return TM_OK;
+}
+
+/* Refuses a newer file before anything (even the journal mode) is written to it. */
+static enum tm_status store_check_not_newer(struct tm_store *st, struct tm_error *err)
+{
+    int version = 0;
+    enum tm_status rc = store_user_version(st, &version, err);
+    if (rc)
+        return rc;
+    return store_refuse_newer(st, version, TM_STORE_SCHEMA_VERSION, err);
+}
+
+static enum tm_status store_configure(struct tm_store *st, struct tm_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    enum tm_status rc = TM_OK;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=WAL", -1, &s, NULL) != SQLITE_OK ||
+        sqlite3_step(s) != SQLITE_ROW) {
+        rc = store_error(st, err, _("cannot switch to WAL mode"));
+        goto out;
+    }
+    const char *mode = (const char *)sqlite3_column_text(s, 0);
+    if (!mode || strcmp(mode, "wal") != 0) /* e.g. a network file system: works, but slower */
+        tm_log(TM_LOG_WARN, "%s: journal mode is %s, not wal", st->path, mode ? mode : "?");
+    if (sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", NULL, NULL,
+                     NULL) != SQLITE_OK)
+        rc = store_error(st, err, _("cannot configure the cache"));
+out:
+    sqlite3_finalize(s);
+    return rc;
+}
+
+enum tm_status tm_store_open(const char *path, struct tm_store **out, struct tm_error *err)
+{
+    enum tm_status rc = TM_ENOMEM;
+    *out = NULL;
+    struct tm_store *st = calloc(1, sizeof(*st));
+    if (!st || !(st->path = strdup(path))) {
+        tm_error_set(err, rc, _("out of memory opening %s"), path);
+        goto out;
+    }
+    rc = store_create_file(path, err);
+    if (!rc)
+        rc = store_connect(st, err);
+    if (!rc)
+        rc = store_check_not_newer(st, err);
+    if (!rc)
+        rc = store_configure(st, err);
+    if (!rc)
+        rc = store_migrate(st, err);
+    if (!rc)
+        rc = store_user_version(st, &st->schema_version, err);
+out:
+    if (rc)
+        tm_store_free(&st);
+    *out = st;
+    return rc;
+}
+
+void tm_store_free(struct tm_store **pp)
+{
+    struct tm_store *st = pp ? *pp : NULL;
+    if (!st)
+        return;
+    for (int i = 0; i < STMT__COUNT; i++)
+        sqlite3_finalize(st->stmts[i]);
+    sqlite3_close(st->db);
+    free(st->path);
+    free(st);
+    *pp = NULL;
+}
+
+int tm_store_schema_version(struct tm_store *st)
+{
+    return st->schema_version;
+}
+
+enum tm_status tm_store_begin(struct tm_store *st, struct tm_error *err)
+{
+    /* IMMEDIATE takes the write lock now (waiting up to the busy timeout) instead of failing
+     * with SQLITE_BUSY halfway through a batch when a read lock cannot be upgraded */
+    sqlite3_stmt *s = store_stmt(st, STMT_BEGIN, "BEGIN IMMEDIATE", err);
+    return s ? store_step_done(st, s, _("cannot begin a transaction"), err) : TM_ESTORE;
+}
+
+enum tm_status tm_store_commit(struct tm_store *st, struct tm_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STMT_COMMIT, "COMMIT", err);
+    return s ? store_step_done(st, s, _("cannot commit a transaction"), err) : TM_ESTORE;
+}
+
+void tm_store_rollback(struct tm_store *st)
+{
+    if (sqlite3_get_autocommit(st->db))
+        return; /* nothing open (SQLite may have rolled back already after an error) */
+    sqlite3_stmt *s = store_stmt(st, STMT_ROLLBACK, "ROLLBACK", NULL);
+    if (s)
+        store_step_done(st, s, "rollback", NULL);
+}
+
+/* TM_OK with *id (and *url_same) when the account exists, TM_ENOENT when not. */
+static enum tm_status account_find(struct tm_store *st, const char *name, const char *url,
+                                   int64_t *id, int *url_same, struct tm_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STMT_ACCOUNT_FIND,
+                                 "SELECT id, url IS ?2 FROM accounts WHERE name = ?1", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, url, -1, SQLITE_STATIC);
+    enum tm_status rc = TM_OK;
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW) {
+        *id = sqlite3_column_int64(s, 0);
+        *url_same = sqlite3_column_int(s, 1);
+    } else if (r == SQLITE_DONE) {
+        rc = TM_ENOENT;
+    } else {
+        rc = store_error(st, err, _("cannot read accounts"));
+    }
+    store_release(s);
+    return rc;
+}
+
+enum tm_status tm_store_account_ensure(struct tm_store *st, const char *name, const char *url,
+                                       int64_t *id_out, struct tm_error *err)
+{
+    int url_same = 1;
+    enum tm_status rc = account_find(st, name, url, id_out, &url_same, err);
+    if (rc == TM_ENOENT) {
+        /* DO NOTHING: another connection may have added it since we looked */
+        sqlite3_stmt *s = store_stmt(
+            st, STMT_ACCOUNT_INSERT,
+            "INSERT INTO accounts(name, url) VALUES(?1, ?2) ON CONFLICT(name) DO NOTHING", err);
+        if (!s)
+            return TM_ESTORE;
+        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, url, -1, SQLITE_STATIC);
+        rc = store_step_done(st, s, _("cannot add an account"), err);
+        if (!rc)
+            rc = account_find(st, name, url, id_out, &url_same, err);
+        if (rc == TM_ENOENT)
+            rc = tm_error_set(err, TM_ESTORE, _("%s: account %s vanished"), st->path, name);
+    }
+    if (rc || url_same || !url)
+        return rc;
+    sqlite3_stmt *s =
+        store_stmt(st, STMT_ACCOUNT_SET_URL, "UPDATE accounts SET url = ?2 WHERE id = ?1", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, *id_out);
+    sqlite3_bind_text(s, 2, url, -1, SQLITE_STATIC);
+    return store_step_done(st, s, _("cannot update an account"), err);
+}
+
+static enum tm_status mailbox_find(struct tm_store *st, int64_t account_id, const char *name,
+                                   int64_t *id, struct tm_error *err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, STMT_MAILBOX_FIND, "SELECT id FROM mailboxes WHERE account_id = ?1 AND name = ?2", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, account_id);
+    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+    enum tm_status rc = TM_OK;
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    else if (r == SQLITE_DONE)
+        rc = TM_ENOENT;
+    else
+        rc = store_error(st, err, _("cannot read mailboxes"));
+    store_release(s);
+    return rc;
+}
+
+enum tm_status tm_store_mailbox_ensure(struct tm_store *st, int64_t account_id, const char *name,
+                                       int64_t *id_out, struct tm_error *err)
+{
+    enum tm_status rc = mailbox_find(st, account_id, name, id_out, err);
+    if (rc != TM_ENOENT)
+        return rc;
+    sqlite3_stmt *s = store_stmt(st, STMT_MAILBOX_INSERT,
+                                 "INSERT INTO mailboxes(account_id, name) VALUES(?1, ?2) "
+                                 "ON CONFLICT(account_id, name) DO NOTHING",
+                                 err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, account_id);
+    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+    rc = store_step_done(st, s, _("cannot add a mailbox"), err);
+    if (!rc)
+        rc = mailbox_find(st, account_id, name, id_out, err);
+    if (rc == TM_ENOENT) /* the insert did nothing yet nothing is there: no such account */
+        rc = tm_error_set(err, TM_ESTORE, _("%s: cannot add mailbox %s"), st->path, name);
+    return rc;
+}

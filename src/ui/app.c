@@ -56,7 +56,7 @@ static void handle_key(struct app *app, int key)
         app->dirty = true;
         return;
     }
-    enum ui_map map = app->view == VIEW_INDEX ? MAP_INDEX
+    enum ui_map map = app->view == VIEW_INDEX   ? MAP_INDEX
                       : app->view == VIEW_PAGER ? MAP_PAGER
                                                 : MAP_HELP;
     enum ui_fn fn = keys_lookup(map, key);

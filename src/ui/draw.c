@@ -59,8 +59,8 @@ void draw_status_bar(struct app *app, const char *what)
     const char *folder = tm_core_folder_label(app->core);
     if (tm_str_visible(&label, folder, strlen(folder), false) != TM_OK || !label.data)
         tm_buf_append_str(&label, "?");
-    snprintf(left, sizeof(left), "-*-tmail: %s [%s] ---(%s)",
-             label.data ? label.data : "", what, _("threads"));
+    snprintf(left, sizeof(left), "-*-tmail: %s [%s] ---(%s)", label.data ? label.data : "", what,
+             _("threads"));
     snprintf(right, sizeof(right), "%s%s", app->progress, app->progress[0] ? " --" : "---");
     draw_bar(LINES - 2, left, right);
     tm_buf_cleanup(&label);

@@ -33,8 +33,7 @@ static void format_size(int64_t bytes, char *out, size_t size)
         snprintf(out, size, "%.1fM", (double)bytes / (1024.0 * 1024.0));
 }
 
-static void format_line_head(const struct tm_message_row *r, int64_t number, char *out,
-                             size_t size)
+static void format_line_head(const struct tm_message_row *r, int64_t number, char *out, size_t size)
 {
     char date[32] = "";
     time_t t = (time_t)r->date;
@@ -57,8 +56,8 @@ static void draw_row(int y, const struct tm_message_row *r, int64_t number, bool
     format_size(r->size, bytes, sizeof(bytes));
     snprintf(sizecol, sizeof(sizecol), " (%5s) ", bytes);
     const char *from = r->from_name && *r->from_name ? r->from_name
-                       : r->from_addr               ? r->from_addr
-                                                    : "";
+                       : r->from_addr                ? r->from_addr
+                                                     : "";
     int x = 0, from_w = COLS >= 100 ? 22 : 18;
     draw_text(y, x, 16, head, attr);
     x += 16;

@@ -8,31 +8,66 @@
 #define FK(k) (UI_KEY_FN | (k))
 
 static const struct ui_binding index_map[] = {
-    {'q', FN_QUIT},           {'j', FN_NEXT_ENTRY},     {FK(KEY_DOWN), FN_NEXT_ENTRY},
-    {'k', FN_PREV_ENTRY},     {FK(KEY_UP), FN_PREV_ENTRY}, {FK(KEY_NPAGE), FN_NEXT_PAGE},
-    {FK(KEY_RIGHT), FN_NEXT_PAGE}, {'z', FN_NEXT_PAGE},  {FK(KEY_PPAGE), FN_PREV_PAGE},
-    {FK(KEY_LEFT), FN_PREV_PAGE}, {'Z', FN_PREV_PAGE},   {FK(KEY_HOME), FN_FIRST_ENTRY},
-    {'=', FN_FIRST_ENTRY},    {FK(KEY_END), FN_LAST_ENTRY}, {'*', FN_LAST_ENTRY},
-    {'\r', FN_DISPLAY},       {'\n', FN_DISPLAY},       {FK(KEY_ENTER), FN_DISPLAY},
-    {' ', FN_DISPLAY},        {'|', FN_PIPE},           {'F', FN_FLAG},
-    {'N', FN_TOGGLE_NEW},     {'$', FN_SYNC},
+    {'q', FN_QUIT},
+    {'j', FN_NEXT_ENTRY},
+    {FK(KEY_DOWN), FN_NEXT_ENTRY},
+    {'k', FN_PREV_ENTRY},
+    {FK(KEY_UP), FN_PREV_ENTRY},
+    {FK(KEY_NPAGE), FN_NEXT_PAGE},
+    {FK(KEY_RIGHT), FN_NEXT_PAGE},
+    {'z', FN_NEXT_PAGE},
+    {FK(KEY_PPAGE), FN_PREV_PAGE},
+    {FK(KEY_LEFT), FN_PREV_PAGE},
+    {'Z', FN_PREV_PAGE},
+    {FK(KEY_HOME), FN_FIRST_ENTRY},
+    {'=', FN_FIRST_ENTRY},
+    {FK(KEY_END), FN_LAST_ENTRY},
+    {'*', FN_LAST_ENTRY},
+    {'\r', FN_DISPLAY},
+    {'\n', FN_DISPLAY},
+    {FK(KEY_ENTER), FN_DISPLAY},
+    {' ', FN_DISPLAY},
+    {'|', FN_PIPE},
+    {'F', FN_FLAG},
+    {'N', FN_TOGGLE_NEW},
+    {'$', FN_SYNC},
 };
 
 static const struct ui_binding pager_map[] = {
-    {'q', FN_EXIT},           {'i', FN_EXIT},           {FK(KEY_DOWN), FN_NEXT_LINE},
-    {'\r', FN_NEXT_LINE},     {'\n', FN_NEXT_LINE},     {FK(KEY_ENTER), FN_NEXT_LINE},
-    {FK(KEY_UP), FN_PREV_LINE}, {FK(KEY_BACKSPACE), FN_PREV_LINE}, {' ', FN_NEXT_PAGE},
-    {FK(KEY_NPAGE), FN_NEXT_PAGE}, {'-', FN_PREV_PAGE},  {FK(KEY_PPAGE), FN_PREV_PAGE},
-    {FK(KEY_HOME), FN_TOP},   {'^', FN_TOP},            {FK(KEY_END), FN_BOTTOM},
-    {'j', FN_NEXT_MESSAGE},   {'k', FN_PREV_MESSAGE},   {'|', FN_PIPE},
-    {'F', FN_FLAG},           {'N', FN_TOGGLE_NEW},
+    {'q', FN_EXIT},
+    {'i', FN_EXIT},
+    {FK(KEY_DOWN), FN_NEXT_LINE},
+    {'\r', FN_NEXT_LINE},
+    {'\n', FN_NEXT_LINE},
+    {FK(KEY_ENTER), FN_NEXT_LINE},
+    {FK(KEY_UP), FN_PREV_LINE},
+    {FK(KEY_BACKSPACE), FN_PREV_LINE},
+    {' ', FN_NEXT_PAGE},
+    {FK(KEY_NPAGE), FN_NEXT_PAGE},
+    {'-', FN_PREV_PAGE},
+    {FK(KEY_PPAGE), FN_PREV_PAGE},
+    {FK(KEY_HOME), FN_TOP},
+    {'^', FN_TOP},
+    {FK(KEY_END), FN_BOTTOM},
+    {'j', FN_NEXT_MESSAGE},
+    {'k', FN_PREV_MESSAGE},
+    {'|', FN_PIPE},
+    {'F', FN_FLAG},
+    {'N', FN_TOGGLE_NEW},
 };
 
 static const struct ui_binding help_map[] = {
-    {'q', FN_EXIT},           {FK(KEY_DOWN), FN_NEXT_LINE}, {'j', FN_NEXT_LINE},
-    {FK(KEY_UP), FN_PREV_LINE}, {'k', FN_PREV_LINE},     {' ', FN_NEXT_PAGE},
-    {FK(KEY_NPAGE), FN_NEXT_PAGE}, {'-', FN_PREV_PAGE},  {FK(KEY_PPAGE), FN_PREV_PAGE},
-    {FK(KEY_HOME), FN_TOP},   {FK(KEY_END), FN_BOTTOM},
+    {'q', FN_EXIT},
+    {FK(KEY_DOWN), FN_NEXT_LINE},
+    {'j', FN_NEXT_LINE},
+    {FK(KEY_UP), FN_PREV_LINE},
+    {'k', FN_PREV_LINE},
+    {' ', FN_NEXT_PAGE},
+    {FK(KEY_NPAGE), FN_NEXT_PAGE},
+    {'-', FN_PREV_PAGE},
+    {FK(KEY_PPAGE), FN_PREV_PAGE},
+    {FK(KEY_HOME), FN_TOP},
+    {FK(KEY_END), FN_BOTTOM},
 };
 
 static const struct ui_binding generic_map[] = {
@@ -123,9 +158,9 @@ void keys_name(int key, char *out, size_t size)
             int code;
             const char *name;
         } names[] = {
-            {KEY_DOWN, "<Down>"}, {KEY_UP, "<Up>"},         {KEY_LEFT, "<Left>"},
-            {KEY_RIGHT, "<Right>"}, {KEY_NPAGE, "<PageDown>"}, {KEY_PPAGE, "<PageUp>"},
-            {KEY_HOME, "<Home>"}, {KEY_END, "<End>"},       {KEY_ENTER, "<Enter>"},
+            {KEY_DOWN, "<Down>"},           {KEY_UP, "<Up>"},          {KEY_LEFT, "<Left>"},
+            {KEY_RIGHT, "<Right>"},         {KEY_NPAGE, "<PageDown>"}, {KEY_PPAGE, "<PageUp>"},
+            {KEY_HOME, "<Home>"},           {KEY_END, "<End>"},        {KEY_ENTER, "<Enter>"},
             {KEY_BACKSPACE, "<Backspace>"},
         };
         for (size_t i = 0; i < N_OF(names); i++) {

@@ -191,7 +191,8 @@ void pager_open(struct app *app, int64_t message_id)
     app_request_body(app, message_id, BODY_VIEW);
     /* Opening a message marks it read, as in every mail client; new/ moves to cur/. */
     if (tm_core_message(app->core, message_id, &row, &err) == TM_OK &&
-        !(row.flags & TM_FLAG_SEEN) && tm_core_set_flags(app->core, message_id, TM_FLAG_SEEN, 0, &err))
+        !(row.flags & TM_FLAG_SEEN) &&
+        tm_core_set_flags(app->core, message_id, TM_FLAG_SEEN, 0, &err))
         app_set_message(app, "%s", err.message);
     tm_message_row_cleanup(&row);
     app->dirty = true;
@@ -259,8 +260,9 @@ static void step_message(struct app *app, int delta)
     if (tm_core_position(app->core, app->pager_id, &pos, &err))
         return;
     if (pos + delta < 0 || pos + delta >= app->count) {
-        app_set_message(app, "%s", delta > 0 ? _("You are on the last message.")
-                                             : _("You are on the first message."));
+        app_set_message(app, "%s",
+                        delta > 0 ? _("You are on the last message.")
+                                  : _("You are on the first message."));
         return;
     }
     if (tm_core_window(app->core, pos + delta, 1, &row, &n, &err) == TM_OK && n == 1) {

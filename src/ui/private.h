@@ -11,9 +11,9 @@
 
 /* A key: a character (Unicode code point) or a curses function key (KEY_*) tagged with
  * UI_KEY_FN so the two ranges never collide. */
-#define UI_KEY_FN         0x40000000
-#define UI_KEY_CTRL(c)    ((c) & 0x1f)
-#define UI_KEY_IS_FN(k)   (((k) & UI_KEY_FN) != 0)
+#define UI_KEY_FN       0x40000000
+#define UI_KEY_CTRL(c)  ((c)&0x1f)
+#define UI_KEY_IS_FN(k) (((k)&UI_KEY_FN) != 0)
 
 enum ui_fn {
     FN_NONE,
@@ -71,8 +71,8 @@ struct app {
     struct tm_core *core;
     enum ui_view view, help_return;
     bool quit;
-    bool dirty; /* redraw needed */
-    char message[640]; /* the bottom line */
+    bool dirty;         /* redraw needed */
+    char message[640];  /* the bottom line */
     char progress[160]; /* sync progress for the status bar */
     bool syncing;
 

@@ -16,8 +16,8 @@ enum tm_status tm_fs_read_file(const char *path, size_t max, int stop_at_max, st
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return tm_error_errno(err, errno == ENOENT ? TM_ENOENT : TM_EIO, errno,
-                              _("cannot open %s"), path);
+        return tm_error_errno(err, errno == ENOENT ? TM_ENOENT : TM_EIO, errno, _("cannot open %s"),
+                              path);
     enum tm_status st = TM_OK;
     size_t total = 0;
     char chunk[16384];
@@ -42,7 +42,10 @@ enum tm_status tm_fs_read_file(const char *path, size_t max, int stop_at_max, st
         }
         st = tm_buf_append(out, chunk, (size_t)n);
         if (st) {
-            tm_error_set(err, st, _("out of memory reading %s"), path);
+            if (st == TM_ELIMIT)
+                tm_error_set(err, st, _("%s does not fit in the buffer's size limit"), path);
+            else
+                tm_error_set(err, st, _("out of memory reading %s"), path);
             break;
         }
         total += (size_t)n;
@@ -63,8 +66,17 @@ enum tm_status tm_fs_mkdirs(const char *path, unsigned mode, struct tm_error *er
             continue;
         char saved = tmp[i];
         tmp[i] = 0;
-        if (mkdir(tmp, mode) != 0 && errno != EEXIST)
-            return tm_error_errno(err, TM_EIO, errno, _("cannot create directory %s"), tmp);
+        if (mkdir(tmp, mode) != 0) {
+            int e = errno;
+            struct stat sb;
+            /* EEXIST is fine only for a directory: a file in the way is an error. */
+            if (e == EEXIST && stat(tmp, &sb) != 0)
+                e = errno;
+            else if (e == EEXIST && !S_ISDIR(sb.st_mode))
+                e = ENOTDIR;
+            if (e != EEXIST)
+                return tm_error_errno(err, TM_EIO, e, _("cannot create directory %s"), tmp);
+        }
         tmp[i] = saved;
     }
     return TM_OK;
@@ -156,6 +168,10 @@ enum tm_status tm_fs_copy_tree(const char *src, const char *dst, struct tm_error
     char tmp[4096];
     if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", dst, (long)getpid()) >= (int)sizeof(tmp))
         return tm_error_set(err, TM_ELIMIT, _("path too long: %s"), dst);
+    /* rename() would silently replace an empty directory at dst, so refuse it before copying. */
+    struct stat sb;
+    if (lstat(dst, &sb) == 0)
+        return tm_error_errno(err, TM_EIO, EEXIST, _("cannot copy to %s"), dst);
     enum tm_status st = copy_dir(src, tmp, err);
     if (!st && rename(tmp, dst) != 0)
         st = tm_error_errno(err, TM_EIO, errno, _("cannot rename %s to %s"), tmp, dst);

@@ -85,8 +85,8 @@ enum tm_status tm_str_visible(struct tm_buf *out, const char *s, size_t len, boo
         }
         if (cp == '\n' || cp == '\t') {
             st = tm_buf_append_char(out, keep_newlines ? (char)cp : ' ');
-        } else if (cp == '\r' && keep_newlines && i + 1 < len && p[i + 1] == '\n') {
-            /* CRLF line ends: the CR is not content. */
+        } else if (cp == '\r' && i + 1 < len && p[i + 1] == '\n') {
+            /* CRLF line ends: the CR is not content (the LF that follows is kept or spaced). */
         } else if (cp < 0x20) {
             char vis[3] = {'^', (char)('@' + cp), 0};
             st = tm_buf_append_str(out, vis);

@@ -1,0 +1,79 @@
+/* private.h - store internals shared by store.c, migrate.c and message.c (and the store tests). */
+#ifndef TMAIL_STORE_PRIVATE_H
+#define TMAIL_STORE_PRIVATE_H
+
+#include <sqlite3.h>
+
+#include "tmail/store.h"
+
+/* Statements prepared once per connection on first use and reset/rebound on every later use:
+ * the sync loop and the UI's redraw call these thousands of times. */
+enum store_stmt {
+    STMT_BEGIN,
+    STMT_COMMIT,
+    STMT_ROLLBACK,
+    STMT_ACCOUNT_FIND,
+    STMT_ACCOUNT_INSERT,
+    STMT_ACCOUNT_SET_URL,
+    STMT_MAILBOX_FIND,
+    STMT_MAILBOX_INSERT,
+    STMT_MSG_UPSERT,
+    STMT_MSG_SET_FLAGS,
+    STMT_MSG_DELETE,
+    STMT_MSG_GET,
+    STMT_MSG_COUNT,
+    STMT_MSG_WINDOW,
+    STMT_MSG_POSITION,
+    STMT_MSG_EACH_KEY,
+    STMT_MSG_EACH_THREAD,
+    STMT_MSG_SET_THREAD,
+    STMT__COUNT
+};
+
+struct tm_store {
+    sqlite3 *db;
+    char *path; /* for error messages */
+    int schema_version;
+    sqlite3_stmt *stmts[STMT__COUNT];
+};
+
+/* One numbered migration: applying sql takes user_version from version - 1 to version. */
+struct store_migration {
+    int version;
+    const char *sql;
+};
+
+/* Fills err with TM_ESTORE naming the file, what failed and sqlite's message; returns
+ * TM_ESTORE (or TM_ENOMEM when sqlite ran out of memory). */
+enum tm_status store_error(struct tm_store *st, struct tm_error *err, const char *what);
+
+/* The cached statement id (prepared from sql on first use; a given id always comes with the
+ * same sql), reset with its bindings cleared, ready to bind. NULL (err filled) when it cannot
+ * be prepared, or when it is still running (a walk's callback re-entering the same walk). */
+sqlite3_stmt *store_stmt(struct tm_store *st, enum store_stmt id, const char *sql,
+                         struct tm_error *err);
+
+/* Resets s and clears its bindings: call when done with a cached statement, so it neither keeps
+ * a WAL read snapshot open nor points at the caller's strings. */
+void store_release(sqlite3_stmt *s);
+
+/* Steps a statement that returns no rows (or whose rows are ignored) and resets it. */
+enum tm_status store_step_done(struct tm_store *st, sqlite3_stmt *s, const char *what,
+                               struct tm_error *err);
+
+/* Reads PRAGMA user_version into *version. */
+enum tm_status store_user_version(struct tm_store *st, int *version, struct tm_error *err);
+
+/* TM_ESTORE ("written by a newer tmail") when version is above known, else TM_OK. */
+enum tm_status store_refuse_newer(struct tm_store *st, int version, int known,
+                                  struct tm_error *err);
+
+/* Applies, in order, each migration of list[0..n) whose version is above the file's
+ * user_version, each in its own IMMEDIATE transaction that also sets user_version; a file whose
+ * user_version is above the last one is refused with TM_ESTORE. Exposed for tests. */
+enum tm_status store_migrate_list(struct tm_store *st, const struct store_migration *list, int n,
+                                  struct tm_error *err);
+/* The same with tmail's own migrations (migrate.c). */
+enum tm_status store_migrate(struct tm_store *st, struct tm_error *err);
+
+#endif
