@@ -96,10 +96,15 @@ void index_reload(struct app *app)
     app->dirty = true;
 }
 
+/* Pages like mutt: the window moves a page at a time when the cursor leaves it, and the last
+ * page is kept full so a resize or End never shows a nearly empty screen. */
 static void keep_cursor_visible(struct app *app)
 {
-    int h = index_page_rows();
-    app->top = (app->cursor / h) * h;
+    int64_t h = index_page_rows();
+    if (app->cursor < app->top || app->cursor >= app->top + h)
+        app->top = (app->cursor / h) * h;
+    if (app->top + h > app->count)
+        app->top = app->count > h ? app->count - h : 0;
 }
 
 void index_draw(struct app *app)
