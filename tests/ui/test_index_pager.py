@@ -55,7 +55,7 @@ def test_demo_opens_with_all_messages_and_status():
         screen = t.screen()
         assert "q:Quit" in screen[0], screen[0]
         assert "-*-tmail:" in screen[-2], screen[-2]
-        assert os.path.join(t.home, ".local/share/tmail/demo") in screen[-1]
+        assert "No configuration: copied the demo mailbox to /" in screen[-1], screen[-1]
         # The shipped demo is copied, never used in place.
         assert os.path.isdir(os.path.join(t.home, ".local/share/tmail/demo/cur"))
 

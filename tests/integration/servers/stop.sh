@@ -20,19 +20,21 @@ DIR=$(cd -- "$1" && pwd -P)
 pid_ours() {
     local pid=$1
     [ -r "/proc/$pid/cmdline" ] || return 1
-    tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$DIR/" && return 0
-    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qxF -- "MAIL_CONFIG=$DIR/postfix" && return 0
+    { tr '\0' '\n' < "/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$DIR/" && return 0
+    { tr '\0' '\n' < "/proc/$pid/environ"; } 2>/dev/null | grep -qxF -- "MAIL_CONFIG=$DIR/postfix" &&
+        return 0
     return 1
 }
 
-# start_time PID: the process start time (field 22 of /proc/PID/stat), to detect pid reuse.
-start_time() {
+# proc_stat PID: sets st_state and st_start (process state, start time = field 22 of
+# /proc/PID/stat; the start time tells a reused pid apart). Fails if there is no such process.
+proc_stat() {
     local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    { read -r stat < "/proc/$1/stat"; } 2>/dev/null || return 1
     stat=${stat##*) }
     # shellcheck disable=SC2086
     set -- $stat
-    echo "${20}"
+    st_state=$1 st_start=${20}
 }
 
 # The masters: the pids start.sh recorded, plus the servers' own pid files (half-started DIR).
@@ -49,37 +51,39 @@ for f in "$DIR/dovecot.pid" "$DIR/dovecot/run/master.pid" \
     fi
 done
 
-# Every process descended from the masters, with its start time ("pid:starttime").
+st_state='' st_start=''
+
+# Every process descended from the masters: tracked[pid]=start time.
 declare -A tracked=()
 collect() {
     local -A children=()
     local p stat ppid
     for p in /proc/[0-9]*; do
         p=${p#/proc/}
-        stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+        { read -r stat < "/proc/$p/stat"; } 2>/dev/null || continue
         stat=${stat##*) }
         ppid=${stat#* }
         ppid=${ppid%% *}
         children[$ppid]+=" $p"
     done
-    local queue=("${masters[@]}") cur t
+    local queue=("${masters[@]}") cur
     while [ ${#queue[@]} -gt 0 ]; do
         cur=${queue[0]}
         queue=("${queue[@]:1}")
         [ -n "${tracked[$cur]+x}" ] && continue
-        t=$(start_time "$cur") || continue
-        tracked[$cur]=$t
+        proc_stat "$cur" || continue
+        tracked[$cur]=$st_start
         for p in ${children[$cur]-}; do queue+=("$p"); done
     done
 }
 
 # alive: print the tracked pids that still exist as the same process (not zombies).
 alive() {
-    local p t
+    local p
     for p in "${!tracked[@]}"; do
-        t=$(start_time "$p") || continue
-        [ "$t" = "${tracked[$p]}" ] || continue
-        grep -q '^State:[[:space:]]*Z' "/proc/$p/status" 2>/dev/null && continue
+        proc_stat "$p" || continue
+        [ "$st_start" = "${tracked[$p]}" ] || continue
+        [ "$st_state" = Z ] && continue
         echo "$p"
     done
 }
@@ -94,7 +98,7 @@ if [ ${#masters[@]} -gt 0 ]; then
     done
     left=$(alive)
     if [ -n "$left" ]; then
-        echo "stop.sh: killing leftover processes:" $left >&2
+        echo "stop.sh: killing leftover processes:" "${left//$'\n'/ }" >&2
         # shellcheck disable=SC2086
         kill -KILL $left 2>/dev/null
         for ((i = 0; i < 50; i++)); do
@@ -104,7 +108,7 @@ if [ ${#masters[@]} -gt 0 ]; then
     fi
     left=$(alive)
     if [ -n "$left" ]; then
-        echo "stop.sh: processes did not exit:" $left >&2
+        echo "stop.sh: processes did not exit:" "${left//$'\n'/ }" >&2
         exit 1
     fi
 fi

@@ -81,6 +81,12 @@ TM_TEST(date_missing_seconds_extra_blanks_and_comments)
     CHECK_DATE("Fri, 5 Jan 2024 17:00:00 GMT+0200", 1704466800);
 }
 
+TM_TEST(date_trailing_junk_and_wrong_weekday_ignored)
+{
+    CHECK_DATE("Fri, 13 Feb 2009 23:31:30 +0000 garbage 12:00", 1234567890);
+    CHECK_DATE("Mon, 13 Feb 2009 23:31:30 +0000", 1234567890);
+}
+
 TM_TEST(date_ctime_form)
 {
     CHECK_DATE("Tue Jul  1 10:52:37 2003", 1057056757);

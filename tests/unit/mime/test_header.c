@@ -171,6 +171,11 @@ TM_TEST(ctype_rfc2231_continuations_and_charset)
     TM_CHECK_STR(v, "\xe2\x82\xac.txt");
     free(v);
     mime_ctype_cleanup(&ct);
+    TM_CHECK_INT(mime_ctype_parse("inline; filename*=utf-8'en'100%25%ZZ%4", "", "", &ct), TM_OK);
+    TM_CHECK_INT(mime_ctype_param(&ct, "filename", &v), TM_OK);
+    TM_CHECK_STR(v, "100%%ZZ%4");
+    free(v);
+    mime_ctype_cleanup(&ct);
 }
 
 TM_TEST(ctype_encoded_word_in_quoted_filename_is_decoded)
@@ -184,6 +189,17 @@ TM_TEST(ctype_encoded_word_in_quoted_filename_is_decoded)
     free(v);
     TM_CHECK_INT(mime_ctype_param(&ct, "name", &v), TM_OK);
     TM_CHECK(v == NULL);
+    mime_ctype_cleanup(&ct);
+}
+
+TM_TEST(ctype_unquoted_values_with_blanks_and_unterminated_quotes)
+{
+    struct mime_ctype ct;
+    TM_CHECK_INT(mime_ctype_parse("application/pdf; name=my report/v2.pdf ; x=\"open end", "text",
+                                  "plain", &ct),
+                 TM_OK);
+    TM_CHECK_STR(mime_ctype_raw(&ct, "name"), "my report/v2.pdf");
+    TM_CHECK_STR(mime_ctype_raw(&ct, "x"), "open end");
     mime_ctype_cleanup(&ct);
 }
 

@@ -82,7 +82,8 @@ TM_TEST(render_iso_8859_1_qp_body_converted)
                  "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
                  "Caf=E9 cr=E8me br=FBl=E9e, a very long line that is =\r\n"
                  "continued=\r\n\r\nnext =3D paragraph\r\n",
-                 "Caf\xc3\xa9 cr\xc3\xa8me br\xc3\xbbl\xc3\xa9" "e, a very long line that is "
+                 "Caf\xc3\xa9 cr\xc3\xa8me br\xc3\xbbl\xc3\xa9"
+                 "e, a very long line that is "
                  "continued\nnext = paragraph\n");
 }
 
@@ -175,6 +176,18 @@ TM_TEST(render_delimiter_with_trailing_blanks_and_crlf)
                  "one\n");
 }
 
+TM_TEST(render_boundary_longer_than_rfc_limit_accepted)
+{
+    CHECK_RENDER(
+        "Content-Type: multipart/mixed; boundary=\"0123456789012345678901234567890123456789"
+        "0123456789012345678901234567890123456789\"\n\n"
+        "--01234567890123456789012345678901234567890123456789012345678901234567890123456789"
+        "\n\nlong\n"
+        "--01234567890123456789012345678901234567890123456789012345678901234567890123456789"
+        "--\n",
+        "long\n");
+}
+
 TM_TEST(render_boundary_prefix_is_not_a_delimiter)
 {
     CHECK_RENDER("Content-Type: multipart/mixed; boundary=b\n\n"
@@ -202,8 +215,8 @@ TM_TEST(render_depth_bomb_is_bounded)
     struct tm_buf msg;
     tm_buf_init(&msg, 0);
     for (int i = 0; i < 100; i++)
-        TM_CHECK_INT(tm_buf_appendf(&msg, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n",
-                                    i, i),
+        TM_CHECK_INT(tm_buf_appendf(
+                         &msg, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i),
                      TM_OK);
     TM_CHECK_INT(tm_buf_append_str(&msg, "\ndeep text\n"), TM_OK);
     struct tm_buf out;
@@ -224,6 +237,25 @@ TM_TEST(render_message_bomb_is_bounded)
     tm_buf_init(&out, 0);
     TM_CHECK_INT(tm_mime_render_text(msg.data, msg.len, &out, NULL), TM_OK);
     TM_CHECK(strstr(out.data, "[-- Parts nested too deeply are not shown --]") != NULL);
+    tm_buf_cleanup(&out);
+    tm_buf_cleanup(&msg);
+}
+
+TM_TEST(render_nested_encoded_messages_share_a_decode_budget)
+{
+    struct tm_buf msg, out;
+    tm_buf_init(&msg, 0);
+    for (int i = 0; i < 6; i++)
+        TM_CHECK_INT(tm_buf_append_str(&msg, "Content-Type: message/rfc822\n"
+                                             "Content-Transfer-Encoding: quoted-printable\n\n"),
+                     TM_OK);
+    TM_CHECK_INT(tm_buf_append_str(&msg, "\n"), TM_OK);
+    for (int i = 0; i < 20000; i++)
+        TM_CHECK_INT(tm_buf_append_str(&msg, "0123456789012345678901234567890123456789012345678\n"),
+                     TM_OK);
+    tm_buf_init(&out, 0);
+    TM_CHECK_INT(tm_mime_render_text(msg.data, msg.len, &out, NULL), TM_OK);
+    TM_CHECK(strstr(out.data, "[-- The attached message is too large to show --]") != NULL);
     tm_buf_cleanup(&out);
     tm_buf_cleanup(&msg);
 }
@@ -322,13 +354,14 @@ TM_TEST(render_corpus_iso_2022_jp)
     TM_CHECK(msg != NULL);
     char *subject = tm_mime_header_get(msg, len, "Subject");
     char *decoded = tm_mime_decode_header_text(subject, NULL);
-    int ok = check_render(msg, len,
-                          "Let's see if both subject and body works fine...\n\n"
-                          "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\x8c\n"
-                          "\xe6\xad\xa3\xe5\xb8\xb8\xe3\x81\xab\n"
-                          "\xe9\x80\x81\xe3\x82\x8c\xe3\x81\xa6\xe3\x81\x84\xe3\x82\x8b\xe3\x81\x8b\n"
-                          "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88.\n",
-                          __LINE__);
+    int ok =
+        check_render(msg, len,
+                     "Let's see if both subject and body works fine...\n\n"
+                     "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\x8c\n"
+                     "\xe6\xad\xa3\xe5\xb8\xb8\xe3\x81\xab\n"
+                     "\xe9\x80\x81\xe3\x82\x8c\xe3\x81\xa6\xe3\x81\x84\xe3\x82\x8b\xe3\x81\x8b\n"
+                     "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88.\n",
+                     __LINE__);
     int subject_ok = decoded && strcmp(decoded, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x83\xa1"
                                                 "\xe3\x83\xbc\xe3\x83\xab\xe3\x83\x86\xe3\x82\xb9"
                                                 "\xe3\x83\x88 (testing Japanese emails)") == 0;
@@ -368,12 +401,21 @@ TM_TEST(render_corpus_digest_defaults_to_messages)
 TM_TEST(render_hostile_inputs_do_not_crash)
 {
     static const char *const junk[] = {
-        "", "\n", "\r\n\r\n", "Content-Type: multipart/mixed; boundary=\"\"\n\n--\n",
-        "Content-Type: multipart/mixed; boundary=b\n\n--b", "Content-Type: multipart/mixed; boundary=b\n\n--b--",
-        "Content-Type: message/rfc822\n", "Content-Type: text/html\n\n<", "Content-Type: text/html\n\n&#",
-        "Content-Type: text/html\n\n<a href='x", "Content-Transfer-Encoding: base64\n\n=",
-        "Content-Type: text/plain; charset=\"\n\n\xff", "Content-Type: /\n\n",
-        "Content-Type: multipart/alternative; boundary=a\n\n--a\nContent-Type: multipart/alternative; "
+        "",
+        "\n",
+        "\r\n\r\n",
+        "Content-Type: multipart/mixed; boundary=\"\"\n\n--\n",
+        "Content-Type: multipart/mixed; boundary=b\n\n--b",
+        "Content-Type: multipart/mixed; boundary=b\n\n--b--",
+        "Content-Type: message/rfc822\n",
+        "Content-Type: text/html\n\n<",
+        "Content-Type: text/html\n\n&#",
+        "Content-Type: text/html\n\n<a href='x",
+        "Content-Transfer-Encoding: base64\n\n=",
+        "Content-Type: text/plain; charset=\"\n\n\xff",
+        "Content-Type: /\n\n",
+        "Content-Type: multipart/alternative; boundary=a\n\n--a\nContent-Type: "
+        "multipart/alternative; "
         "boundary=a\n\n--a\n",
     };
     for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {

@@ -68,6 +68,15 @@ TM_TEST(rfc2047_words_inside_a_word_are_decoded)
     CHECK_DECODE("(=?utf-8?q?x?=)", NULL, "(x)");
 }
 
+TM_TEST(rfc2047_overlong_word_accepted)
+{
+    CHECK_DECODE("=?utf-8?q?this_encoded_word_is_much_longer_than_the_seventy-five_characters_"
+                 "that_RFC_2047_allows?=",
+                 NULL,
+                 "this encoded word is much longer than the seventy-five characters that RFC "
+                 "2047 allows");
+}
+
 TM_TEST(rfc2047_invalid_base64_tolerated)
 {
     CHECK_DECODE("=?utf-8?b?w6!l0w6k?=", NULL, "\xc3\xa9t\xc3\xa9");
