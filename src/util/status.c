@@ -14,8 +14,8 @@ void tm_error_clear(struct tm_error *err)
     err->server_reply[0] = 0;
 }
 
-static enum tm_status error_vset(struct tm_error *err, enum tm_status st, const char *fmt,
-                                 va_list ap)
+__attribute__((format(printf, 3, 0))) static enum tm_status
+error_vset(struct tm_error *err, enum tm_status st, const char *fmt, va_list ap)
 {
     if (!err)
         return st;
