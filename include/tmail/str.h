@@ -18,6 +18,10 @@ char *tm_strndup(const char *s, size_t len);
 /* ASCII case-insensitive prefix test. */
 bool tm_str_has_prefix_ci(const char *s, const char *prefix);
 
+/* Decodes one UTF-8 sequence at s[0..len) (len > 0): returns its length and sets *cp, or returns
+ * 0 for an invalid, overlong, surrogate or truncated sequence. */
+size_t tm_utf8_decode(const unsigned char *s, size_t len, unsigned *cp);
+
 /* Appends s[0..len) to out as valid UTF-8 safe to print: C0 controls (except TAB and LF when
  * keep_newlines), DEL, C1 controls and ESC become visible (^[, ^G, <U+009B>), and invalid UTF-8
  * bytes become U+FFFD. The result never contains a byte that a terminal interprets. */

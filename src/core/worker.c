@@ -55,17 +55,32 @@ static void on_progress(void *ctx, const char *mailbox, int64_t done, int64_t to
     event_queue_push(c->w->events, &ev);
 }
 
+static long ms_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 static void run_sync(struct worker_ctx *c)
 {
     struct worker *w = c->w;
     struct tm_error err;
     struct tm_sync_result res = {0};
+    struct timespec t0, t1;
     tm_error_clear(&err);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     enum tm_status st = w->ops->sync_mailbox(c->session, "INBOX", w->mailbox_id, &res, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!st && (res.added || res.removed))
         st = core_rethread(c->store, w->mailbox_id, &err);
     if (st)
         tm_log(TM_LOG_WARN, "sync of %s failed: %s", w->account_name, err.message);
+    else
+        tm_log(
+            TM_LOG_INFO, "synced %s: +%lld -%lld ~%lld (%lld unreadable) in %ld ms, threads %ld ms",
+            w->account_name, (long long)res.added, (long long)res.removed, (long long)res.changed,
+            (long long)res.skipped, ms_since(&t0) - ms_since(&t1), ms_since(&t1));
     struct tm_event ev;
     memset(&ev, 0, sizeof(ev));
     ev.type = TM_EV_SYNC_DONE;

@@ -8,41 +8,17 @@
 #include <strings.h>
 
 #include "private.h"
+#include "tmail/str.h"
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 #define LABEL_MAX   40
-
-size_t mime_utf8_seq(const unsigned char *s, size_t len)
-{
-    unsigned c = s[0], min;
-    size_t n;
-    if (c < 0x80)
-        return 1;
-    if ((c & 0xE0) == 0xC0)
-        n = 2, min = 0x80, c &= 0x1F;
-    else if ((c & 0xF0) == 0xE0)
-        n = 3, min = 0x800, c &= 0x0F;
-    else if ((c & 0xF8) == 0xF0)
-        n = 4, min = 0x10000, c &= 0x07;
-    else
-        return 0;
-    if (len < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    return n;
-}
 
 bool mime_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
-        size_t n = mime_utf8_seq(p + i, len - i);
+        unsigned cp;
+        size_t n = tm_utf8_decode(p + i, len - i, &cp);
         if (n == 0)
             return false;
         i += n;
@@ -56,7 +32,8 @@ enum tm_status mime_utf8_sanitize(struct tm_buf *out, const char *s, size_t len)
     size_t i = 0, run = 0; /* run: start of the pending valid stretch */
     enum tm_status st = TM_OK;
     while (i < len && st == TM_OK) {
-        size_t n = mime_utf8_seq(p + i, len - i);
+        unsigned cp;
+        size_t n = tm_utf8_decode(p + i, len - i, &cp);
         if (n > 0) {
             i += n;
             continue;

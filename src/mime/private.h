@@ -14,9 +14,6 @@
 
 /* ---- charset.c ---- */
 
-/* Length of the valid UTF-8 sequence at s[0..len) (1-4), or 0 when it is invalid, overlong, a
- * surrogate or truncated. */
-size_t mime_utf8_seq(const unsigned char *s, size_t len);
 bool mime_utf8_valid(const char *s, size_t len);
 
 /* Appends s[0..len) to out as UTF-8, each invalid byte replaced by U+FFFD. */

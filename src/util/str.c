@@ -38,9 +38,7 @@ bool tm_str_has_prefix_ci(const char *s, const char *prefix)
     return strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Decodes one UTF-8 sequence at s[0..len): returns its length and sets *cp, or returns 0 for an
- * invalid, overlong, surrogate or truncated sequence. */
-static size_t utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
+size_t tm_utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
 {
     unsigned c = s[0];
     size_t n;
@@ -77,7 +75,7 @@ enum tm_status tm_str_visible(struct tm_buf *out, const char *s, size_t len, boo
     enum tm_status st = TM_OK;
     while (i < len && st == TM_OK) {
         unsigned cp;
-        size_t n = utf8_decode(p + i, len - i, &cp);
+        size_t n = tm_utf8_decode(p + i, len - i, &cp);
         if (n == 0) {
             st = tm_buf_append_str(out, "\xEF\xBF\xBD"); /* U+FFFD */
             i++;
@@ -121,7 +119,7 @@ size_t tm_str_fit(const char *s, size_t max_cols, size_t *cols_out)
     size_t len = strlen(s), i = 0, cols = 0;
     while (i < len) {
         unsigned cp;
-        size_t n = utf8_decode(p + i, len - i, &cp);
+        size_t n = tm_utf8_decode(p + i, len - i, &cp);
         int w = 1;
         if (n == 0)
             n = 1;
