@@ -42,6 +42,9 @@ enum tm_status tm_core_window(struct tm_core *core, int64_t offset, int limit,
 enum tm_status tm_core_position(struct tm_core *core, int64_t message_id, int64_t *pos,
                                 struct tm_error *err);
 
+/* The first unread message of the open folder in display order; TM_ENOENT if all are read. */
+enum tm_status tm_core_first_unread(struct tm_core *core, int64_t *id_out, struct tm_error *err);
+
 /* Reads one row of the open folder by store id into row (zeroed by the caller). */
 enum tm_status tm_core_message(struct tm_core *core, int64_t message_id, struct tm_message_row *row,
                                struct tm_error *err);

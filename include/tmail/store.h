@@ -83,6 +83,12 @@ enum tm_status tm_store_message_window(struct tm_store *st, int64_t mailbox_id, 
 enum tm_status tm_store_message_position(struct tm_store *st, int64_t id, int64_t *pos_out,
                                          struct tm_error *err);
 
+/* The first message of a mailbox in display order with (flags & mask) == want, e.g. the first
+ * unread one (mask TM_FLAG_SEEN, want 0); TM_ENOENT when there is none. */
+enum tm_status tm_store_message_first_with_flags(struct tm_store *st, int64_t mailbox_id,
+                                                 unsigned mask, unsigned want, int64_t *id_out,
+                                                 struct tm_error *err);
+
 /* Calls cb for every message of a mailbox with just its key fields (for sync diffs). The
  * strings are valid only during the call. A nonzero return from cb stops the walk. */
 typedef int (*tm_store_key_cb)(void *ctx, int64_t id, const char *local_key, const char *location,

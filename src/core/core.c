@@ -6,6 +6,7 @@
 
 #include "private.h"
 #include "tmail/core.h"
+#include "tmail/flags.h"
 #include "tmail/i18n.h"
 
 struct tm_core {
@@ -125,6 +126,12 @@ enum tm_status tm_core_position(struct tm_core *core, int64_t message_id, int64_
                                 struct tm_error *err)
 {
     return tm_store_message_position(core->store, message_id, pos, err);
+}
+
+enum tm_status tm_core_first_unread(struct tm_core *core, int64_t *id_out, struct tm_error *err)
+{
+    return tm_store_message_first_with_flags(core->store, core->mailbox_id, TM_FLAG_SEEN, 0, id_out,
+                                             err);
 }
 
 enum tm_status tm_core_message(struct tm_core *core, int64_t message_id, struct tm_message_row *row,

@@ -244,6 +244,32 @@ enum tm_status tm_store_message_position(struct tm_store *st, int64_t id, int64_
     return rc;
 }
 
+enum tm_status tm_store_message_first_with_flags(struct tm_store *st, int64_t mailbox_id,
+                                                 unsigned mask, unsigned want, int64_t *id_out,
+                                                 struct tm_error *err)
+{
+    /* Walks the display index in order and stops at the first match. */
+    sqlite3_stmt *s = store_stmt(st, STMT_MSG_FIRST_FLAGS,
+                                 "SELECT id FROM messages WHERE mailbox_id = ?1 AND "
+                                 "(flags & ?2) = ?3 ORDER BY thread_order, date, id LIMIT 1",
+                                 err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, mailbox_id);
+    sqlite3_bind_int64(s, 2, mask);
+    sqlite3_bind_int64(s, 3, want);
+    enum tm_status rc = TM_OK;
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW)
+        *id_out = sqlite3_column_int64(s, 0);
+    else if (r == SQLITE_DONE)
+        rc = tm_error_set(err, TM_ENOENT, _("no such message"));
+    else
+        rc = store_error(st, err, _("cannot search the cache"));
+    store_release(s);
+    return rc;
+}
+
 enum tm_status tm_store_message_each_key(struct tm_store *st, int64_t mailbox_id,
                                          tm_store_key_cb cb, void *ctx, struct tm_error *err)
 {

@@ -112,6 +112,8 @@ static void handle_event(struct app *app, struct tm_event *ev)
         if (ev->status)
             app_set_message(app, "%s", ev->text);
         index_reload(app);
+        if (!app->cursor_placed)
+            index_place_cursor(app);
         break;
     case TM_EV_CHANGED:
         index_reload(app);
@@ -180,6 +182,8 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
     if (opt->notice)
         app_set_message(&app, "%s", opt->notice);
     index_reload(&app);
+    if (app.count > 0)
+        index_place_cursor(&app); /* from the cache, before the rescan */
     if (tm_core_sync(app.core, err))
         app_set_message(&app, "%s", err->message);
     app.dirty = true;

@@ -98,6 +98,18 @@ void index_reload(struct app *app)
 
 /* Pages like mutt: the window moves a page at a time when the cursor leaves it, and the last
  * page is kept full so a resize or End never shows a nearly empty screen. */
+void index_place_cursor(struct app *app)
+{
+    struct tm_error err;
+    int64_t id = 0;
+    tm_error_clear(&err);
+    app->cursor_placed = true;
+    if (app->user_moved)
+        return;
+    app->cursor_id = tm_core_first_unread(app->core, &id, &err) == TM_OK ? id : 0;
+    index_reload(app);
+}
+
 static void keep_cursor_visible(struct app *app)
 {
     int64_t h = index_page_rows();
@@ -168,6 +180,7 @@ static void move_cursor(struct app *app, int64_t to)
     }
     app->cursor = to;
     app->cursor_id = 0; /* re-learned when the row is drawn */
+    app->user_moved = true;
     app->dirty = true;
 }
 

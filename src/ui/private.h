@@ -79,7 +79,9 @@ struct app {
     /* index */
     int64_t count;
     int64_t cursor, top;
-    int64_t cursor_id; /* message under the cursor, to keep it across re-reads */
+    int64_t cursor_id;  /* message under the cursor, to keep it across re-reads */
+    bool cursor_placed; /* the start position (first unread, else last) has been chosen */
+    bool user_moved;    /* the user moved before that could happen: leave the cursor alone */
 
     /* pending body request */
     enum body_purpose body_purpose;
@@ -112,6 +114,8 @@ void draw_status_bar(struct app *app, const char *what);
 void index_draw(struct app *app);
 void index_handle(struct app *app, enum ui_fn fn);
 void index_reload(struct app *app);
+/* Puts the cursor on the first unread message, else the last one, as mutt does on open. */
+void index_place_cursor(struct app *app);
 int index_page_rows(void);
 
 /* pager_view.c */

@@ -72,6 +72,17 @@ def test_index_is_in_thread_order_with_tree():
         assert any("│ " in r or "  └─>" in r for r in replies), replies
 
 
+def test_open_starts_on_first_unread_message():
+    subjects = expected_subjects()
+    unread = {subject_of(p) for p in demo_files()
+              if "/new/" in p or not p.split(":2,")[1].count("S")}
+    first = next(s for s in subjects if s in unread)
+    with open_demo() as t:
+        t.send_keys("Enter")
+        m = t.wait_for(re.compile(r"^Subject: (.*)$", re.M))
+        assert m.group(1).strip() == first, (m.group(1), first)
+
+
 def test_move_open_message_and_back():
     subjects = expected_subjects()
     with open_demo() as t:

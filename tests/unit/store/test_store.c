@@ -663,3 +663,27 @@ TM_TEST(store_open_fails_cleanly_on_bad_path)
     TM_CHECK(st == NULL);
     TM_CHECK(err.message[0] != 0);
 }
+
+TM_TEST(store_first_with_flags_follows_display_order)
+{
+    char path[512];
+    struct tm_store *st = open_in_tmp(path, sizeof(path));
+    TM_CHECK(st);
+    int64_t mbox = make_mailbox(st, "INBOX"), ids[5], id = 0;
+    TM_CHECK_INT(fill_for_order(st, mbox, ids), 0);
+    /* Display order: u10 u50 t0 t1 t2 (ids 1 0 3 4 2). Mark all seen but t1 and t2. */
+    for (int i = 0; i < 5; i++)
+        TM_CHECK_INT(tm_store_message_set_flags(st, ids[i], TM_FLAG_SEEN, NULL, NULL), TM_OK);
+    TM_CHECK_INT(tm_store_message_set_flags(st, ids[2], 0, NULL, NULL), TM_OK);
+    TM_CHECK_INT(tm_store_message_set_flags(st, ids[4], TM_FLAG_FLAGGED, NULL, NULL), TM_OK);
+    TM_CHECK_INT(tm_store_message_first_with_flags(st, mbox, TM_FLAG_SEEN, 0, &id, NULL), TM_OK);
+    TM_CHECK_INT(id, ids[4]); /* t1 comes before t2 in display order */
+    TM_CHECK_INT(
+        tm_store_message_first_with_flags(st, mbox, TM_FLAG_FLAGGED, TM_FLAG_FLAGGED, &id, NULL),
+        TM_OK);
+    TM_CHECK_INT(id, ids[4]);
+    TM_CHECK_INT(
+        tm_store_message_first_with_flags(st, mbox, TM_FLAG_DRAFT, TM_FLAG_DRAFT, &id, NULL),
+        TM_ENOENT);
+    tm_store_free(&st);
+}
