@@ -73,4 +73,9 @@ void tm_mime_envelope_cleanup(struct tm_envelope *env);
 enum tm_status tm_mime_render_text(const char *msg, size_t len, struct tm_buf *out,
                                    struct tm_error *err);
 
+/* Decodes format=flowed text (RFC 3676) from text[0..len), appending to out one line per
+ * paragraph, each prefixed by ">" per quote level plus a space when quoted. delsp is the DelSp
+ * parameter. Fixed (non-flowed) lines pass through unchanged apart from space-stuffing. */
+enum tm_status tm_mime_flowed_decode(const char *text, size_t len, bool delsp, struct tm_buf *out);
+
 #endif

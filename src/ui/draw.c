@@ -3,6 +3,7 @@
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "private.h"
@@ -51,17 +52,46 @@ void draw_message_line(struct app *app)
     draw_untrusted(LINES - 1, 0, COLS, app->message, A_NORMAL);
 }
 
+/* The folder as the status bar shows it: ~ for $HOME, and when it does not fit in max_cols
+ * its tail after "…", since the end of a path says the most. */
+static void folder_label(const char *folder, size_t max_cols, struct tm_buf *out)
+{
+    struct tm_buf full;
+    const char *home = getenv("HOME");
+    size_t hl = home ? strlen(home) : 0;
+    tm_buf_init(&full, 16384);
+    if (hl > 1 && strncmp(folder, home, hl) == 0 && (folder[hl] == '/' || !folder[hl])) {
+        tm_buf_append_char(&full, '~');
+        folder += hl;
+    }
+    if (tm_str_visible(&full, folder, strlen(folder), false) != TM_OK || !full.data) {
+        tm_buf_append_str(out, "?");
+    } else if (tm_str_width(full.data) <= max_cols || max_cols < 2) {
+        tm_buf_append_str(out, full.data);
+    } else {
+        const char *tail = full.data;
+        while (*tail && tm_str_width(tail) > max_cols - 1)
+            tail++;
+        while (((unsigned char)*tail & 0xC0) == 0x80)
+            tail++;
+        tm_buf_append_str(out, "\u2026");
+        tm_buf_append_str(out, tail);
+    }
+    tm_buf_cleanup(&full);
+}
+
 void draw_status_bar(struct app *app, const char *what)
 {
-    char left[1024], right[200];
+    char head[64], tail[256], right[200], left[16384 + 400];
     struct tm_buf label;
-    tm_buf_init(&label, 8192);
-    const char *folder = tm_core_folder_label(app->core);
-    if (tm_str_visible(&label, folder, strlen(folder), false) != TM_OK || !label.data)
-        tm_buf_append_str(&label, "?");
-    snprintf(left, sizeof(left), "-*-tmail: %s [%s] ---(%s)", label.data ? label.data : "", what,
-             _("threads"));
+    snprintf(head, sizeof(head), "-*-tmail: ");
+    snprintf(tail, sizeof(tail), " [%s] ---(%s)", what, _("threads"));
     snprintf(right, sizeof(right), "%s%s", app->progress, app->progress[0] ? " --" : "---");
+    size_t fixed = tm_str_width(head) + tm_str_width(tail) + tm_str_width(right) + 1;
+    size_t room = (size_t)COLS > fixed + 8 ? (size_t)COLS - fixed : 8;
+    tm_buf_init(&label, 16384);
+    folder_label(tm_core_folder_label(app->core), room, &label);
+    snprintf(left, sizeof(left), "%s%s%s", head, label.data ? label.data : "", tail);
     draw_bar(LINES - 2, left, right);
     tm_buf_cleanup(&label);
 }

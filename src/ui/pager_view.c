@@ -30,7 +30,8 @@ void pager_cleanup(struct app *app)
     app->pager_width = 0;
 }
 
-static bool add_line(struct app *app, size_t off, size_t len, int attr)
+static bool add_line(struct app *app, size_t off, size_t len, int attr, size_t prefix_off,
+                     size_t prefix_len)
 {
     if (app->n_lines == app->cap_lines) {
         size_t cap = app->cap_lines ? app->cap_lines * 2 : 256;
@@ -40,7 +41,7 @@ static bool add_line(struct app *app, size_t off, size_t len, int attr)
         app->lines = p;
         app->cap_lines = cap;
     }
-    app->lines[app->n_lines++] = (struct pager_line){off, len, attr};
+    app->lines[app->n_lines++] = (struct pager_line){off, len, prefix_off, prefix_len, attr};
     return true;
 }
 
@@ -60,27 +61,61 @@ static int char_cols(const char *s, size_t len, size_t *bytes)
     return w < 0 ? 1 : w;
 }
 
-/* Splits one logical line (no LF) into visual lines of at most width columns. */
+/* Columns of text[from..to). */
+static int span_cols(const char *text, size_t from, size_t to)
+{
+    int cols = 0;
+    for (size_t i = from; i < to;) {
+        size_t n;
+        cols += char_cols(text + i, to - i, &n);
+        i += n;
+    }
+    return cols;
+}
+
+/* Length of a quote prefix (">", "> >", ">> ") at the start of a line, spaces included. */
+static size_t quote_prefix(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (s[i] == '>' || (s[i] == ' ' && i + 1 < len && s[i + 1] == '>')))
+        i++;
+    if (i > 0 && i < len && s[i] == ' ')
+        i++;
+    return i;
+}
+
+/* Splits one logical line (no LF) into visual lines of at most width columns, breaking after
+ * the last space that fits when there is one (mutt's smart_wrap), and repeating a quote
+ * prefix on continuation lines so wrapped quotes still read as quotes. */
 static bool wrap_line(struct app *app, size_t off, size_t len, int width, int attr)
 {
     const char *text = app->pager_text.data;
-    size_t start = off, end = off + len;
-    int cols = 0;
+    size_t start = off, end = off + len, space = 0;
+    size_t plen = attr == ATTR_QUOTE ? quote_prefix(text + off, len) : 0;
+    int pcols = 0, cols = 0;
     if (len == 0)
-        return add_line(app, off, 0, attr);
+        return add_line(app, off, 0, attr, 0, 0);
+    if (plen * 2 >= (size_t)width)
+        plen = 0; /* a prefix eating half the screen is not worth repeating */
     for (size_t i = off; i < end;) {
         size_t n;
         int w = char_cols(text + i, end - i, &n);
         if (cols + w > width && i > start) {
-            if (!add_line(app, start, i - start, attr))
+            size_t brk = space > start ? space : i;
+            if (!add_line(app, start, brk - start, attr, start == off ? 0 : off,
+                          start == off ? 0 : plen))
                 return false;
-            start = i;
-            cols = 0;
+            start = brk;
+            pcols = (int)plen;
+            cols = pcols + span_cols(text, start, i);
+            space = 0;
         }
+        if (text[i] == ' ' && i + 1 > start + plen)
+            space = i + 1;
         cols += w;
         i += n;
     }
-    return add_line(app, start, end - start, attr);
+    return add_line(app, start, end - start, attr, start == off ? 0 : off, start == off ? 0 : plen);
 }
 
 static void rewrap(struct app *app)
@@ -211,7 +246,12 @@ void pager_draw(struct app *app)
             draw_text(1, 0, COLS, _("Loading message..."), A_NORMAL);
         } else if (!app->pager_loading && idx < app->n_lines) {
             const struct pager_line *l = &app->lines[idx];
-            char *line = tm_strndup(app->pager_text.data + l->off, l->len);
+            char *line = malloc(l->prefix_len + l->len + 1);
+            if (line) {
+                memcpy(line, app->pager_text.data + l->prefix_off, l->prefix_len);
+                memcpy(line + l->prefix_len, app->pager_text.data + l->off, l->len);
+                line[l->prefix_len + l->len] = 0;
+            }
             int attr = l->attr == ATTR_HEADER ? A_BOLD : l->attr == ATTR_QUOTE ? A_DIM : A_NORMAL;
             draw_text(1 + i, 0, COLS, line ? line : "", attr);
             free(line);

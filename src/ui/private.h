@@ -64,7 +64,8 @@ enum body_purpose { BODY_NONE, BODY_VIEW, BODY_PIPE };
 /* One visual line of the pager: a byte range of pager.text. */
 struct pager_line {
     size_t off, len;
-    int attr; /* 0 body, 1 header, 2 quoted */
+    size_t prefix_off, prefix_len; /* quote prefix repeated on a wrapped continuation, or 0 */
+    int attr;                      /* 0 body, 1 header, 2 quoted */
 };
 
 struct app {
