@@ -122,6 +122,21 @@ def test_pager_scrolls_long_message():
         assert t.wait_until_stable()[1:5] == first[1:5]
 
 
+def test_pager_wraps_at_words_and_repeats_quote_prefix():
+    subjects = expected_subjects()
+    pos = subjects.index("Re: [tmail-dev] RFC: config file format (TOML vs. muttrc-style)")
+    with open_demo(cols=50, rows=30) as t:
+        t.send_keys("Home")
+        t.send_keys(*(["j"] * pos))
+        t.send_keys("Enter")
+        t.wait_for("Priya Raman")
+        screen = t.wait_until_stable()
+        # "...copy their muttrc over mostly unchanged." wrapped: the continuation is still quoted
+        # and starts with a whole word.
+        assert "> over mostly unchanged." in screen, screen
+        assert all(width(l) <= 50 for l in screen)
+
+
 def raw_line_count(subject):
     matches = [p for p in demo_files() if subject_of(p) == subject]
     assert len(matches) == 1, (subject, matches)
