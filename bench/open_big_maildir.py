@@ -15,6 +15,7 @@ ratios, not the absolute figures. Needs tmux and neomutt (apt-get install neomut
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -84,9 +85,10 @@ def run_tmail(tmail, maildir, n, home):
     start = time.monotonic()
     with Tmux([sys.executable, os.path.join(HERE, "rusage.py"), stats, tmail, "-f", maildir],
               cols=120, rows=40, env=env) as t:
-        first = wait_screen(t, lambda s: "Msgs:" in s and "Msgs:0]" not in s and
+        first = wait_screen(t, lambda s: "Msgs:" in s and not re.search(r"Msgs:0[ \]]", s) and
                             s.count("\n") >= 3, 120)
-        done = wait_screen(t, lambda s: "Msgs:%d]" % n in s and "Scanning" not in s, 600)
+        done = wait_screen(t, lambda s: re.search(r"Msgs:%d[ \]]" % n, s) and
+                           "Scanning" not in s, 600)
         t.send_keys("q")
         t.wait_exit(60)
     with open(stats) as f:

@@ -42,6 +42,9 @@ enum tm_status tm_core_window(struct tm_core *core, int64_t offset, int limit,
 enum tm_status tm_core_position(struct tm_core *core, int64_t message_id, int64_t *pos,
                                 struct tm_error *err);
 
+/* How many messages of the open folder are unread. */
+enum tm_status tm_core_count_unread(struct tm_core *core, int64_t *count, struct tm_error *err);
+
 /* The first unread message of the open folder in display order; TM_ENOENT if all are read. */
 enum tm_status tm_core_first_unread(struct tm_core *core, int64_t *id_out, struct tm_error *err);
 

@@ -83,6 +83,11 @@ enum tm_status tm_store_message_window(struct tm_store *st, int64_t mailbox_id, 
 enum tm_status tm_store_message_position(struct tm_store *st, int64_t id, int64_t *pos_out,
                                          struct tm_error *err);
 
+/* How many messages of a mailbox have (flags & mask) == want (e.g. unread ones). */
+enum tm_status tm_store_message_count_with_flags(struct tm_store *st, int64_t mailbox_id,
+                                                 unsigned mask, unsigned want, int64_t *count,
+                                                 struct tm_error *err);
+
 /* The first message of a mailbox in display order with (flags & mask) == want, e.g. the first
  * unread one (mask TM_FLAG_SEEN, want 0); TM_ENOENT when there is none. */
 enum tm_status tm_store_message_first_with_flags(struct tm_store *st, int64_t mailbox_id,

@@ -128,6 +128,12 @@ enum tm_status tm_core_position(struct tm_core *core, int64_t message_id, int64_
     return tm_store_message_position(core->store, message_id, pos, err);
 }
 
+enum tm_status tm_core_count_unread(struct tm_core *core, int64_t *count, struct tm_error *err)
+{
+    return tm_store_message_count_with_flags(core->store, core->mailbox_id, TM_FLAG_SEEN, 0, count,
+                                             err);
+}
+
 enum tm_status tm_core_first_unread(struct tm_core *core, int64_t *id_out, struct tm_error *err)
 {
     return tm_store_message_first_with_flags(core->store, core->mailbox_id, TM_FLAG_SEEN, 0, id_out,

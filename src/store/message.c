@@ -244,6 +244,27 @@ enum tm_status tm_store_message_position(struct tm_store *st, int64_t id, int64_
     return rc;
 }
 
+enum tm_status tm_store_message_count_with_flags(struct tm_store *st, int64_t mailbox_id,
+                                                 unsigned mask, unsigned want, int64_t *count,
+                                                 struct tm_error *err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, STMT_MSG_COUNT_FLAGS,
+        "SELECT count(*) FROM messages WHERE mailbox_id = ?1 AND (flags & ?2) = ?3", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, mailbox_id);
+    sqlite3_bind_int64(s, 2, mask);
+    sqlite3_bind_int64(s, 3, want);
+    enum tm_status rc = TM_OK;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *count = sqlite3_column_int64(s, 0);
+    else
+        rc = store_error(st, err, _("cannot count messages"));
+    store_release(s);
+    return rc;
+}
+
 enum tm_status tm_store_message_first_with_flags(struct tm_store *st, int64_t mailbox_id,
                                                  unsigned mask, unsigned want, int64_t *id_out,
                                                  struct tm_error *err)

@@ -85,6 +85,8 @@ void index_reload(struct app *app)
     if (tm_core_count(app->core, &count, &err))
         app_set_message(app, "%s", err.message);
     app->count = count;
+    if (tm_core_count_unread(app->core, &app->unread, &err))
+        app->unread = 0;
     if (app->cursor_id && tm_core_position(app->core, app->cursor_id, &pos, &err) == TM_OK)
         app->cursor = pos;
     else if (!app->cursor_id)
@@ -144,7 +146,11 @@ void index_draw(struct app *app)
     }
     for (int i = 0; i < n; i++)
         tm_message_row_cleanup(&rows[i]);
-    snprintf(what, sizeof(what), _("Msgs:%lld"), (long long)app->count);
+    if (app->unread)
+        snprintf(what, sizeof(what), _("Msgs:%lld New:%lld"), (long long)app->count,
+                 (long long)app->unread);
+    else
+        snprintf(what, sizeof(what), _("Msgs:%lld"), (long long)app->count);
     draw_status_bar(app, what);
     draw_message_line(app);
 }

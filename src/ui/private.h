@@ -79,6 +79,7 @@ struct app {
 
     /* index */
     int64_t count;
+    int64_t unread;
     int64_t cursor, top;
     int64_t cursor_id;  /* message under the cursor, to keep it across re-reads */
     bool cursor_placed; /* the start position (first unread, else last) has been chosen */

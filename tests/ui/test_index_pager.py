@@ -55,6 +55,8 @@ def test_demo_opens_with_all_messages_and_status():
         screen = t.screen()
         assert "q:Quit" in screen[0], screen[0]
         assert "-*-tmail:" in screen[-2], screen[-2]
+        unread = [p for p in demo_files() if "/new/" in p or "S" not in p.split(":2,")[1]]
+        assert "[Msgs:%d New:%d]" % (len(demo_files()), len(unread)) in screen[-2], screen[-2]
         assert "No configuration: copied the demo mailbox to /" in screen[-1], screen[-1]
         # The shipped demo is copied, never used in place.
         assert os.path.isdir(os.path.join(t.home, ".local/share/tmail/demo/cur"))

@@ -678,6 +678,9 @@ TM_TEST(store_first_with_flags_follows_display_order)
     TM_CHECK_INT(tm_store_message_set_flags(st, ids[4], TM_FLAG_FLAGGED, NULL, NULL), TM_OK);
     TM_CHECK_INT(tm_store_message_first_with_flags(st, mbox, TM_FLAG_SEEN, 0, &id, NULL), TM_OK);
     TM_CHECK_INT(id, ids[4]); /* t1 comes before t2 in display order */
+    int64_t count = -1;
+    TM_CHECK_INT(tm_store_message_count_with_flags(st, mbox, TM_FLAG_SEEN, 0, &count, NULL), TM_OK);
+    TM_CHECK_INT(count, 2);
     TM_CHECK_INT(
         tm_store_message_first_with_flags(st, mbox, TM_FLAG_FLAGGED, TM_FLAG_FLAGGED, &id, NULL),
         TM_OK);
