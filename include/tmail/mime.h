@@ -73,9 +73,111 @@ void tm_mime_envelope_cleanup(struct tm_envelope *env);
 enum tm_status tm_mime_render_text(const char *msg, size_t len, struct tm_buf *out,
                                    struct tm_error *err);
 
+/* One message of an mbox: byte offsets into the caller's buffer. */
+struct tm_mbox_entry {
+    size_t from_line; /* the "From " separator line */
+    size_t start;     /* first header byte */
+    size_t end;       /* one past the last content byte (the separating blank line excluded) */
+};
+
+/* Finds the next message of the mbox data[0..len) at or after *pos (start with 0) and advances
+ * *pos; false at the end. A From_ line separates only at the start or after a blank line, when
+ * it looks like one ("From SENDER" and a date or nothing) and a header line follows; a valid
+ * Content-Length is honoured. Content is still ">From "-quoted: see tm_mbox_unquote. */
+bool tm_mbox_next(const char *data, size_t len, size_t *pos, struct tm_mbox_entry *e);
+
+/* Appends msg[0..len) to out with one '>' removed from every ">From " / ">>From " line
+ * (mboxrd; also right for mboxo's single level). */
+enum tm_status tm_mbox_unquote(const char *msg, size_t len, struct tm_buf *out);
+
 /* Decodes format=flowed text (RFC 3676) from text[0..len), appending to out one line per
  * paragraph, each prefixed by ">" per quote level plus a space when quoted. delsp is the DelSp
  * parameter. Fixed (non-flowed) lines pass through unchanged apart from space-stuffing. */
 enum tm_status tm_mime_flowed_decode(const char *text, size_t len, bool delsp, struct tm_buf *out);
+
+/* ---- the MIME tree (tree.c, tree_walk.c; RFC 2045, RFC 2046 5, RFC 2183, RFC 2231) ---- */
+
+#define TM_MIME_DEPTH_MAX 32    /* nested multiparts and messages below the top level */
+#define TM_MIME_PARTS_MAX 10000 /* parts in one tree, the whole message included */
+
+/* One MIME entity. Its header and body are offsets into base, so nothing is copied until a part
+ * is decoded. All strings are malloc'd and owned by the tree; NULL when absent. */
+struct tm_mime_part {
+    char *path;       /* "" for the whole message, then "1", "2", "1.2", ... */
+    unsigned depth;   /* 0 for the whole message */
+    const char *base; /* the bytes given to tm_mime_parse, or (inside a base64 or
+                       * quoted-printable message/rfc822 part) a decoded copy owned by the tree */
+    size_t header_start, header_len, body_start, body_len; /* offsets into base */
+    char type[64], subtype[128]; /* lower case; text/plain by default (message/rfc822 in a
+                                  * multipart/digest) */
+    char *charset;               /* Content-Type charset, lower case */
+    char *boundary;              /* as given (or found in the body when the parameter is missing) */
+    char *filename;    /* decoded UTF-8: Content-Disposition filename, else Content-Type name */
+    char *disposition; /* lower case: "inline", "attachment", ... */
+    char *cte;         /* Content-Transfer-Encoding mechanism, lower case */
+    bool leaf;         /* false for multiparts with delimiters and for message/rfc822|global */
+    struct tm_mime_part *children;
+    size_t nchildren;
+    /* message/rfc822 and message/global: the embedded message's bytes (the body, or its
+     * decoded copy); inner_status is TM_ELIMIT, and there is no child, when decoding it would
+     * pass the tree's budget of twice the message size plus 1 MiB for decoded copies. */
+    const char *inner;
+    size_t inner_len;
+    enum tm_status inner_status;
+    size_t deep_dropped; /* children not parsed because of TM_MIME_DEPTH_MAX */
+    bool parts_dropped;  /* TM_MIME_PARTS_MAX was reached while adding this part's children */
+};
+
+struct tm_mime_tree {
+    const char *msg; /* borrowed: the caller's bytes, which must outlive the tree */
+    size_t len;
+    struct tm_mime_part root;
+    size_t nparts;  /* parts in the tree */
+    bool truncated; /* some parts were dropped by the limits */
+    char **decoded; /* decoded copies of encoded embedded messages (owned) */
+    size_t ndecoded;
+};
+
+/* Parses msg[0..len) into a tree of parts (*out, released with tm_mime_tree_free). msg is
+ * borrowed and must stay valid and unchanged while the tree lives. Malformed structure never
+ * fails: it yields leaves (see doc/VIOLATIONS.md); only TM_ENOMEM is an error. */
+enum tm_status tm_mime_parse(const char *msg, size_t len, struct tm_mime_tree **out,
+                             struct tm_error *err);
+void tm_mime_tree_free(struct tm_mime_tree **pp);
+
+/* Calls fn for every part depth-first, the whole message first; stops at the first non-OK
+ * status fn returns and returns it. */
+typedef enum tm_status (*tm_mime_part_fn)(const struct tm_mime_part *part, void *ctx);
+enum tm_status tm_mime_tree_walk(const struct tm_mime_tree *tree, tm_mime_part_fn fn, void *ctx);
+
+/* The part at path ("" is the whole message), or NULL. Borrowed from tree. */
+const struct tm_mime_part *tm_mime_tree_find(const struct tm_mime_tree *tree, const char *path);
+
+/* Appends part's transfer-decoded payload bytes (base64, quoted-printable, x-uuencode; 7bit,
+ * 8bit, binary and unknown encodings as they are) to out, within out's cap (TM_ELIMIT). For a
+ * non-leaf the raw body is decoded the same way. */
+enum tm_status tm_mime_part_decode(const struct tm_mime_tree *tree, const struct tm_mime_part *part,
+                                   struct tm_buf *out, struct tm_error *err);
+
+/* A "begin MODE NAME" ... "end" uuencoded block found inside a text body (how attachments were
+ * sent before MIME, and still are by a few tools). */
+struct tm_mime_uu_block {
+    size_t start, len; /* the whole block, "begin" line through "end" line */
+    char name[256];    /* the file name from the begin line, truncated to fit */
+};
+
+/* Finds the next uuencoded block in text[0..len) at or after *pos; advances *pos past it. */
+bool tm_mime_uu_next(const char *text, size_t len, size_t *pos, struct tm_mime_uu_block *block);
+
+/* Decodes uuencoded data (a "begin" line is optional; decoding stops at "end") onto out. */
+enum tm_status tm_mime_uu_decode(const char *in, size_t len, struct tm_buf *out);
+
+/* Writes msg's structure as one JSON object (RFC 8259, UTF-8) plus a newline to out: "headers"
+ * (subject, from, to, cc, message_id, date) and "parts" (every part depth-first with path,
+ * content_type, charset, filename, disposition, cte, leaf, size and sha256 of the decoded
+ * payload). message_id and date are the first top-level field's value unfolded and trimmed,
+ * exactly as written (message_id with its angle brackets). See doc/tmail.1, --dump-mime. */
+enum tm_status tm_mime_dump_json(const char *msg, size_t len, struct tm_buf *out,
+                                 struct tm_error *err);
 
 #endif
