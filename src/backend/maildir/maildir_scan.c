@@ -12,37 +12,21 @@
 #include "private.h"
 #include "tmail/flags.h"
 #include "tmail/i18n.h"
+#include "tmail/keyset.h"
 #include "tmail/log.h"
 #include "tmail/mime.h"
 #include "tmail/store.h"
 #include "tmail/str.h"
 
-#define SCAN_HEADER_CAP      ((size_t)256 * 1024) /* a header longer than this is cut */
-#define SCAN_READ_CHUNK      8192
-#define SCAN_BATCH_ROWS      2000 /* writes per transaction */
-#define SCAN_PROGRESS_EVERY  500  /* files */
-#define KEYSET_INITIAL_SLOTS 1024
+#define SCAN_HEADER_CAP     ((size_t)256 * 1024) /* a header longer than this is cut */
+#define SCAN_READ_CHUNK     8192
+#define SCAN_BATCH_ROWS     2000 /* writes per transaction */
+#define SCAN_PROGRESS_EVERY 500  /* files */
 
 enum key_state {
     KEY_STORED, /* a store row not (yet) found on disk */
     KEY_SEEN,   /* a store row whose file this scan found */
     KEY_ADDED,  /* a file this scan added to the store */
-};
-
-/* One message known to this sync; key and location share one allocation. */
-struct key_entry {
-    char *key; /* NULL: empty slot */
-    const char *location;
-    int64_t id;
-    unsigned flags;
-    enum key_state state;
-};
-
-/* Open addressing with linear probing: about 40 bytes a slot plus the strings. */
-struct key_set {
-    struct key_entry *slots;
-    size_t n_slots; /* a power of two */
-    size_t used;
 };
 
 struct scan {
@@ -51,7 +35,7 @@ struct scan {
     int64_t mailbox_id;
     char prefix[MAILDIR_PATH_MAX]; /* location prefix: "" or ".Folder/" */
     char dir[MAILDIR_PATH_MAX];    /* root + "/" + prefix */
-    struct key_set keys;
+    struct tm_keyset keys;
     struct tm_buf header; /* reused for every new file */
     struct tm_sync_result *res;
     int64_t done, total;
@@ -60,87 +44,13 @@ struct scan {
     enum tm_status walk_status;
 };
 
-static uint64_t key_hash(const char *key, size_t len)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)key[i]) * 1099511628211ull;
-    return h;
-}
-
-static struct key_entry *keyset_slot(struct key_set *set, const char *key, size_t len)
-{
-    size_t mask = set->n_slots - 1;
-    for (size_t i = key_hash(key, len) & mask;; i = (i + 1) & mask) {
-        struct key_entry *e = &set->slots[i];
-        if (!e->key || (strncmp(e->key, key, len) == 0 && e->key[len] == 0))
-            return e;
-    }
-}
-
-static struct key_entry *keyset_find(struct key_set *set, const char *key, size_t len)
-{
-    if (set->n_slots == 0)
-        return NULL;
-    struct key_entry *e = keyset_slot(set, key, len);
-    return e->key ? e : NULL;
-}
-
-static enum tm_status keyset_grow(struct key_set *set)
-{
-    size_t n = set->n_slots ? set->n_slots * 2 : KEYSET_INITIAL_SLOTS;
-    struct key_entry *old = set->slots;
-    size_t old_n = set->n_slots;
-    set->slots = calloc(n, sizeof(*set->slots));
-    if (!set->slots) {
-        set->slots = old;
-        return TM_ENOMEM;
-    }
-    set->n_slots = n;
-    for (size_t i = 0; i < old_n; i++) {
-        if (old[i].key)
-            *keyset_slot(set, old[i].key, strlen(old[i].key)) = old[i];
-    }
-    free(old);
-    return TM_OK;
-}
-
-/* Adds key[0..len) (not present yet) with a copy of location (may be NULL). */
-static enum tm_status keyset_add(struct key_set *set, const char *key, size_t len,
-                                 const char *location, int64_t id, unsigned flags,
-                                 enum key_state state)
-{
-    if ((set->used + 1) * 10 > set->n_slots * 7 && keyset_grow(set))
-        return TM_ENOMEM;
-    size_t loc_len = location ? strlen(location) : 0;
-    char *mem = malloc(len + 1 + loc_len + 1);
-    if (!mem)
-        return TM_ENOMEM;
-    memcpy(mem, key, len);
-    mem[len] = 0;
-    if (location)
-        memcpy(mem + len + 1, location, loc_len + 1);
-    struct key_entry *e = keyset_slot(set, key, len);
-    *e = (struct key_entry){mem, location ? mem + len + 1 : NULL, id, flags, state};
-    set->used++;
-    return TM_OK;
-}
-
-static void keyset_free(struct key_set *set)
-{
-    for (size_t i = 0; i < set->n_slots; i++)
-        free(set->slots[i].key);
-    free(set->slots);
-    *set = (struct key_set){0};
-}
-
 static int load_key(void *ctx, int64_t id, const char *key, const char *location, unsigned flags)
 {
     struct scan *sc = ctx;
     size_t len = strlen(key);
-    if (keyset_find(&sc->keys, key, len))
+    if (tm_keyset_find(&sc->keys, key, len))
         return 0; /* cannot happen: (mailbox_id, local_key) is unique */
-    sc->walk_status = keyset_add(&sc->keys, key, len, location, id, flags, KEY_STORED);
+    sc->walk_status = tm_keyset_add(&sc->keys, key, len, location, id, flags, KEY_STORED);
     return sc->walk_status != TM_OK;
 }
 
@@ -280,7 +190,7 @@ static enum tm_status add_message(struct scan *sc, const char *path, const char 
     if (!st)
         st = batch_after_write(sc, err);
     if (!st)
-        st = keyset_add(&sc->keys, key, key_len, NULL, row.id, flags, KEY_ADDED);
+        st = tm_keyset_add(&sc->keys, key, key_len, NULL, row.id, flags, KEY_ADDED);
     if (st == TM_ENOMEM)
         tm_error_set(err, st, _("out of memory syncing %s"), sc->dir);
     if (!st)
@@ -314,7 +224,7 @@ static enum tm_status scan_entry(struct scan *sc, const char *sub, DIR *d, const
     if (st)
         return st;
     unsigned flags = maildir_flags_from_name(name) | (sub[0] == 'n' ? TM_FLAG_RECENT : 0);
-    struct key_entry *known = keyset_find(&sc->keys, name, key_len);
+    struct tm_keyset_entry *known = tm_keyset_find(&sc->keys, name, key_len);
     if (known && known->state != KEY_STORED)
         return TM_OK; /* the same unique name twice: cur/ was scanned first and wins */
     if (!known) {
@@ -390,7 +300,7 @@ static enum tm_status remove_vanished(struct scan *sc, struct tm_error *err)
 {
     enum tm_status st = TM_OK;
     for (size_t i = 0; !st && i < sc->keys.n_slots; i++) {
-        struct key_entry *e = &sc->keys.slots[i];
+        struct tm_keyset_entry *e = &sc->keys.slots[i];
         if (!e->key || e->state != KEY_STORED)
             continue;
         st = batch_before_write(sc, err);
@@ -446,7 +356,7 @@ enum tm_status maildir_sync(struct tm_session *s, const char *mailbox, int64_t m
     st = batch_finish(sc, st, err);
     report_progress(sc);
 out:
-    keyset_free(&sc->keys);
+    tm_keyset_cleanup(&sc->keys);
     tm_buf_cleanup(&sc->header);
     free(sc);
     return st;
