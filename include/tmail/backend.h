@@ -85,5 +85,6 @@ struct tm_backend_ops {
 };
 
 extern const struct tm_backend_ops tm_maildir_ops;
+extern const struct tm_backend_ops tm_mbox_ops;
 
 #endif

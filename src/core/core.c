@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "private.h"
 #include "tmail/core.h"
@@ -29,8 +30,12 @@ static enum tm_status core_setup(struct tm_core *core, const struct tm_core_opti
     enum tm_status st = tm_store_open(opt->store_path, &core->store, err);
     if (st)
         return st;
+    /* A directory is a Maildir, a file an mbox. */
+    struct stat sb;
+    bool is_file = stat(opt->folder_path, &sb) == 0 && S_ISREG(sb.st_mode);
+    const struct tm_backend_ops *ops = is_file ? &tm_mbox_ops : &tm_maildir_ops;
     char url[4200];
-    snprintf(url, sizeof(url), "maildir://%s", opt->folder_path);
+    snprintf(url, sizeof(url), "%s://%s", ops->name, opt->folder_path);
     st = tm_store_account_ensure(core->store, opt->account_name, url, &core->account_id, err);
     if (!st)
         st =
@@ -41,7 +46,7 @@ static enum tm_status core_setup(struct tm_core *core, const struct tm_core_opti
     if (st)
         return st;
     struct worker *w = &core->worker;
-    w->ops = &tm_maildir_ops;
+    w->ops = ops;
     w->store_path = dup_or_null(opt->store_path);
     w->folder_path = dup_or_null(opt->folder_path);
     w->account_name = dup_or_null(opt->account_name);

@@ -272,6 +272,28 @@ def test_open_maildir_with_f_and_quit():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_open_mbox_file_with_f():
+    with Tmux(["sh", "-c", "true"]) as probe:
+        path = probe.tmpdir + ".mbox"
+    try:
+        with open(path, "w") as f:
+            for i in range(3):
+                f.write("From t@example.org Mon Nov  2 10:0%d:00 2026\nFrom: T <t@example.org>\n"
+                        "Subject: Boxed %d\nDate: Mon, 2 Nov 2026 10:0%d:00 +0000\n\n"
+                        ">From the box %d\n\n" % (i, i, i, i))
+        with Tmux([TMAIL, "-f", path]) as t:
+            t.wait_for("Msgs:3")
+            t.send_keys("Home", "Enter")
+            t.wait_for("Subject: Boxed 0")
+            t.wait_for(re.compile(r"^From the box 0$", re.M))
+            t.send_keys("q", "q")
+            assert t.wait_exit() == 0
+        with open(path) as f:
+            assert f.read().count(">From the box") == 3  # the file is never rewritten
+    finally:
+        os.unlink(path)
+
+
 def test_missing_folder_is_a_clear_error():
     with Tmux([TMAIL, "-f", "/nonexistent/folder"]) as t:
         assert t.wait_exit() == 1
