@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,18 +13,24 @@
 #include "tm_build_config.h"
 #include "tmail/config.h"
 #include "tmail/core.h"
+#include "tmail/fsutil.h"
 #include "tmail/i18n.h"
 #include "tmail/log.h"
+#include "tmail/mime.h"
 #include "tmail/ui.h"
 #include "tmail/xdg.h"
 
 static void usage(FILE *to)
 {
     fprintf(to, _("Usage: tmail [-f FOLDER] [-F FILE]\n"
-                  "  -f FOLDER   open this Maildir instead of the default mailbox\n"
-                  "  -F FILE     read this configuration file instead of ~/.tmailrc\n"
-                  "  --version   print the version and exit\n"
-                  "  --help      print this help and exit\n"));
+                  "       tmail --check-config [-F FILE]\n"
+                  "       tmail --dump-mime FILE\n"
+                  "  -f FOLDER        open this Maildir or mbox instead of the default mailbox\n"
+                  "  -F FILE          read this configuration file instead of ~/.tmailrc\n"
+                  "  --check-config   check the configuration, print every problem, exit 0 or 1\n"
+                  "  --dump-mime FILE print the MIME structure of a message as JSON\n"
+                  "  --version        print the version and exit\n"
+                  "  --help           print this help and exit\n"));
 }
 
 /* The shared data directory: $TMAIL_SHAREDIR, the installed one, or the source tree's. */
@@ -47,12 +54,66 @@ static int fail(const char *what, const struct tm_error *err)
 struct args {
     const char *folder;
     const char *config;
+    const char *dump_mime;
+    bool check_config;
 };
+
+#define DUMP_MIME_MAX ((size_t)512 * 1024 * 1024)
+
+/* tmail --dump-mime FILE: the message's structure as JSON on stdout. */
+static int dump_mime(const char *path)
+{
+    struct tm_buf msg, json;
+    struct tm_error err;
+    int rc = 1;
+    tm_buf_init(&msg, DUMP_MIME_MAX);
+    tm_buf_init(&json, 0);
+    tm_error_clear(&err);
+    if (tm_fs_read_file(path, DUMP_MIME_MAX, 0, &msg, &err) ||
+        tm_mime_dump_json(msg.data ? msg.data : "", msg.len, &json, &err)) {
+        fprintf(stderr, "tmail: %s\n", err.message);
+    } else {
+        fwrite(json.data, 1, json.len, stdout);
+        if (json.len == 0 || json.data[json.len - 1] != '\n')
+            putchar('\n');
+        rc = fflush(stdout) == 0 ? 0 : 1;
+    }
+    tm_buf_cleanup(&msg);
+    tm_buf_cleanup(&json);
+    return rc;
+}
+
+/* tmail --check-config [-F FILE]: every problem as FILE:LINE: message; exit 0 or 1. */
+static int check_config(const char *override)
+{
+    char rc_path[PATH_MAX];
+    struct tm_error err;
+    struct tm_buf report;
+    tm_error_clear(&err);
+    if (tm_config_find_file(override, rc_path, sizeof(rc_path), &err)) {
+        fprintf(stderr, "tmail: %s\n",
+                override
+                    ? err.message
+                    : _("no configuration file (~/.tmailrc or $XDG_CONFIG_HOME/tmail/tmailrc)"));
+        return 1;
+    }
+    tm_buf_init(&report, 0);
+    int code = tm_config_check_file(rc_path, &report);
+    if (report.data)
+        fputs(report.data, code ? stderr : stdout);
+    tm_buf_cleanup(&report);
+    return code;
+}
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
     static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {0, 0, 0, 0}};
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"check-config", no_argument, NULL, 'C'},
+        {"dump-mime", required_argument, NULL, 'M'},
+        {0, 0, 0, 0},
+    };
     int c;
     while ((c = getopt_long(argc, argv, "f:F:h", longopts, NULL)) != -1) {
         switch (c) {
@@ -68,6 +129,12 @@ static int parse_args(int argc, char **argv, struct args *a)
         case 'V':
             printf("tmail %s\n", TM_VERSION);
             exit(0);
+        case 'C':
+            a->check_config = true;
+            break;
+        case 'M':
+            a->dump_mime = optarg;
+            break;
         default:
             usage(stderr);
             return 2;
@@ -94,6 +161,10 @@ int main(int argc, char **argv)
     int rcode = parse_args(argc, argv, &a);
     if (rcode)
         return rcode;
+    if (a.dump_mime)
+        return dump_mime(a.dump_mime);
+    if (a.check_config)
+        return check_config(a.config);
 
     if (tm_xdg_dir(TM_XDG_CACHE, 1, cache, sizeof(cache), &err))
         return fail(_("cannot create the cache directory"), &err);

@@ -45,6 +45,9 @@ static void draw(struct app *app)
     case VIEW_HELP:
         help_draw(app);
         break;
+    case VIEW_ATTACH:
+        attach_draw(app);
+        break;
     }
     refresh();
 }
@@ -56,9 +59,13 @@ static void handle_key(struct app *app, int key)
         app->dirty = true;
         return;
     }
-    enum ui_map map = app->view == VIEW_INDEX   ? MAP_INDEX
-                      : app->view == VIEW_PAGER ? MAP_PAGER
-                                                : MAP_HELP;
+    static const enum ui_map maps[] = {
+        [VIEW_INDEX] = MAP_INDEX,
+        [VIEW_PAGER] = MAP_PAGER,
+        [VIEW_HELP] = MAP_HELP,
+        [VIEW_ATTACH] = MAP_ATTACH,
+    };
+    enum ui_map map = maps[app->view];
     enum ui_fn fn = keys_lookup(map, key);
     app->message[0] = 0;
     app->dirty = true;
@@ -72,6 +79,8 @@ static void handle_key(struct app *app, int key)
         index_handle(app, fn);
     } else if (app->view == VIEW_PAGER) {
         pager_handle(app, fn);
+    } else if (app->view == VIEW_ATTACH) {
+        attach_handle(app, fn);
     } else {
         help_handle(app, fn);
     }
@@ -95,6 +104,10 @@ static void handle_body(struct app *app, struct tm_event *ev)
         pager_show(app, ev->message_id, ev->body.data ? ev->body.data : "", ev->body.len);
     else if (purpose == BODY_PIPE)
         pipe_run(app, app->pipe_command, ev->body.data ? ev->body.data : "", ev->body.len);
+    else if (purpose == BODY_ATTACH && app->view == VIEW_INDEX) {
+        app_keep_raw(app, ev->message_id, ev->body.data ? ev->body.data : "", ev->body.len);
+        attach_open(app, VIEW_INDEX);
+    }
 }
 
 static void handle_event(struct app *app, struct tm_event *ev)
@@ -175,6 +188,7 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
     struct app app;
     memset(&app, 0, sizeof(app));
     tm_buf_init(&app.pager_text, 0);
+    tm_buf_init(&app.raw, 0);
     if (tm_core_new(&opt->core, &app.core, err))
         return 1;
     start_curses();
@@ -190,6 +204,8 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
     main_loop(&app);
     endwin();
     pager_cleanup(&app);
+    attach_cleanup(&app);
+    tm_buf_cleanup(&app.raw);
     tm_core_free(&app.core);
     return 0;
 }

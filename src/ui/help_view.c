@@ -8,7 +8,9 @@
 static size_t help_lines(struct app *app, enum ui_map *map)
 {
     size_t n;
-    *map = app->help_return == VIEW_PAGER ? MAP_PAGER : MAP_INDEX;
+    *map = app->help_return == VIEW_PAGER    ? MAP_PAGER
+           : app->help_return == VIEW_ATTACH ? MAP_ATTACH
+                                             : MAP_INDEX;
     keys_map(*map, &n);
     return n + 3; /* + the generic bindings (2) and a blank separator */
 }
@@ -50,7 +52,9 @@ void help_draw(struct app *app)
             clrtoeol();
         }
     }
-    draw_status_bar(app, map == MAP_PAGER ? _("Help for pager") : _("Help for index"));
+    draw_status_bar(app, map == MAP_PAGER    ? _("Help for pager")
+                         : map == MAP_ATTACH ? _("Help for attachments")
+                                             : _("Help for index"));
     draw_message_line(app);
 }
 

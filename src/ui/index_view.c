@@ -210,6 +210,7 @@ static void start_pipe(struct app *app)
     memset(&row, 0, sizeof(row));
     if (!current_row(app, &row))
         return;
+    app->pipe_command[0] = 0;
     if (prompt_line(app, _("Pipe to command: "), app->pipe_command, sizeof(app->pipe_command)) &&
         app->pipe_command[0])
         app_request_body(app, row.id, BODY_PIPE);
@@ -256,6 +257,11 @@ void index_handle(struct app *app, enum ui_fn fn)
         break;
     case FN_TOGGLE_NEW:
         toggle_flag(app, TM_FLAG_SEEN);
+        break;
+    case FN_VIEW_ATTACH:
+        if (current_row(app, &row))
+            app_request_body(app, row.id, BODY_ATTACH);
+        tm_message_row_cleanup(&row);
         break;
     case FN_SYNC:
         if (tm_core_sync(app->core, &err))

@@ -31,6 +31,7 @@ static const struct ui_binding index_map[] = {
     {'F', FN_FLAG},
     {'N', FN_TOGGLE_NEW},
     {'$', FN_SYNC},
+    {'v', FN_VIEW_ATTACH},
 };
 
 static const struct ui_binding pager_map[] = {
@@ -54,6 +55,7 @@ static const struct ui_binding pager_map[] = {
     {'|', FN_PIPE},
     {'F', FN_FLAG},
     {'N', FN_TOGGLE_NEW},
+    {'v', FN_VIEW_ATTACH},
 };
 
 static const struct ui_binding help_map[] = {
@@ -68,6 +70,21 @@ static const struct ui_binding help_map[] = {
     {FK(KEY_PPAGE), FN_PREV_PAGE},
     {FK(KEY_HOME), FN_TOP},
     {FK(KEY_END), FN_BOTTOM},
+};
+
+static const struct ui_binding attach_map[] = {
+    {'q', FN_EXIT},
+    {'j', FN_NEXT_ENTRY},
+    {FK(KEY_DOWN), FN_NEXT_ENTRY},
+    {'k', FN_PREV_ENTRY},
+    {FK(KEY_UP), FN_PREV_ENTRY},
+    {FK(KEY_HOME), FN_FIRST_ENTRY},
+    {FK(KEY_END), FN_LAST_ENTRY},
+    {'\r', FN_DISPLAY},
+    {'\n', FN_DISPLAY},
+    {FK(KEY_ENTER), FN_DISPLAY},
+    {'s', FN_SAVE},
+    {'|', FN_PIPE},
 };
 
 static const struct ui_binding generic_map[] = {
@@ -89,6 +106,9 @@ const struct ui_binding *keys_map(enum ui_map map, size_t *n)
     case MAP_HELP:
         *n = N_OF(help_map);
         return help_map;
+    case MAP_ATTACH:
+        *n = N_OF(attach_map);
+        return attach_map;
     default:
         *n = N_OF(generic_map);
         return generic_map;
@@ -139,6 +159,8 @@ static const struct {
     [FN_FLAG] = {"flag-message", N_("toggle the message's important flag")},
     [FN_TOGGLE_NEW] = {"toggle-new", N_("toggle the message's new (unread) state")},
     [FN_SYNC] = {"sync-mailbox", N_("rescan the mailbox now")},
+    [FN_VIEW_ATTACH] = {"view-attachments", N_("list the message's parts (attachments)")},
+    [FN_SAVE] = {"save-entry", N_("save the part to a file")},
 };
 
 const char *keys_fn_name(enum ui_fn fn)

@@ -183,32 +183,45 @@ static enum tm_status append_headers(struct tm_buf *out, const char *raw, size_t
     return st;
 }
 
-void pager_show(struct app *app, int64_t message_id, const char *raw, size_t len)
+/* Makes plain (UTF-8 from the message) terminal-safe, expands TABs and lays it out. */
+static void pager_set_text(struct app *app, const char *plain, size_t len)
 {
-    struct tm_buf plain, safe;
-    struct tm_error err;
-    tm_buf_init(&plain, PAGER_TEXT_LIMIT);
+    struct tm_buf safe;
     tm_buf_init(&safe, PAGER_TEXT_LIMIT);
-    tm_error_clear(&err);
     pager_cleanup(app);
     tm_buf_init(&app->pager_text, PAGER_TEXT_LIMIT);
-    enum tm_status st = append_headers(&plain, raw, len);
-    if (!st && tm_mime_render_text(raw, len, &plain, &err) != TM_OK)
-        app_set_message(app, "%s", err.message);
     /* Everything from the message goes through tm_str_visible before it reaches the screen. */
-    if (!st && plain.data)
-        st = tm_str_visible(&safe, plain.data, plain.len, true);
+    enum tm_status st = tm_str_visible(&safe, plain, len, true);
     if (!st && safe.data)
         st = append_expanded(&app->pager_text, safe.data, safe.len);
     if (st)
         app_set_message(app, "%s", _("The message is too large to show in full."));
-    tm_buf_cleanup(&plain);
     tm_buf_cleanup(&safe);
-    app->pager_id = message_id;
     app->pager_top = 0;
     app->pager_loading = false;
     rewrap(app);
     app->dirty = true;
+}
+
+void pager_show(struct app *app, int64_t message_id, const char *raw, size_t len)
+{
+    struct tm_buf plain;
+    struct tm_error err;
+    tm_buf_init(&plain, PAGER_TEXT_LIMIT);
+    tm_error_clear(&err);
+    app_keep_raw(app, message_id, raw, len);
+    enum tm_status st = append_headers(&plain, raw, len);
+    if (!st && tm_mime_render_text(raw, len, &plain, &err) != TM_OK)
+        app_set_message(app, "%s", err.message);
+    pager_set_text(app, plain.data ? plain.data : "", plain.len);
+    tm_buf_cleanup(&plain);
+    app->pager_id = message_id;
+    app->pager_part = false;
+}
+
+void pager_show_text(struct app *app, const char *text, size_t len)
+{
+    pager_set_text(app, text, len);
 }
 
 void pager_open(struct app *app, int64_t message_id)
@@ -317,9 +330,20 @@ void pager_handle(struct app *app, enum ui_fn fn)
     long long top = (long long)app->pager_top, page = body_rows();
     switch (fn) {
     case FN_EXIT:
-        app->view = VIEW_INDEX;
-        pager_cleanup(app);
+        if (app->pager_part) { /* back to the attachment list, then to the message */
+            app->pager_part = false;
+            app->view = VIEW_ATTACH;
+            if (app->attach_return == VIEW_PAGER)
+                pager_show(app, app->raw_id, app->raw.data ? app->raw.data : "", app->raw.len);
+        } else {
+            app->view = VIEW_INDEX;
+            pager_cleanup(app);
+        }
         app->dirty = true;
+        break;
+    case FN_VIEW_ATTACH:
+        if (!app->pager_part && !app->pager_loading)
+            attach_open(app, VIEW_PAGER);
         break;
     case FN_NEXT_LINE:
         scroll_to(app, top + 1);
@@ -340,10 +364,11 @@ void pager_handle(struct app *app, enum ui_fn fn)
         scroll_to(app, (long long)app->n_lines);
         break;
     case FN_NEXT_MESSAGE:
-        step_message(app, 1);
-        break;
     case FN_PREV_MESSAGE:
-        step_message(app, -1);
+        if (app->pager_part)
+            app_set_message(app, "%s", _("Press q to go back to the attachments."));
+        else
+            step_message(app, fn == FN_NEXT_MESSAGE ? 1 : -1);
         break;
     case FN_PIPE:
     case FN_FLAG:

@@ -38,9 +38,11 @@ enum ui_fn {
     FN_FLAG,
     FN_TOGGLE_NEW,
     FN_SYNC,
+    FN_VIEW_ATTACH,
+    FN_SAVE,
 };
 
-enum ui_map { MAP_INDEX, MAP_PAGER, MAP_HELP, MAP_COUNT };
+enum ui_map { MAP_INDEX, MAP_PAGER, MAP_HELP, MAP_ATTACH, MAP_COUNT };
 
 struct ui_binding {
     int key;
@@ -57,9 +59,12 @@ void keys_name(int key, char *out, size_t size);
 /* The bindings of a map, for the help screen; *n receives the count. */
 const struct ui_binding *keys_map(enum ui_map map, size_t *n);
 
-enum ui_view { VIEW_INDEX, VIEW_PAGER, VIEW_HELP };
+enum ui_view { VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_ATTACH };
 
-enum body_purpose { BODY_NONE, BODY_VIEW, BODY_PIPE };
+enum body_purpose { BODY_NONE, BODY_VIEW, BODY_PIPE, BODY_ATTACH };
+
+struct tm_mime_tree;
+struct tm_mime_part;
 
 /* One visual line of the pager: a byte range of pager.text. */
 struct pager_line {
@@ -99,6 +104,19 @@ struct app {
     size_t pager_top;
     bool pager_loading;
 
+    bool pager_part; /* the pager shows one attachment: q goes back to the attachment list */
+
+    /* the raw message shown in the pager or the attachment list */
+    struct tm_buf raw;
+    int64_t raw_id;
+
+    /* attachments (attach_view.c) */
+    struct tm_mime_tree *tree;
+    const struct tm_mime_part **parts; /* depth-first, the whole message first */
+    size_t n_parts;
+    size_t attach_cursor, attach_top;
+    enum ui_view attach_return;
+
     /* help */
     size_t help_top;
 };
@@ -127,12 +145,26 @@ void pager_open(struct app *app, int64_t message_id);
 void pager_show(struct app *app, int64_t message_id, const char *raw, size_t len);
 void pager_cleanup(struct app *app);
 
+/* attach_view.c */
+/* Opens the attachment list of the raw message in app->raw (message app->raw_id). */
+void attach_open(struct app *app, enum ui_view return_to);
+void attach_draw(struct app *app);
+void attach_handle(struct app *app, enum ui_fn fn);
+void attach_cleanup(struct app *app);
+/* Keeps a copy of a raw message for the pager and the attachment list. */
+void app_keep_raw(struct app *app, int64_t message_id, const char *raw, size_t len);
+/* Shows already terminal-unsafe UTF-8 text (it is made safe here) in the pager as one part. */
+void pager_show_text(struct app *app, const char *text, size_t len);
+
 /* help_view.c */
 void help_draw(struct app *app);
 void help_handle(struct app *app, enum ui_fn fn);
 
-/* prompt.c: reads a line on the bottom row; false if cancelled (Esc, ^G). */
+/* prompt.c: reads a line on the bottom row, starting from out's content (a suggestion the user
+ * edits; "" for none); false if cancelled (Esc, ^G). */
 bool prompt_line(struct app *app, const char *prompt, char *out, size_t size);
+/* Asks a yes/no question on the bottom row; Enter means yes, Esc means no. */
+bool prompt_yes_no(struct app *app, const char *question);
 
 /* pipe.c: runs command with raw on its standard input, shows its output, waits for a key. */
 void pipe_run(struct app *app, const char *command, const char *raw, size_t len);

@@ -47,7 +47,8 @@ static void redraw_prompt(const char *prompt, const char *text)
 
 bool prompt_line(struct app *app, const char *prompt, char *out, size_t size)
 {
-    char text[1024] = "";
+    char text[1024];
+    snprintf(text, sizeof(text), "%s", out); /* the caller's suggestion, editable */
     curs_set(1);
     for (;;) {
         redraw_prompt(prompt, text);
@@ -89,4 +90,26 @@ bool prompt_line(struct app *app, const char *prompt, char *out, size_t size)
     app->message[0] = 0;
     app->dirty = true;
     return true;
+}
+
+bool prompt_yes_no(struct app *app, const char *question)
+{
+    char line[512];
+    snprintf(line, sizeof(line), "%s ([y]/n): ", question);
+    for (;;) {
+        draw_text(LINES - 1, 0, COLS, line, A_NORMAL);
+        refresh();
+        int key;
+        nodelay(stdscr, FALSE);
+        int got = app_read_key(&key);
+        nodelay(stdscr, TRUE);
+        if (!got)
+            continue;
+        app->message[0] = 0;
+        app->dirty = true;
+        if (key == 'y' || key == 'Y' || key == '\r' || key == '\n')
+            return true;
+        if (key == 'n' || key == 'N' || key == 27 || key == UI_KEY_CTRL('g'))
+            return false;
+    }
 }

@@ -294,6 +294,82 @@ def test_open_mbox_file_with_f():
         os.unlink(path)
 
 
+def decoded_attachment(subject, filename):
+    path = [p for p in demo_files() if subject_of(p) == subject][0]
+    with open(path, "rb") as f:
+        msg = email.message_from_binary_file(f, policy=email.policy.default)
+    return next(part.get_payload(decode=True) for part in msg.walk()
+                if part.get_filename() == filename)
+
+
+def test_attachments_list_view_save_and_pipe():
+    subjects = expected_subjects()
+    subject = "[tmail-dev] Screenshot: new thread view"
+    pos = subjects.index(subject)
+    png = decoded_attachment(subject, "thread-view.png")
+    with Tmux(["sh", "-c", "true"]) as probe:
+        workdir = probe.tmpdir + "-cwd"
+    os.makedirs(workdir)
+    try:
+        t = Tmux([TMAIL], cols=100, rows=30, cwd=workdir)
+        with t:
+            t.wait_for("Msgs:53")
+            t.wait_gone("Scanning")
+            t.send_keys("Home")
+            t.send_keys(*(["j"] * pos))
+            t.send_keys("v")
+            t.wait_for("[Attachments]")
+            t.wait_for(re.compile(r"thread-view\.png +\[image/png, base64"))
+            t.send_keys("Enter")  # the cursor starts on part 1, the text
+            t.wait_for("The thread view branch")
+            t.send_keys("q")
+            t.wait_for("[Attachments]")
+            t.send_keys("End", "s")
+            t.wait_for("Save to file: thread-view.png")
+            t.send_keys("Enter")
+            t.wait_for("Saved %d bytes to thread-view.png" % len(png))
+            with open(os.path.join(workdir, "thread-view.png"), "rb") as f:
+                assert f.read() == png
+            t.send_keys("|")
+            t.wait_for("Pipe to command:")
+            t.type("wc -c")
+            t.send_keys("Enter")
+            t.wait_for("Press any key to continue")
+            assert str(len(png)) in [l.strip() for l in t.screen()], t.screen()
+            t.send_keys("x")
+            t.wait_for("[Attachments]")
+            t.send_keys("q")
+            t.wait_for("q:Quit")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_attachment_name_cannot_choose_the_directory():
+    with Tmux(["sh", "-c", "true"]) as probe:
+        tmp = probe.tmpdir + "-md"
+    try:
+        for d in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(tmp, d))
+        with open(os.path.join(tmp, "cur", "1.M1P1.t:2,S"), "w") as f:
+            f.write('From: x@y\nSubject: evil name\nMIME-Version: 1.0\n'
+                    'Content-Type: multipart/mixed; boundary="b"\n\n--b\n\nhi\n--b\n'
+                    'Content-Type: application/octet-stream\n'
+                    'Content-Disposition: attachment; filename="../../.bashrc\x1b[31m"\n'
+                    'Content-Transfer-Encoding: base64\n\naGk=\n--b--\n')
+        with Tmux([TMAIL, "-f", tmp], cwd=tmp) as t:
+            t.wait_for("Msgs:1")
+            t.send_keys("v")
+            t.wait_for("[Attachments]")
+            t.send_keys("End", "s")
+            m = t.wait_for(re.compile(r"Save to file: (.*)$", re.M))
+            assert m.group(1).strip() == "bashrc[31m", m.group(1)
+            t.send_keys("Escape")
+            t.send_keys("q", "q")
+            assert t.wait_exit() == 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def test_missing_folder_is_a_clear_error():
     with Tmux([TMAIL, "-f", "/nonexistent/folder"]) as t:
         assert t.wait_exit() == 1
