@@ -251,8 +251,12 @@ def main():
         if ok and "unit" in only:
             units = sorted(p for p in glob.glob(os.path.join(build_dir, "tests", "unit", "test_*"))
                            if os.path.isfile(p) and os.access(p, os.X_OK))
+            # --dump-mime's JSON checked against Python's email package on the whole corpus
+            units.append(os.path.join(ROOT, "tests", "unit", "mime", "crosscheck_email.py"))
+            env["DUMP_MIME_TOOL"] = os.path.join(build_dir, "tests", "unit", "dump_mime_tool")
             run_suite(run, "unit", units,
-                      lambda p: [p] + ([args.filter] if args.filter else []), env, TIMEOUT["unit"])
+                      lambda p: [sys.executable, p] if p.endswith(".py")
+                      else [p] + ([args.filter] if args.filter else []), env, TIMEOUT["unit"])
         if ok and "ui" in only:
             uis = sorted(glob.glob(os.path.join(ROOT, "tests", "ui", "test_*.py")))
             run_suite(run, "ui", uis, lambda p: [sys.executable, p], env, TIMEOUT["ui"])

@@ -1,6 +1,7 @@
 /* mime.h - the MIME layer's contract: header access, RFC 2047 words, addresses, dates, the
- * envelope the index needs, and the text rendering the pager shows. Pure: bytes in, owned
- * structures out; no I/O, no globals. (RFC 5322, RFC 2045-2047, RFC 2231) */
+ * envelope the index needs, the tree of MIME parts and their decoding, the text rendering the
+ * pager shows, and the --dump-mime JSON. Pure: bytes in, owned structures out; no I/O, no
+ * globals. (RFC 5322, RFC 2045-2047, RFC 2183, RFC 2231, RFC 8259) */
 #ifndef TMAIL_MIME_H
 #define TMAIL_MIME_H
 
@@ -158,6 +159,11 @@ const struct tm_mime_part *tm_mime_tree_find(const struct tm_mime_tree *tree, co
  * non-leaf the raw body is decoded the same way. */
 enum tm_status tm_mime_part_decode(const struct tm_mime_tree *tree, const struct tm_mime_part *part,
                                    struct tm_buf *out, struct tm_error *err);
+
+/* Appends a text/... leaf as UTF-8 text to out: transfer-decoded, converted from its charset, and
+ * for text/html turned into plain text. Other parts are TM_ENOTSUP; TM_ELIMIT past out's cap. */
+enum tm_status tm_mime_part_text(const struct tm_mime_tree *tree, const struct tm_mime_part *part,
+                                 struct tm_buf *out, struct tm_error *err);
 
 /* A "begin MODE NAME" ... "end" uuencoded block found inside a text body (how attachments were
  * sent before MIME, and still are by a few tools). */

@@ -211,8 +211,10 @@ static enum tm_status convert_fallback(struct tm_buf *out, const char *fallback,
     enum tm_status st = TM_OK;
     if (!fallback)
         fallback = MIME_FALLBACK_CHARSET;
-    if (resolve(fallback, strlen(fallback), name, sizeof(name)) == CS_ICONV &&
-        convert_named(out, name, in, len, &st))
+    enum charset_kind kind = resolve(fallback, strlen(fallback), name, sizeof(name));
+    if (kind == CS_UTF8) /* a UTF-8 fallback: invalid bytes become U+FFFD */
+        return mime_utf8_sanitize(out, in, len);
+    if (kind == CS_ICONV && convert_named(out, name, in, len, &st))
         return st;
     if (convert_named(out, MIME_FALLBACK_CHARSET, in, len, &st))
         return st;

@@ -1,6 +1,7 @@
-/* decode.c - Content-Transfer-Encoding decoders: base64, quoted-printable and the identity
- * encodings, each lenient toward what broken mailers send. (RFC 2045 6) */
+/* decode.c - Content-Transfer-Encoding decoders: base64, quoted-printable, uuencode and the
+ * identity encodings, each lenient toward what broken mailers send. (RFC 2045 6, POSIX uuencode) */
 #include <ctype.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -12,8 +13,11 @@ enum mime_cte mime_cte_parse(const char *value)
         const char *name;
         enum mime_cte cte;
     } names[] = {
-        {"7bit", MIME_CTE_7BIT},           {"8bit", MIME_CTE_8BIT},     {"binary", MIME_CTE_BINARY},
-        {"quoted-printable", MIME_CTE_QP}, {"base64", MIME_CTE_BASE64},
+        {"7bit", MIME_CTE_7BIT},         {"8bit", MIME_CTE_8BIT},
+        {"binary", MIME_CTE_BINARY},     {"quoted-printable", MIME_CTE_QP},
+        {"base64", MIME_CTE_BASE64},     {"x-uuencode", MIME_CTE_UUENCODE},
+        {"uuencode", MIME_CTE_UUENCODE}, {"x-uue", MIME_CTE_UUENCODE},
+        {"uue", MIME_CTE_UUENCODE},
     };
     if (!value || !*value)
         return MIME_CTE_7BIT;
@@ -147,6 +151,8 @@ enum tm_status mime_transfer_decode(struct tm_buf *out, enum mime_cte cte, const
         return mime_base64_decode(out, in, len);
     case MIME_CTE_QP:
         return mime_qp_decode(out, in, len);
+    case MIME_CTE_UUENCODE:
+        return tm_mime_uu_decode(in, len, out);
     case MIME_CTE_7BIT:
     case MIME_CTE_8BIT:
     case MIME_CTE_BINARY:
@@ -174,4 +180,108 @@ size_t mime_decoded_size(enum mime_cte cte, const char *in, size_t len)
         }
     }
     return size;
+}
+
+/* ---- uuencode (POSIX uuencode(1) historical format) ---- */
+
+/* The end of the line starting at p (its last byte before CR LF / LF) and the next line. */
+static size_t line_span(const char *in, size_t len, size_t p, size_t *next)
+{
+    const char *nl = memchr(in + p, '\n', len - p);
+    size_t e = nl ? (size_t)(nl - in) : len;
+    *next = nl ? e + 1 : len;
+    while (e > p && (in[e - 1] == '\r' || in[e - 1] == ' ' || in[e - 1] == '\t'))
+        e--;
+    return e;
+}
+
+/* Whether in[p..e) is "begin MODE NAME" with an octal mode; *name_at is where NAME starts. */
+static bool uu_begin_line(const char *in, size_t p, size_t e, size_t *name_at)
+{
+    size_t q = p + 6, digits = 0;
+    if (e - p < 8 || memcmp(in + p, "begin ", 6) != 0)
+        return false;
+    while (q < e && in[q] >= '0' && in[q] <= '7' && digits < 6) {
+        q++;
+        digits++;
+    }
+    if (digits == 0 || q >= e || in[q] != ' ')
+        return false;
+    *name_at = q + 1;
+    return true;
+}
+
+static bool uu_end_line(const char *in, size_t p, size_t e)
+{
+    return e - p == 3 && memcmp(in + p, "end", 3) == 0;
+}
+
+/* One encoded line: its first character counts the bytes, then 4 characters per 3 bytes. A
+ * group cut short (trailing blanks stripped in transit) is read as if padded with blanks, but
+ * missing groups are not invented: the output never outgrows the line. */
+static enum tm_status uu_decode_line(struct tm_buf *out, const char *s, size_t n)
+{
+    unsigned char bytes[64];
+    size_t want = (size_t)(((unsigned char)s[0] - 32) & 63), got = 0;
+    if (want > (n + 2) / 4 * 3)
+        want = (n + 2) / 4 * 3;
+    for (size_t i = 1; got < want; i += 4) {
+        unsigned v[4];
+        for (size_t j = 0; j < 4; j++)
+            v[j] = i + j < n ? ((unsigned)(unsigned char)s[i + j] - 32) & 63 : 0;
+        unsigned char three[3] = {(unsigned char)(v[0] << 2 | v[1] >> 4),
+                                  (unsigned char)(v[1] << 4 | v[2] >> 2),
+                                  (unsigned char)(v[2] << 6 | v[3])};
+        for (size_t j = 0; j < 3 && got < want; j++)
+            bytes[got++] = three[j];
+    }
+    return tm_buf_append(out, bytes, got);
+}
+
+enum tm_status tm_mime_uu_decode(const char *in, size_t len, struct tm_buf *out)
+{
+    size_t p = 0, next, name_at, start = 0;
+    /* Decode after the first begin line; without one, from the start (lenient). */
+    for (p = 0; p < len; p = next) {
+        size_t e = line_span(in, len, p, &next);
+        if (uu_begin_line(in, p, e, &name_at)) {
+            start = next;
+            break;
+        }
+    }
+    for (p = start; p < len; p = next) {
+        size_t e = line_span(in, len, p, &next);
+        if (uu_end_line(in, p, e))
+            break;
+        if (e == p || ((unsigned char)in[p] - 32u) > 64u)
+            continue;
+        enum tm_status st = uu_decode_line(out, in + p, e - p);
+        if (st)
+            return st;
+    }
+    return tm_buf_reserve(out, 0);
+}
+
+bool tm_mime_uu_next(const char *text, size_t len, size_t *pos, struct tm_mime_uu_block *block)
+{
+    size_t p, next, name_at;
+    for (p = *pos; p < len; p = next) {
+        size_t e = line_span(text, len, p, &next);
+        if ((p > 0 && text[p - 1] != '\n') || !uu_begin_line(text, p, e, &name_at))
+            continue;
+        size_t n = e - name_at < sizeof(block->name) ? e - name_at : sizeof(block->name) - 1;
+        memcpy(block->name, text + name_at, n);
+        block->name[n] = 0;
+        block->start = p;
+        for (p = next; p < len; p = next) {
+            e = line_span(text, len, p, &next);
+            if (uu_end_line(text, p, e))
+                break;
+        }
+        block->len = (p < len ? next : len) - block->start;
+        *pos = block->start + block->len;
+        return true;
+    }
+    *pos = len;
+    return false;
 }

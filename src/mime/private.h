@@ -34,7 +34,8 @@ enum mime_cte {
     MIME_CTE_BINARY,
     MIME_CTE_QP,
     MIME_CTE_BASE64,
-    MIME_CTE_UNKNOWN, /* passed through undecoded */
+    MIME_CTE_UUENCODE, /* x-uuencode and its aliases: not in RFC 2045, but common */
+    MIME_CTE_UNKNOWN,  /* passed through undecoded */
 };
 
 /* Content-Transfer-Encoding value (may be NULL: 7bit) to its enum. */

@@ -91,5 +91,6 @@ TM_TEST(identity_encodings_pass_through)
     TM_CHECK_INT(mime_cte_parse("Quoted-Printable"), MIME_CTE_QP);
     TM_CHECK_INT(mime_cte_parse("\"8bit\""), MIME_CTE_8BIT);
     TM_CHECK_INT(mime_cte_parse(NULL), MIME_CTE_7BIT);
-    TM_CHECK_INT(mime_cte_parse("x-uuencode"), MIME_CTE_UNKNOWN);
+    TM_CHECK_INT(mime_cte_parse("x-uuencode"), MIME_CTE_UUENCODE);
+    TM_CHECK_INT(mime_cte_parse("x-gzip64"), MIME_CTE_UNKNOWN);
 }

@@ -56,3 +56,18 @@ TM_TEST(flowed_empty_input)
 {
     TM_CHECK_STR(flow("", false), "");
 }
+
+TM_TEST(flowed_render_rejoins_flowed_text_plain_only)
+{
+    const char *flowed = "Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes\n\n"
+                         "Ein lang \ner Satz \nhier.\n> Zi \n> tat\n";
+    const char *fixed = "Content-Type: text/plain; charset=utf-8\n\nsoft \nbreak\n";
+    struct tm_buf out;
+    tm_buf_init(&out, 0);
+    TM_CHECK_INT(tm_mime_render_text(flowed, strlen(flowed), &out, NULL), TM_OK);
+    TM_CHECK(strstr(out.data, "Ein langer Satzhier.\n> Zitat\n") != NULL);
+    tm_buf_reset(&out);
+    TM_CHECK_INT(tm_mime_render_text(fixed, strlen(fixed), &out, NULL), TM_OK);
+    TM_CHECK(strstr(out.data, "soft \nbreak\n") != NULL);
+    tm_buf_cleanup(&out);
+}
