@@ -51,6 +51,47 @@ static int fail(const char *what, const struct tm_error *err)
     return 1;
 }
 
+/* The first account with a reading URL, in file order, else the settings outside any block. */
+static const struct tm_account *first_account(const struct tm_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_accounts; i++)
+        if (cfg->accounts[i].read_url)
+            return &cfg->accounts[i];
+    return cfg->defaults.read_url ? &cfg->defaults : NULL;
+}
+
+/* "FILE:LINE: message" of the first error with FILE's last component only, in out. */
+static const char *first_error(const struct tm_config *cfg, char *out, size_t size)
+{
+    out[0] = 0;
+    for (size_t i = 0; i < cfg->n_diags; i++) {
+        const struct tm_config_diag *d = &cfg->diags[i];
+        if (d->severity != TM_CONFIG_ERROR)
+            continue;
+        const char *slash = d->file ? strrchr(d->file, '/') : NULL;
+        snprintf(out, size, "%s:%d: %s",
+                 slash     ? slash + 1
+                 : d->file ? d->file
+                           : "?",
+                 d->line, d->message ? d->message : "");
+        break;
+    }
+    return out;
+}
+
+/* Prints every diagnostic of an unusable configuration to stderr. */
+static void print_config_errors(const struct tm_config *cfg)
+{
+    struct tm_buf line;
+    tm_buf_init(&line, 0);
+    for (size_t i = 0; cfg && i < cfg->n_diags; i++) {
+        tm_buf_reset(&line);
+        if (tm_config_format_diag(&cfg->diags[i], &line) == TM_OK && line.data)
+            fprintf(stderr, "%s\n", line.data);
+    }
+    tm_buf_cleanup(&line);
+}
+
 struct args {
     const char *folder;
     const char *config;
@@ -152,7 +193,8 @@ int main(int argc, char **argv)
     struct args a = {0};
     struct tm_error err;
     char cache[PATH_MAX], store_path[PATH_MAX + 32], state[PATH_MAX], log_path[PATH_MAX + 32];
-    char folder[PATH_MAX], account[PATH_MAX + 16], notice[PATH_MAX + 200], rc[PATH_MAX];
+    char folder[PATH_MAX], account[PATH_MAX + 16], notice[PATH_MAX + 1200], rc[PATH_MAX];
+    char first[1024];
 
     setlocale(LC_ALL, "");
     bindtextdomain("tmail", TM_LOCALEDIR);
@@ -174,36 +216,65 @@ int main(int argc, char **argv)
         tm_log_open(log_path, TM_LOG_INFO);
     }
 
+    struct tm_config *cfg = NULL;
+    bool have_rc = false;
+    if (!a.folder || a.config) {
+        have_rc = tm_config_find_file(a.config, rc, sizeof(rc), &err) == TM_OK;
+        if (a.config && !have_rc)
+            return fail(_("cannot read the configuration"), &err);
+    }
+    if (have_rc) {
+        if (tm_config_load_file(rc, NULL, &cfg, &err) == TM_ECONFIG || !cfg) {
+            print_config_errors(cfg);
+            tm_config_free(&cfg);
+            return fail(_("the configuration cannot be used"), &err);
+        }
+    } else if (!(cfg = tm_config_new())) {
+        return fail(_("out of memory"), NULL);
+    }
+
     notice[0] = 0;
+    const struct tm_account *acct = a.folder ? NULL : first_account(cfg);
     if (a.folder) {
         if (!realpath(a.folder, folder)) {
             tm_error_errno(&err, TM_ENOENT, errno, _("cannot open %s"), a.folder);
+            tm_config_free(&cfg);
             return fail(_("no such folder"), &err);
         }
         snprintf(account, sizeof(account), "local:%s", folder);
+    } else if (acct && acct->read.scheme == TM_URL_MAILDIR && acct->read.path &&
+               realpath(acct->read.path, folder)) {
+        snprintf(account, sizeof(account), "%s", acct->name);
     } else {
-        bool have_rc = tm_config_find_file(a.config, rc, sizeof(rc), &err) == TM_OK;
-        if (a.config && !have_rc)
-            return fail(_("cannot read the configuration"), &err);
         bool copied;
-        if (tm_core_prepare_demo(find_sharedir(), folder, sizeof(folder), &copied, &err))
+        if (tm_core_prepare_demo(find_sharedir(), folder, sizeof(folder), &copied, &err)) {
+            tm_config_free(&cfg);
             return fail(_("cannot prepare the demo mailbox"), &err);
+        }
         snprintf(account, sizeof(account), "demo");
-        if (have_rc)
+        if (acct)
             snprintf(notice, sizeof(notice),
-                     _("%s found, but accounts are not read yet: showing the demo mailbox"), rc);
+                     _("Account %s: only Maildir accounts can be read yet; showing the demo"),
+                     acct->name);
+        else if (have_rc)
+            snprintf(notice, sizeof(notice), _("%s has no account: showing the demo mailbox"), rc);
         else
             snprintf(notice, sizeof(notice),
                      copied ? _("No configuration: copied the demo mailbox to %s")
                             : _("No configuration: opened the demo mailbox in %s"),
                      folder);
     }
+    if (cfg->n_errors) /* tmail still starts; the first error says what to fix */
+        snprintf(notice, sizeof(notice), _("%s  [1 of %zu errors: tmail --check-config lists all]"),
+                 first_error(cfg, first, sizeof(first)), cfg->n_errors);
 
     struct tm_ui_options opt = {
         .core = {.store_path = store_path, .folder_path = folder, .account_name = account},
+        .cfg = cfg,
         .notice = notice[0] ? notice : NULL,
     };
     int status = tm_ui_run(&opt, &err);
+    tm_config_free(&cfg);
     tm_log_close();
     if (status)
         return fail(_("cannot start"), &err);

@@ -5,8 +5,11 @@
 #include "tmail/core.h"
 #include "tmail/status.h"
 
+struct tm_config;
+
 struct tm_ui_options {
     struct tm_core_options core; /* what to open */
+    const struct tm_config *cfg; /* settings, key bindings, colours; borrowed */
     const char *notice;          /* shown in the message line at start, or NULL */
 };
 

@@ -11,13 +11,20 @@
 #include "tmail/i18n.h"
 #include "tmail/ui.h"
 
+/* The running app, for app_read_key's macro queue (one UI per process). */
+static struct app *g_app;
+
+bool app_pending_take(int *key);
+
 int app_read_key(int *key)
 {
+    if (app_pending_take(key))
+        return 1;
     wint_t wch;
     int r = get_wch(&wch);
     if (r == ERR)
         return 0;
-    *key = r == KEY_CODE_YES ? (int)(UI_KEY_FN | (int)wch) : (int)wch;
+    *key = ui_key_from_curses(r, wch);
     return 1;
 }
 
@@ -52,23 +59,8 @@ static void draw(struct app *app)
     refresh();
 }
 
-static void handle_key(struct app *app, int key)
+static void run_fn(struct app *app, enum ui_fn fn)
 {
-    if (key == (UI_KEY_FN | KEY_RESIZE)) {
-        clear();
-        app->dirty = true;
-        return;
-    }
-    static const enum ui_map maps[] = {
-        [VIEW_INDEX] = MAP_INDEX,
-        [VIEW_PAGER] = MAP_PAGER,
-        [VIEW_HELP] = MAP_HELP,
-        [VIEW_ATTACH] = MAP_ATTACH,
-    };
-    enum ui_map map = maps[app->view];
-    enum ui_fn fn = keys_lookup(map, key);
-    app->message[0] = 0;
-    app->dirty = true;
     if (fn == FN_REDRAW) {
         clearok(curscr, TRUE);
     } else if (fn == FN_HELP && app->view != VIEW_HELP) {
@@ -84,6 +76,75 @@ static void handle_key(struct app *app, int key)
     } else {
         help_handle(app, fn);
     }
+}
+
+static void run_op(struct app *app, enum tm_op op)
+{
+    enum ui_fn fn = ui_fn_for(app->view, op);
+    if (fn == FN_NONE)
+        app_set_message(app, _("%s is not available yet."), tm_config_op_name(op));
+    else
+        run_fn(app, fn);
+}
+
+/* Replays a macro: its keys go in front of whatever was still pending. */
+static void push_macro(struct app *app, const struct tm_binding *b)
+{
+    size_t n = (size_t)b->macro_len;
+    if (n + app->pending_len > UI_PENDING_MAX) {
+        app_set_message(app, "%s", _("Macro loop: too many keys, stopped."));
+        app->pending_len = 0;
+        return;
+    }
+    int32_t rest[UI_PENDING_MAX];
+    for (size_t i = 0; i < app->pending_len; i++)
+        rest[i] = app->pending[(app->pending_head + i) % UI_PENDING_MAX];
+    for (size_t i = 0; i < n; i++)
+        app->pending[i] = b->macro_keys[i];
+    for (size_t i = 0; i < app->pending_len; i++)
+        app->pending[n + i] = rest[i];
+    app->pending_head = 0;
+    app->pending_len += n;
+}
+
+static void handle_key(struct app *app, int key)
+{
+    app->dirty = true;
+    if (key == UI_KEY_RESIZE) {
+        clear();
+        return;
+    }
+    app->message[0] = 0;
+    if (key >= TM_KEY_OP) { /* <function> inside a macro */
+        app->keyseq_len = 0;
+        run_op(app, (enum tm_op)(key - TM_KEY_OP));
+        return;
+    }
+    if (key == UI_KEY_UNKNOWN || app->keyseq_len >= TM_KEYSEQ_MAX)
+        app->keyseq_len = 0;
+    app->keyseq[app->keyseq_len++] = key;
+    bool prefix = false;
+    const struct tm_binding *b = tm_config_binding_find(app->cfg, ui_keymap(app->view), app->keyseq,
+                                                        app->keyseq_len, &prefix);
+    if (prefix && (!b || app->keyseq_len < TM_KEYSEQ_MAX))
+        return; /* more keys to come, as for <Esc>x */
+    app->keyseq_len = 0;
+    if (!b)
+        app_set_message(app, "%s", _("Key is not bound.  Press '?' for help."));
+    else if (b->macro_keys)
+        push_macro(app, b);
+    else
+        run_op(app, b->op);
+}
+
+bool app_pending_take(int *key)
+{
+    if (!g_app || g_app->pending_len == 0)
+        return false;
+    *key = g_app->pending[g_app->pending_head];
+    g_app->pending_head = (g_app->pending_head + 1) % UI_PENDING_MAX;
+    g_app->pending_len--;
+    return true;
 }
 
 static void handle_body(struct app *app, struct tm_event *ev)
@@ -189,6 +250,8 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
     memset(&app, 0, sizeof(app));
     tm_buf_init(&app.pager_text, 0);
     tm_buf_init(&app.raw, 0);
+    app.cfg = opt->cfg;
+    g_app = &app;
     if (tm_core_new(&opt->core, &app.core, err))
         return 1;
     start_curses();
@@ -206,6 +269,7 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
     pager_cleanup(&app);
     attach_cleanup(&app);
     tm_buf_cleanup(&app.raw);
+    g_app = NULL;
     tm_core_free(&app.core);
     return 0;
 }

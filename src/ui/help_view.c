@@ -1,67 +1,117 @@
-/* help_view.c - the '?' screen: every key of the current map with its function and purpose. */
+/* help_view.c - the '?' screen: every key binding of the current view's map (the user's and
+ * mutt's defaults, generic ones included), what it does, and which functions are still to come. */
 #include <curses.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "private.h"
 #include "tmail/i18n.h"
 
-static size_t help_lines(struct app *app, enum ui_map *map)
+/* The keys of a binding as tmailrc writes them, e.g. "<Esc>v". */
+static void seq_name(const struct tm_keyseq *k, char *out, size_t size)
 {
-    size_t n;
-    *map = app->help_return == VIEW_PAGER    ? MAP_PAGER
-           : app->help_return == VIEW_ATTACH ? MAP_ATTACH
-                                             : MAP_INDEX;
-    keys_map(*map, &n);
-    return n + 3; /* + the generic bindings (2) and a blank separator */
+    size_t used = 0;
+    out[0] = 0;
+    for (int i = 0; i < k->len && used + 1 < size; i++) {
+        tm_config_key_name(k->keys[i], out + used, size - used);
+        used += strlen(out + used);
+    }
 }
 
-static void help_line(enum ui_map map, size_t i, char *out, size_t size)
+static bool same_keys(const struct tm_keyseq *a, const struct tm_keyseq *b)
 {
-    size_t n_map, n_gen;
-    const struct ui_binding *b = keys_map(map, &n_map);
-    const struct ui_binding *g = keys_map(MAP_COUNT, &n_gen);
-    char key[32];
-    if (i < n_map) {
-        keys_name(b[i].key, key, sizeof(key));
-        snprintf(out, size, "%-12s %-18s %s", key, keys_fn_name(b[i].fn), keys_fn_help(b[i].fn));
-    } else if (i == n_map) {
-        out[0] = 0;
-    } else if (i - n_map - 1 < n_gen) {
-        const struct ui_binding *x = &g[i - n_map - 1];
-        keys_name(x->key, key, sizeof(key));
-        snprintf(out, size, "%-12s %-18s %s", key, keys_fn_name(x->fn), keys_fn_help(x->fn));
-    } else {
-        out[0] = 0;
+    return a->len == b->len && memcmp(a->keys, b->keys, (size_t)a->len * sizeof(a->keys[0])) == 0;
+}
+
+/* True when binding i is the one in force: no later binding of the same keys in its map, and
+ * for a generic one, none in map either. */
+static bool in_force(const struct tm_config *cfg, size_t i, enum tm_keymap map)
+{
+    const struct tm_binding *b = &cfg->bindings[i];
+    if (b->op == TM_OP_NONE && !b->macro_keys)
+        return false;
+    for (size_t j = 0; j < cfg->n_bindings; j++) {
+        const struct tm_binding *o = &cfg->bindings[j];
+        if (j != i && same_keys(&o->keys, &b->keys) &&
+            ((o->map == b->map && j > i) || (b->map == TM_MAP_GENERIC && o->map == map)))
+            return false;
     }
+    return true;
+}
+
+static void add_line(struct tm_buf *out, const char *keys, const char *what, const char *desc)
+{
+    tm_buf_appendf(out, "%-14s %-22s %s\n", keys, what, desc);
+}
+
+/* Writes the help text of view into app->pager_text's sibling buffer help. */
+static void build_help(struct app *app, struct tm_buf *out)
+{
+    const struct tm_config *cfg = app->cfg;
+    enum tm_keymap map = ui_keymap(app->help_return);
+    char keys[128];
+    /* This map's own bindings, then the generic ones, then those that do nothing yet. */
+    for (int pass = 0; pass < 3; pass++) {
+        if (pass == 2)
+            tm_buf_appendf(out, "\n%s\n\n", _("Bound, but not available in tmail yet:"));
+        for (size_t i = 0; i < cfg->n_bindings; i++) {
+            const struct tm_binding *b = &cfg->bindings[i];
+            if ((b->map != map && b->map != TM_MAP_GENERIC) || !in_force(cfg, i, map))
+                continue;
+            bool works = b->macro_keys || ui_fn_for(app->help_return, b->op) != FN_NONE;
+            bool generic = b->map == TM_MAP_GENERIC && map != TM_MAP_GENERIC;
+            if ((pass == 2) == works || (pass == 0 && generic) || (pass == 1 && !generic))
+                continue;
+            seq_name(&b->keys, keys, sizeof(keys));
+            if (b->macro_keys)
+                add_line(out, keys, "macro",
+                         b->description  ? b->description
+                         : b->macro_text ? b->macro_text
+                                         : "");
+            else
+                add_line(out, keys, tm_config_op_name(b->op), _(tm_config_op_description(b->op)));
+        }
+    }
+}
+
+static size_t count_lines(const struct tm_buf *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->len; i++)
+        n += b->data[i] == '\n';
+    return n;
 }
 
 void help_draw(struct app *app)
 {
-    enum ui_map map;
-    size_t total = help_lines(app, &map);
-    int h = LINES - 3;
-    char line[256];
+    struct tm_buf text;
+    int h = LINES - 3 > 1 ? LINES - 3 : 1;
+    tm_buf_init(&text, 1 << 20);
+    build_help(app, &text);
+    app->help_total = count_lines(&text);
     draw_bar(0, _("q:Exit  -:PrevPg  <Space>:NextPg"), "");
+    const char *line = text.data ? text.data : "";
+    for (size_t skip = 0; skip < app->help_top && *line; skip++)
+        line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line);
     for (int i = 0; i < h; i++) {
-        size_t idx = app->help_top + (size_t)i;
-        if (idx < total) {
-            help_line(map, idx, line, sizeof(line));
-            draw_text(1 + i, 0, COLS, line, A_NORMAL);
-        } else {
-            move(1 + i, 0);
-            clrtoeol();
-        }
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        char buf[512];
+        snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
+        draw_text(1 + i, 0, COLS, buf, A_NORMAL);
+        line = nl ? nl + 1 : line + len;
     }
-    draw_status_bar(app, map == MAP_PAGER    ? _("Help for pager")
-                         : map == MAP_ATTACH ? _("Help for attachments")
-                                             : _("Help for index"));
+    tm_buf_cleanup(&text);
+    const char *what = app->help_return == VIEW_PAGER    ? _("Help for pager")
+                       : app->help_return == VIEW_ATTACH ? _("Help for attachments")
+                                                         : _("Help for index");
+    draw_status_bar(app, what);
     draw_message_line(app);
 }
 
 void help_handle(struct app *app, enum ui_fn fn)
 {
-    enum ui_map map;
-    long long total = (long long)help_lines(app, &map), top = (long long)app->help_top;
+    long long total = (long long)app->help_total, top = (long long)app->help_top;
     long long page = LINES - 3 > 1 ? LINES - 3 : 1;
     switch (fn) {
     case FN_EXIT:

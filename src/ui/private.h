@@ -5,15 +5,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <wchar.h>
 
 #include "tmail/buf.h"
 #include "tmail/core.h"
 
-/* A key: a character (Unicode code point) or a curses function key (KEY_*) tagged with
- * UI_KEY_FN so the two ranges never collide. */
-#define UI_KEY_FN       0x40000000
-#define UI_KEY_CTRL(c)  ((c)&0x1f)
-#define UI_KEY_IS_FN(k) (((k)&UI_KEY_FN) != 0)
+#include "tmail/config.h"
+
+/* Keys are tmailrc key codes (enum tm_key in tmail/config.h): Unicode code points for
+ * characters, TM_KEY_* for the others; plus these two of the UI's own. */
+#define UI_KEY_RESIZE  (-2)
+#define UI_KEY_UNKNOWN (-3)
+#define UI_KEY_CTRL(c) ((c)&0x1f)
 
 enum ui_fn {
     FN_NONE,
@@ -42,24 +45,15 @@ enum ui_fn {
     FN_SAVE,
 };
 
-enum ui_map { MAP_INDEX, MAP_PAGER, MAP_HELP, MAP_ATTACH, MAP_COUNT };
-
-struct ui_binding {
-    int key;
-    enum ui_fn fn;
-};
-
-/* The function bound to key in map (generic bindings apply to every map), FN_NONE if none. */
-enum ui_fn keys_lookup(enum ui_map map, int key);
-/* mutt's name of a function ("next-entry") and a one-line translated description. */
-const char *keys_fn_name(enum ui_fn fn);
-const char *keys_fn_help(enum ui_fn fn);
-/* A key's name as mutt writes it: "j", "<Down>", "^L", "<Space>"; into out. */
-void keys_name(int key, char *out, size_t size);
-/* The bindings of a map, for the help screen; *n receives the count. */
-const struct ui_binding *keys_map(enum ui_map map, size_t *n);
-
 enum ui_view { VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_ATTACH };
+
+/* keys.c */
+/* A key read by get_wch (r its return value) as a tmailrc key code. */
+int ui_key_from_curses(int r, wint_t wch);
+/* The key map of a view. */
+enum tm_keymap ui_keymap(enum ui_view view);
+/* What a bound function does in view; FN_NONE for functions tmail does not have yet. */
+enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op);
 
 enum body_purpose { BODY_NONE, BODY_VIEW, BODY_PIPE, BODY_ATTACH };
 
@@ -73,8 +67,15 @@ struct pager_line {
     int attr;                      /* 0 body, 1 header, 2 quoted */
 };
 
+#define UI_PENDING_MAX 2048
+
 struct app {
     struct tm_core *core;
+    const struct tm_config *cfg;   /* settings, key bindings, colours */
+    int32_t keyseq[TM_KEYSEQ_MAX]; /* keys of a binding typed so far (e.g. <Esc> of <Esc>x) */
+    int keyseq_len;
+    int32_t pending[UI_PENDING_MAX]; /* keys of a macro still to be replayed */
+    size_t pending_head, pending_len;
     enum ui_view view, help_return;
     bool quit;
     bool dirty;         /* redraw needed */
@@ -119,6 +120,7 @@ struct app {
 
     /* help */
     size_t help_top;
+    size_t help_total; /* lines of the help text, as last drawn */
 };
 
 /* draw.c */
@@ -172,6 +174,7 @@ void pipe_run(struct app *app, const char *command, const char *raw, size_t len)
 /* app.c */
 void app_set_message(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void app_request_body(struct app *app, int64_t message_id, enum body_purpose purpose);
-int app_read_key(int *key); /* 1 key read, 0 none pending */
+/* Takes the next key (a macro's replayed keys first) as a tmailrc key code; 0 when none. */
+int app_read_key(int *key);
 
 #endif

@@ -58,22 +58,22 @@ bool prompt_line(struct app *app, const char *prompt, char *out, size_t size)
         nodelay(stdscr, TRUE);
         if (!got)
             continue;
-        if (key == '\r' || key == '\n' || key == (UI_KEY_FN | KEY_ENTER)) {
+        if (key == '\r' || key == '\n' || key == TM_KEY_KEYPAD_ENTER) {
             break;
         } else if (key == 27 || key == UI_KEY_CTRL('g')) {
             curs_set(0);
             app->message[0] = 0;
             app->dirty = true;
             return false;
-        } else if (key == (UI_KEY_FN | KEY_BACKSPACE) || key == 127 || key == 8) {
+        } else if (key == TM_KEY_BACKSPACE) {
             drop_last_char(text);
         } else if (key == UI_KEY_CTRL('u')) {
             text[0] = 0;
         } else if (key == UI_KEY_CTRL('w')) {
             drop_last_word(text);
-        } else if (key == (UI_KEY_FN | KEY_RESIZE)) {
+        } else if (key == UI_KEY_RESIZE) {
             clear();
-        } else if (!UI_KEY_IS_FN(key) && key >= 0x20) {
+        } else if (key >= 0x20 && key < TM_KEY_SPECIAL) {
             char mb[8];
             mbstate_t ps;
             memset(&ps, 0, sizeof(ps));

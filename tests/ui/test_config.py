@@ -1,0 +1,107 @@
+"""test_config.py - ~/.tmailrc seen from the real binary: key bindings and macros change what keys
+do, a Maildir account opens instead of the demo, errors are shown while tmail still starts, and
+--check-config reports FILE:LINE problems with an exit status."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tmux_driver import SRCDIR, Tmux, run_tests  # noqa: E402
+
+TMAIL = os.environ.get("TMAIL_BIN") or os.path.join(SRCDIR, "build-test", "src", "tmail")
+EXPECTED = os.path.join(SRCDIR, "tests", "data", "demo-expected-threads.txt")
+
+
+def expected_subjects():
+    with open(EXPECTED, encoding="utf-8") as f:
+        return [l.strip() for l in f if l.strip() and not l.startswith("#")]
+
+
+def start(rc, cols=100, rows=30):
+    """tmail in tmux with rc written as its ~/.tmailrc before it starts."""
+    t = Tmux(["sh", "-c", 'while [ ! -f "$HOME/.go" ]; do sleep 0.05; done; exec "$0"', TMAIL],
+             cols=cols, rows=rows)
+    with open(os.path.join(t.home, ".tmailrc"), "w") as f:
+        f.write(rc)
+    os.chmod(os.path.join(t.home, ".tmailrc"), 0o600)
+    open(os.path.join(t.home, ".go"), "w").close()
+    return t
+
+
+def test_bind_and_macro_change_what_keys_do():
+    subjects = expected_subjects()
+    rc = ('bind index G last-entry\n'
+          'macro index X "<first-entry><display-message>" "open the first message"\n'
+          'bind pager Q exit\n'
+          'bind index j noop\n')
+    with start(rc) as t:
+        t.wait_for("Msgs:53")
+        t.wait_gone("Scanning")
+        t.send_keys("X")
+        m = t.wait_for(re.compile(r"^Subject: (.*)$", re.M))
+        assert m.group(1).strip() == subjects[0], (m.group(1), subjects[0])
+        t.send_keys("Q")
+        t.wait_for("q:Quit")
+        t.send_keys("G", "Enter")
+        m = t.wait_for(re.compile(r"^Subject: (.*)$", re.M))
+        assert m.group(1).strip() == subjects[-1]
+        t.send_keys("Q")
+        t.wait_for("q:Quit")
+        t.send_keys("j")  # unbound with noop
+        t.wait_for("Key is not bound")
+        t.send_keys("?")
+        t.wait_for(re.compile(r"^X +macro +open the first message", re.M))
+        t.wait_for(re.compile(r"^G +last-entry", re.M))
+
+
+def test_errors_are_shown_and_tmail_still_starts():
+    with start("set nosuch = 1\nset sort = thread\n") as t:
+        t.wait_for("Msgs:53")
+        t.wait_for('.tmailrc:1: unknown setting "nosuch"  [1 of 2 errors')
+        t.send_keys("q")
+        assert t.wait_exit() == 0
+
+
+def test_maildir_account_opens_instead_of_demo():
+    with Tmux(["sh", "-c", "true"]) as probe:
+        md = probe.tmpdir + "-md"
+    try:
+        for d in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(md, d))
+        with open(os.path.join(md, "new", "1.M1P1.t"), "w") as f:
+            f.write("From: A <a@example.org>\nSubject: From my account\n\nhi\n")
+        rc = ('account home\n  set from = "Me <me@example.org>"\n  set maildir = %s\nend\n' % md)
+        with start(rc) as t:
+            t.wait_for("Msgs:1")
+            t.wait_for("From my account")
+            assert "demo" not in t.text()
+    finally:
+        shutil.rmtree(md, ignore_errors=True)
+
+
+def test_check_config_lists_problems_with_file_and_line():
+    with Tmux(["sh", "-c", "true"]) as probe:
+        rc = probe.tmpdir + ".rc"
+    try:
+        with open(rc, "w") as f:
+            f.write("set sort = threads\nset nosuch = 1\nbind index X next-entri\n")
+        env = dict(os.environ, HOME=os.path.dirname(rc))
+        p = subprocess.run([TMAIL, "--check-config", "-F", rc], capture_output=True, text=True,
+                           env=env, timeout=30)
+        assert p.returncode == 1, p
+        assert "%s:2: unknown setting" % rc in p.stderr, p.stderr
+        assert '%s:3: unknown function "next-entri" (did you mean "next-entry"?)' % rc in p.stderr
+        with open(rc, "w") as f:
+            f.write("set sort = threads\nbind index X next-entry\n")
+        p = subprocess.run([TMAIL, "--check-config", "-F", rc], capture_output=True, text=True,
+                           env=env, timeout=30)
+        assert p.returncode == 0, p
+    finally:
+        os.unlink(rc)
+
+
+if __name__ == "__main__":
+    run_tests(globals())
