@@ -255,6 +255,7 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
     if (tm_core_new(&opt->core, &app.core, err))
         return 1;
     start_curses();
+    colors_init(&app);
     app.view = VIEW_INDEX;
     if (opt->notice)
         app_set_message(&app, "%s", opt->notice);
@@ -268,6 +269,7 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
     endwin();
     pager_cleanup(&app);
     attach_cleanup(&app);
+    colors_free(&app);
     tm_buf_cleanup(&app.raw);
     g_app = NULL;
     tm_core_free(&app.core);

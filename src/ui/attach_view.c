@@ -99,7 +99,7 @@ void attach_draw(struct app *app)
         app->attach_top = app->attach_cursor;
     if (app->attach_cursor >= app->attach_top + (size_t)h)
         app->attach_top = app->attach_cursor - (size_t)h + 1;
-    draw_bar(0, _("q:Exit  Enter:View  s:Save  |:Pipe  ?:Help"), "");
+    draw_bar(app, 0, _("q:Exit  Enter:View  s:Save  |:Pipe  ?:Help"), "");
     for (int i = 0; i < h; i++) {
         size_t idx = app->attach_top + (size_t)i;
         if (idx < app->n_parts) {

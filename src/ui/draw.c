@@ -38,13 +38,13 @@ void draw_untrusted(int y, int x, int width, const char *text, int attr)
     tm_buf_cleanup(&safe);
 }
 
-void draw_bar(int y, const char *left, const char *right)
+void draw_bar(const struct app *app, int y, const char *left, const char *right)
 {
-    int width = COLS;
+    int width = COLS, attr = colors_attr(app, TM_COLOR_STATUS, A_REVERSE);
     size_t rcols = tm_str_width(right);
-    draw_text(y, 0, width, left, A_REVERSE);
+    draw_text(y, 0, width, left, attr);
     if ((int)rcols < width)
-        draw_text(y, width - (int)rcols, (int)rcols, right, A_REVERSE);
+        draw_text(y, width - (int)rcols, (int)rcols, right, attr);
 }
 
 void draw_message_line(struct app *app)
@@ -92,7 +92,7 @@ void draw_status_bar(struct app *app, const char *what)
     tm_buf_init(&label, 16384);
     folder_label(tm_core_folder_label(app->core), room, &label);
     snprintf(left, sizeof(left), "%s%s%s", head, label.data ? label.data : "", tail);
-    draw_bar(LINES - 2, left, right);
+    draw_bar(app, LINES - 2, left, right);
     tm_buf_cleanup(&label);
 }
 

@@ -89,7 +89,7 @@ void help_draw(struct app *app)
     tm_buf_init(&text, 1 << 20);
     build_help(app, &text);
     app->help_total = count_lines(&text);
-    draw_bar(0, _("q:Exit  -:PrevPg  <Space>:NextPg"), "");
+    draw_bar(app, 0, _("q:Exit  -:PrevPg  <Space>:NextPg"), "");
     const char *line = text.data ? text.data : "";
     for (size_t skip = 0; skip < app->help_top && *line; skip++)
         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line);

@@ -48,10 +48,14 @@ static void format_line_head(const struct tm_message_row *r, int64_t number, cha
     snprintf(out, size, "%5lld %c%c %-6s", (long long)number, state, flag, date);
 }
 
-static void draw_row(int y, const struct tm_message_row *r, int64_t number, bool current)
+static void draw_row(const struct app *app, int y, const struct tm_message_row *r, int64_t number,
+                     bool current)
 {
     char head[64], bytes[32], sizecol[48];
-    int attr = current ? A_REVERSE : (!(r->flags & TM_FLAG_SEEN) ? A_BOLD : A_NORMAL);
+    int attr = current ? colors_attr(app, TM_COLOR_INDICATOR, A_REVERSE)
+                       : colors_attr(app, TM_COLOR_NORMAL, A_NORMAL) |
+                             (!(r->flags & TM_FLAG_SEEN) ? (int)A_BOLD : 0);
+    int tree_attr = current ? attr : colors_attr(app, TM_COLOR_TREE, attr);
     format_line_head(r, number, head, sizeof(head));
     format_size(r->size, bytes, sizeof(bytes));
     snprintf(sizecol, sizeof(sizecol), " (%5s) ", bytes);
@@ -70,7 +74,7 @@ static void draw_row(int y, const struct tm_message_row *r, int64_t number, bool
     if (tree_w > COLS - x)
         tree_w = COLS - x;
     if (tree_w > 0) {
-        draw_text(y, x, tree_w, r->thread_tree, attr);
+        draw_text(y, x, tree_w, r->thread_tree, tree_attr);
         x += tree_w;
     }
     draw_untrusted(y, x, COLS - x, r->subject ? r->subject : "", attr);
@@ -132,13 +136,13 @@ void index_draw(struct app *app)
     tm_error_clear(&err);
     if (app->count > 0 && tm_core_window(app->core, app->top, h, rows, &n, &err))
         app_set_message(app, "%s", err.message);
-    draw_bar(0, _("q:Quit  j/k:Move  Enter:Display  |:Pipe  F:Flag  N:New  ?:Help"), "");
+    draw_bar(app, 0, _("q:Quit  j/k:Move  Enter:Display  |:Pipe  F:Flag  N:New  ?:Help"), "");
     for (int i = 0; i < h; i++) {
         if (i < n) {
             bool current = app->top + i == app->cursor;
             if (current)
                 app->cursor_id = rows[i].id;
-            draw_row(1 + i, &rows[i], app->top + i + 1, current);
+            draw_row(app, 1 + i, &rows[i], app->top + i + 1, current);
         } else {
             move(1 + i, 0);
             clrtoeol();

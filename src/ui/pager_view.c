@@ -13,7 +13,10 @@
 
 #define PAGER_TEXT_LIMIT ((size_t)64 * 1024 * 1024)
 
-enum { ATTR_BODY, ATTR_HEADER, ATTR_QUOTE };
+/* What a line is, for its colour; quoted lines carry their level in the bits above 4. */
+enum { ATTR_BODY, ATTR_HEADER, ATTR_QUOTE, ATTR_SIGNATURE, ATTR_ATTACHMENT };
+#define ATTR_KIND(a)  ((a)&15)
+#define ATTR_LEVEL(a) ((a) >> 4)
 
 static int body_rows(void)
 {
@@ -41,7 +44,8 @@ static bool add_line(struct app *app, size_t off, size_t len, int attr, size_t p
         app->lines = p;
         app->cap_lines = cap;
     }
-    app->lines[app->n_lines++] = (struct pager_line){off, len, prefix_off, prefix_len, attr};
+    app->lines[app->n_lines++] =
+        (struct pager_line){off, len, prefix_off, prefix_len, attr, app->wrap_line_off};
     return true;
 }
 
@@ -91,7 +95,8 @@ static bool wrap_line(struct app *app, size_t off, size_t len, int width, int at
 {
     const char *text = app->pager_text.data;
     size_t start = off, end = off + len, space = 0;
-    size_t plen = attr == ATTR_QUOTE ? quote_prefix(text + off, len) : 0;
+    size_t plen = ATTR_KIND(attr) == ATTR_QUOTE ? quote_prefix(text + off, len) : 0;
+    app->wrap_line_off = off;
     int pcols = 0, cols = 0;
     if (len == 0)
         return add_line(app, off, 0, attr, 0, 0);
@@ -118,11 +123,26 @@ static bool wrap_line(struct app *app, size_t off, size_t len, int width, int at
     return add_line(app, start, end - start, attr, start == off ? 0 : off, start == off ? 0 : plen);
 }
 
+/* The kind of a body line (and its quote level), given whether a signature has begun. */
+static int body_line_attr(const char *s, size_t len, bool in_sig)
+{
+    if (in_sig)
+        return ATTR_SIGNATURE;
+    if (len >= 4 && memcmp(s, "[-- ", 4) == 0)
+        return ATTR_ATTACHMENT;
+    if (len == 0 || s[0] != '>')
+        return ATTR_BODY;
+    int level = 0;
+    for (size_t i = 0; i < len && (s[i] == '>' || s[i] == ' '); i++)
+        level += s[i] == '>';
+    return ATTR_QUOTE | ((level - 1) << 4);
+}
+
 static void rewrap(struct app *app)
 {
     const char *text = app->pager_text.data;
     size_t len = app->pager_text.len, pos = 0;
-    bool in_header = true;
+    bool in_header = !app->pager_part, in_sig = false; /* a part on its own has no header */
     app->n_lines = 0;
     app->pager_width = COLS;
     while (text && pos <= len) {
@@ -130,12 +150,37 @@ static void rewrap(struct app *app)
         size_t line_len = nl ? (size_t)(nl - (text + pos)) : len - pos;
         if (line_len == 0)
             in_header = false;
-        int attr = in_header ? ATTR_HEADER : (text[pos] == '>' ? ATTR_QUOTE : ATTR_BODY);
+        int attr = in_header ? ATTR_HEADER : body_line_attr(text + pos, line_len, in_sig);
+        if (!in_header && line_len == 3 && memcmp(text + pos, "-- ", 3) == 0)
+            in_sig = true, attr = ATTR_SIGNATURE;
         if (!wrap_line(app, pos, line_len, COLS > 0 ? COLS : 80, attr))
             break;
         if (!nl)
             break;
         pos += line_len + 1;
+    }
+}
+
+/* The colour of a visual line, from the configuration or tmail's defaults. */
+static int line_color(const struct app *app, const struct pager_line *l)
+{
+    switch (ATTR_KIND(l->attr)) {
+    case ATTR_HEADER: {
+        const char *start = app->pager_text.data + l->line_off;
+        const char *nl = memchr(start, '\n', app->pager_text.len - l->line_off);
+        char *line = tm_strndup(start, nl ? (size_t)(nl - start) : strlen(start));
+        int attr = colors_header_attr(app, line ? line : "", A_BOLD);
+        free(line);
+        return attr;
+    }
+    case ATTR_QUOTE:
+        return colors_quote_attr(app, ATTR_LEVEL(l->attr), A_DIM);
+    case ATTR_SIGNATURE:
+        return colors_attr(app, TM_COLOR_SIGNATURE, A_DIM);
+    case ATTR_ATTACHMENT:
+        return colors_attr(app, TM_COLOR_ATTACHMENT, A_BOLD);
+    default:
+        return colors_attr(app, TM_COLOR_NORMAL, A_NORMAL);
     }
 }
 
@@ -210,17 +255,18 @@ void pager_show(struct app *app, int64_t message_id, const char *raw, size_t len
     tm_buf_init(&plain, PAGER_TEXT_LIMIT);
     tm_error_clear(&err);
     app_keep_raw(app, message_id, raw, len);
+    app->pager_part = false;
     enum tm_status st = append_headers(&plain, raw, len);
     if (!st && tm_mime_render_text(raw, len, &plain, &err) != TM_OK)
         app_set_message(app, "%s", err.message);
     pager_set_text(app, plain.data ? plain.data : "", plain.len);
     tm_buf_cleanup(&plain);
     app->pager_id = message_id;
-    app->pager_part = false;
 }
 
 void pager_show_text(struct app *app, const char *text, size_t len)
 {
+    app->pager_part = true;
     pager_set_text(app, text, len);
 }
 
@@ -252,7 +298,7 @@ void pager_draw(struct app *app)
     char what[64];
     if (app->pager_width != COLS && !app->pager_loading)
         rewrap(app);
-    draw_bar(0, _("q:Exit  -:PrevPg  <Space>:NextPg  j/k:Next/Prev  |:Pipe  ?:Help"), "");
+    draw_bar(app, 0, _("q:Exit  -:PrevPg  <Space>:NextPg  j/k:Next/Prev  |:Pipe  ?:Help"), "");
     for (int i = 0; i < h; i++) {
         size_t idx = app->pager_top + (size_t)i;
         if (app->pager_loading && i == 0) {
@@ -265,8 +311,7 @@ void pager_draw(struct app *app)
                 memcpy(line + l->prefix_len, app->pager_text.data + l->off, l->len);
                 line[l->prefix_len + l->len] = 0;
             }
-            int attr = l->attr == ATTR_HEADER ? A_BOLD : l->attr == ATTR_QUOTE ? A_DIM : A_NORMAL;
-            draw_text(1 + i, 0, COLS, line ? line : "", attr);
+            draw_text(1 + i, 0, COLS, line ? line : "", line_color(app, l));
             free(line);
         } else {
             move(1 + i, 0);

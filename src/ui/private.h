@@ -47,6 +47,18 @@ enum ui_fn {
 
 enum ui_view { VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_ATTACH };
 
+/* colors.c */
+struct app;
+struct ui_colors;
+void colors_init(struct app *app); /* after curses has started */
+void colors_free(struct app *app);
+/* The attribute for an object, or fallback when the configuration does not colour it. */
+int colors_attr(const struct app *app, enum tm_color_object object, int fallback);
+/* A header line's colour: the last matching `color header` rule, else hdrdefault. */
+int colors_header_attr(const struct app *app, const char *line, int fallback);
+/* Quote level 0.. (quoted, quoted1 ... quoted9). */
+int colors_quote_attr(const struct app *app, int level, int fallback);
+
 /* keys.c */
 /* A key read by get_wch (r its return value) as a tmailrc key code. */
 int ui_key_from_curses(int r, wint_t wch);
@@ -64,7 +76,8 @@ struct tm_mime_part;
 struct pager_line {
     size_t off, len;
     size_t prefix_off, prefix_len; /* quote prefix repeated on a wrapped continuation, or 0 */
-    int attr;                      /* 0 body, 1 header, 2 quoted */
+    int attr;                      /* pager_view.c's line kind, and quote level << 4 */
+    size_t line_off;               /* start of the logical line it belongs to */
 };
 
 #define UI_PENDING_MAX 2048
@@ -72,6 +85,7 @@ struct pager_line {
 struct app {
     struct tm_core *core;
     const struct tm_config *cfg;   /* settings, key bindings, colours */
+    struct ui_colors *colors;      /* the colour rules as curses attributes */
     int32_t keyseq[TM_KEYSEQ_MAX]; /* keys of a binding typed so far (e.g. <Esc> of <Esc>x) */
     int keyseq_len;
     int32_t pending[UI_PENDING_MAX]; /* keys of a macro still to be replayed */
@@ -104,6 +118,7 @@ struct app {
     int pager_width; /* width the lines were wrapped for */
     size_t pager_top;
     bool pager_loading;
+    size_t wrap_line_off; /* logical line being wrapped (rewrap's scratch) */
 
     bool pager_part; /* the pager shows one attachment: q goes back to the attachment list */
 
@@ -128,7 +143,8 @@ struct app {
 void draw_text(int y, int x, int width, const char *text, int attr);
 /* Makes untrusted text terminal-safe (single line) and draws it like draw_text. */
 void draw_untrusted(int y, int x, int width, const char *text, int attr);
-void draw_bar(int y, const char *left, const char *right);
+/* A bar (status or help line) in the status colour. */
+void draw_bar(const struct app *app, int y, const char *left, const char *right);
 void draw_message_line(struct app *app);
 void draw_status_bar(struct app *app, const char *what);
 

@@ -57,6 +57,28 @@ def test_bind_and_macro_change_what_keys_do():
         t.wait_for(re.compile(r"^G +last-entry", re.M))
 
 
+def test_colors_from_tmailrc_reach_the_screen():
+    rc = ("color status white blue\n"
+          "color indicator black yellow\n"
+          "color tree red default\n"
+          "color header brightyellow default '^Subject:'\n"
+          "color quoted1 green default\n")
+    with start(rc) as t:
+        t.wait_for("Msgs:53")
+        t.wait_gone("Scanning")
+        lines = t.screen_with_attributes()
+        status = [l for l in lines if "-*-tmail:" in l][0]
+        assert "\x1b[37m" in status and "\x1b[44m" in status, repr(status)
+        tree = [l for l in lines if "\u2514\u2500>" in l]
+        assert tree and all("\x1b[31m\u2514" in l or "\x1b[31m " in l for l in tree), tree
+        current = [l for l in lines if "\x1b[30m" in l and "\x1b[43m" in l]
+        assert len(current) == 1, lines  # exactly one indicator line, black on yellow
+        t.send_keys("Enter")
+        t.wait_for("Subject:")
+        subject = [l for l in t.screen_with_attributes() if "Subject:" in l][0]
+        assert "\x1b[93m" in subject, repr(subject)
+
+
 def test_errors_are_shown_and_tmail_still_starts():
     with start("set nosuch = 1\nset sort = thread\n") as t:
         t.wait_for("Msgs:53")

@@ -139,6 +139,12 @@ class Tmux:
             lines.pop()
         return (lines + [""] * self.rows)[:self.rows]
 
+    def screen_with_attributes(self):
+        """The visible screen with colours and attributes as SGR escape sequences (capture-pane
+        -e), one string per line."""
+        lines = self._tmux("capture-pane", "-e", "-p", "-t", "tm").split("\n")
+        return (lines + [""] * self.rows)[:self.rows]
+
     def text(self):
         return "\n".join(self.screen())
 
