@@ -270,7 +270,7 @@ int main(int argc, char **argv)
 
     struct tm_ui_options opt = {
         .core = {.store_path = store_path, .folder_path = folder, .account_name = account},
-        .cfg = cfg,
+        .cfg = &cfg,
         .notice = notice[0] ? notice : NULL,
     };
     int status = tm_ui_run(&opt, &err);

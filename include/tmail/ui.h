@@ -9,7 +9,8 @@ struct tm_config;
 
 struct tm_ui_options {
     struct tm_core_options core; /* what to open */
-    const struct tm_config *cfg; /* settings, key bindings, colours; borrowed */
+    struct tm_config **cfg;      /* settings, key bindings, colours: the caller frees *cfg after the
+                                  * UI returns; `:source` may have replaced it meanwhile */
     const char *notice;          /* shown in the message line at start, or NULL */
 };
 

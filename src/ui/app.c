@@ -63,6 +63,8 @@ static void run_fn(struct app *app, enum ui_fn fn)
 {
     if (fn == FN_REDRAW) {
         clearok(curscr, TRUE);
+    } else if (fn == FN_COMMAND) {
+        command_run(app);
     } else if (fn == FN_HELP && app->view != VIEW_HELP) {
         app->help_return = app->view;
         app->help_top = 0;
@@ -250,7 +252,8 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
     memset(&app, 0, sizeof(app));
     tm_buf_init(&app.pager_text, 0);
     tm_buf_init(&app.raw, 0);
-    app.cfg = opt->cfg;
+    app.cfg_slot = opt->cfg;
+    app.cfg = *opt->cfg;
     g_app = &app;
     if (tm_core_new(&opt->core, &app.core, err))
         return 1;

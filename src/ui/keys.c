@@ -110,6 +110,8 @@ enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op)
     switch (op) {
     case TM_OP_HELP:
         return FN_HELP;
+    case TM_OP_ENTER_COMMAND:
+        return FN_COMMAND;
     case TM_OP_REFRESH:
     case TM_OP_REDRAW_SCREEN:
         return FN_REDRAW;

@@ -43,6 +43,7 @@ enum ui_fn {
     FN_SYNC,
     FN_VIEW_ATTACH,
     FN_SAVE,
+    FN_COMMAND,
 };
 
 enum ui_view { VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_ATTACH };
@@ -84,7 +85,8 @@ struct pager_line {
 
 struct app {
     struct tm_core *core;
-    const struct tm_config *cfg;   /* settings, key bindings, colours */
+    struct tm_config *cfg;         /* settings, key bindings, colours (*cfg_slot) */
+    struct tm_config **cfg_slot;   /* the caller's pointer, updated when :source replaces it */
     struct ui_colors *colors;      /* the colour rules as curses attributes */
     int32_t keyseq[TM_KEYSEQ_MAX]; /* keys of a binding typed so far (e.g. <Esc> of <Esc>x) */
     int keyseq_len;
@@ -173,6 +175,9 @@ void attach_cleanup(struct app *app);
 void app_keep_raw(struct app *app, int64_t message_id, const char *raw, size_t len);
 /* Shows already terminal-unsafe UTF-8 text (it is made safe here) in the pager as one part. */
 void pager_show_text(struct app *app, const char *text, size_t len);
+
+/* command.c: ':' - a configuration command typed at the bottom line */
+void command_run(struct app *app);
 
 /* help_view.c */
 void help_draw(struct app *app);

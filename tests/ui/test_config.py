@@ -79,6 +79,37 @@ def test_colors_from_tmailrc_reach_the_screen():
         assert "\x1b[93m" in subject, repr(subject)
 
 
+def test_enter_command_and_source_apply_without_restart():
+    subjects = expected_subjects()
+    with start("bind index Y first-entry\n") as t:
+        t.wait_for("Msgs:53")
+        t.wait_gone("Scanning")
+        t.send_keys(":")
+        t.type("bind index W last-entry")
+        t.send_keys("Enter")
+        t.send_keys("Y", "W", "Enter")  # Y from the file, W from the command line
+        m = t.wait_for(re.compile(r"^Subject: (.*)$", re.M))
+        assert m.group(1).strip() == subjects[-1]
+        t.send_keys("q")
+        t.wait_for("q:Quit")
+        t.send_keys(":")
+        t.type("set nosuch = 1")
+        t.send_keys("Enter")
+        t.wait_for('command line:1: unknown setting "nosuch"')
+        # Edit the file, then re-read it: the new binding works, the old one is gone.
+        with open(os.path.join(t.home, ".tmailrc"), "w") as f:
+            f.write("macro index Y <first-entry><display-message>\ncolor status white red\n")
+        t.send_keys(":")
+        t.type("source ~/.tmailrc")
+        t.send_keys("Enter")
+        t.wait_for("Read ")
+        status = [l for l in t.screen_with_attributes() if "-*-tmail:" in l][0]
+        assert "\x1b[41m" in status, repr(status)
+        t.send_keys("Y")
+        m = t.wait_for(re.compile(r"^Subject: (.*)$", re.M))
+        assert m.group(1).strip() == subjects[0]
+
+
 def test_errors_are_shown_and_tmail_still_starts():
     with start("set nosuch = 1\nset sort = thread\n") as t:
         t.wait_for("Msgs:53")

@@ -1,0 +1,91 @@
+/* command.c - ':' (enter-command): a tmailrc line typed at the bottom of the screen, applied to
+ * the running configuration at once. `source FILE` re-reads a whole file, so `:source
+ * ~/.tmailrc` picks up an edited configuration without a restart. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "tmail/i18n.h"
+
+/* The newest diagnostic after index from, formatted, or NULL. */
+static void report_new_diags(struct app *app, size_t from)
+{
+    struct tm_buf line;
+    size_t errors = 0;
+    tm_buf_init(&line, 0);
+    for (size_t i = from; i < app->cfg->n_diags; i++) {
+        errors += app->cfg->diags[i].severity == TM_CONFIG_ERROR;
+        tm_buf_reset(&line);
+        tm_config_format_diag(&app->cfg->diags[i], &line);
+    }
+    if (line.data && line.len)
+        app_set_message(app, "%s", line.data);
+    else if (!errors)
+        app->message[0] = 0;
+    tm_buf_cleanup(&line);
+}
+
+/* Replaces the configuration with path's (mutt's defaults plus that file). */
+static void source_file(struct app *app, const char *path)
+{
+    struct tm_config *fresh = NULL;
+    struct tm_error err;
+    tm_error_clear(&err);
+    if (tm_config_load_file(path, NULL, &fresh, &err) == TM_ECONFIG || !fresh) {
+        app_set_message(app, "%s", err.status ? err.message : _("out of memory"));
+        tm_config_free(&fresh);
+        return;
+    }
+    colors_free(app);
+    tm_config_free(app->cfg_slot);
+    *app->cfg_slot = app->cfg = fresh;
+    colors_init(app);
+    clearok(curscr, TRUE);
+    if (fresh->n_errors)
+        report_new_diags(app, 0);
+    else
+        app_set_message(app, _("Read %s."), path);
+}
+
+void command_run(struct app *app)
+{
+    char line[TM_CONFIG_MAX_LINE] = "";
+    if (!prompt_line(app, ":", line, sizeof(line)) || !line[0])
+        return;
+    const char *p = line;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (strncmp(p, "source", 6) == 0 && (p[6] == ' ' || p[6] == '\t')) {
+        p += 7;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        char *path = strdup(p);
+        size_t n = path ? strlen(path) : 0;
+        while (n && (path[n - 1] == ' ' || path[n - 1] == '\t'))
+            path[--n] = 0;
+        const char *home = getenv("HOME");
+        if (path && path[0] == '~' && path[1] == '/' && home) {
+            size_t size = strlen(home) + n + 1;
+            char *full = malloc(size);
+            if (full)
+                snprintf(full, size, "%s%s", home, path + 1);
+            free(path);
+            path = full;
+        }
+        if (path)
+            source_file(app, path);
+        free(path);
+        return;
+    }
+    size_t before = app->cfg->n_diags;
+    if (tm_config_parse_buffer(app->cfg, _("command line"), p, strlen(p), NULL) != TM_OK) {
+        app_set_message(app, "%s", _("out of memory"));
+        return;
+    }
+    colors_free(app); /* a `color` command takes effect now */
+    colors_init(app);
+    report_new_diags(app, before);
+    clearok(curscr, TRUE);
+}
