@@ -296,6 +296,10 @@ int tm_config_check_file(const char *path, struct tm_buf *report);
 const struct tm_binding *tm_config_binding_find(const struct tm_config *cfg, enum tm_keymap map,
                                                 const int32_t *keys, int n, bool *is_prefix);
 
+/* True when bindings[i] is in effect: no later binding of its map has the same keys, and it is
+ * not a noop. For listing the bindings of a map on the help screen. */
+bool tm_config_binding_active(const struct tm_config *cfg, size_t i);
+
 /* Finds the account named name, or NULL. */
 const struct tm_account *tm_config_account(const struct tm_config *cfg, const char *name);
 

@@ -13,7 +13,7 @@ static enum tm_status unknown_setting(struct cfg_loader *ld, const char *name)
 {
     size_t n;
     const struct tm_setting_info *t = tm_config_settings(&n);
-    const char *hint = cfg_did_you_mean(name, t, n, sizeof(*t));
+    const char *hint = cfg_diags_full(ld->cfg) ? NULL : cfg_did_you_mean(name, t, n, sizeof(*t));
     if (hint)
         return cmd_error(ld, _("unknown setting \"%s\" (did you mean \"%s\"?)"), name, hint);
     return cmd_error(ld, _("unknown setting \"%s\""), name);
@@ -120,10 +120,12 @@ static enum tm_status unset_or_reset(struct cfg_loader *ld, struct cfg_words *w,
         if (!dst)
             continue;
         char msg[256];
-        if (reset)
-            cfg_value_free(s, dst), cfg_value_set(s, dst, s->def, msg, sizeof(msg));
-        else
+        if (reset) {
+            cfg_value_free(s, dst);
+            cfg_value_set(s, dst, s->def, msg, sizeof(msg)); /* defaults are valid */
+        } else {
             cfg_value_unset(s, dst);
+        }
     }
     return st;
 }

@@ -52,7 +52,7 @@ static enum tm_status bind_op(struct cfg_loader *ld, unsigned maps, const struct
 {
     enum tm_op op = cfg_op_find(fn);
     if (op == TM_OP_NONE && strcmp(fn, "noop") != 0) {
-        const char *hint = cfg_op_suggest(fn);
+        const char *hint = cfg_diags_full(ld->cfg) ? NULL : cfg_op_suggest(fn);
         if (hint)
             return cmd_error(ld, _("unknown function \"%s\" (did you mean \"%s\"?)"), fn, hint);
         return cmd_error(ld, _("unknown function \"%s\""), fn);
@@ -95,7 +95,7 @@ static enum tm_status add_macro(struct cfg_loader *ld, enum tm_keymap map,
     char msg[512];
     int32_t *seq;
     int n;
-    if (!cfg_macro_parse(w->w[3].text, map, &seq, &n, msg, sizeof(msg)))
+    if (!cfg_macro_parse(w->w[3].text, map, !cfg_diags_full(ld->cfg), &seq, &n, msg, sizeof(msg)))
         return cmd_error(ld, "%s", msg);
     struct tm_binding *b = new_binding(ld->cfg);
     if (!b) {

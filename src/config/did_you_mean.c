@@ -46,7 +46,9 @@ const char *cfg_did_you_mean(const char *word, const void *names, size_t n, size
         return NULL;
     for (size_t i = 0; i < n; i++) {
         const char *name = *(const char *const *)((const char *)names + i * stride);
-        if (!name)
+        size_t nlen = name ? strlen(name) : 0;
+        /* The distance is at least the difference in length: skip the table fill. */
+        if (!name || (nlen > len ? nlen - len : len - nlen) > limit)
             continue;
         size_t d = cfg_edit_distance(word, name);
         if (d < best_d) {

@@ -112,6 +112,20 @@ enum tm_status cfg_bindings_add_defaults(struct tm_config *cfg)
     return TM_OK;
 }
 
+bool tm_config_binding_active(const struct tm_config *cfg, size_t i)
+{
+    const struct tm_binding *b = &cfg->bindings[i];
+    if (b->op == TM_OP_NONE && !b->macro_keys)
+        return false;
+    for (size_t j = i + 1; j < cfg->n_bindings; j++) {
+        const struct tm_binding *o = &cfg->bindings[j];
+        if (o->map == b->map && o->keys.len == b->keys.len &&
+            memcmp(o->keys.keys, b->keys.keys, sizeof(int32_t) * (size_t)b->keys.len) == 0)
+            return false;
+    }
+    return true;
+}
+
 static bool seq_starts(const struct tm_keyseq *s, const int32_t *keys, int n)
 {
     if (s->len < n)

@@ -104,8 +104,8 @@ bool cfg_key_parse(const char *spec, struct tm_keyseq *seq, char *msg, size_t si
 }
 
 /* A <name> in a macro that is not a key: a function of map, or an error. */
-static bool macro_function(const char *p, size_t n, enum tm_keymap map, int32_t *key, char *msg,
-                           size_t size)
+static bool macro_function(const char *p, size_t n, enum tm_keymap map, bool suggest, int32_t *key,
+                           char *msg, size_t size)
 {
     char name[64];
     if (n - 2 >= sizeof(name)) {
@@ -119,7 +119,7 @@ static bool macro_function(const char *p, size_t n, enum tm_keymap map, int32_t 
         *key = TM_KEY_OP + op;
         return true;
     }
-    const char *hint = cfg_op_suggest(name);
+    const char *hint = suggest ? cfg_op_suggest(name) : NULL;
     if (hint)
         snprintf(msg, size, _("unknown function <%s> in macro (did you mean \"<%s>\"?)"), name,
                  hint);
@@ -129,8 +129,8 @@ static bool macro_function(const char *p, size_t n, enum tm_keymap map, int32_t 
     return false;
 }
 
-bool cfg_macro_parse(const char *text, enum tm_keymap map, int32_t **keys, int *count, char *msg,
-                     size_t size)
+bool cfg_macro_parse(const char *text, enum tm_keymap map, bool suggest, int32_t **keys, int *count,
+                     char *msg, size_t size)
 {
     int32_t *out = calloc(strlen(text) + 1, sizeof(int32_t));
     int n = 0;
@@ -141,7 +141,7 @@ bool cfg_macro_parse(const char *text, enum tm_keymap map, int32_t **keys, int *
         size_t len = next_key(p, &key);
         bool ok = len > 0 && n < TM_MACRO_MAX;
         if (ok && key < 0)
-            ok = macro_function(p, len, map, &key, msg, size);
+            ok = macro_function(p, len, map, suggest, &key, msg, size);
         else if (!ok)
             snprintf(msg, size, len ? _("macro longer than %d keys") : _("invalid UTF-8 in macro"),
                      TM_MACRO_MAX);
@@ -165,7 +165,9 @@ void tm_config_key_name(int32_t key, char *out, size_t size)
             return;
         }
     }
-    if (key >= TM_KEY_F0 && key < TM_KEY_F(64))
+    if (key <= 0)
+        snprintf(out, size, "?");
+    else if (key >= TM_KEY_F0 && key < TM_KEY_F(64))
         snprintf(out, size, "<F%d>", (int)(key - TM_KEY_F0));
     else if (key >= TM_KEY_OP && key < TM_KEY_OP + TM_OP_COUNT)
         snprintf(out, size, "<%s>", tm_config_op_name((enum tm_op)(key - TM_KEY_OP)));

@@ -10,6 +10,11 @@
 #include "private.h"
 #include "tmail/i18n.h"
 
+bool cfg_diags_full(const struct tm_config *cfg)
+{
+    return cfg->n_diags >= TM_CONFIG_MAX_DIAGS;
+}
+
 enum tm_status cfg_diag(struct tm_config *cfg, enum tm_config_severity sev, const char *file,
                         int line, const char *fmt, ...)
 {

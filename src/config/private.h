@@ -32,6 +32,9 @@ enum tm_status cfg_lex_line(const char *line, size_t len, const struct tm_config
                             struct cfg_words *out, char *msg, size_t msgsize);
 void cfg_words_cleanup(struct cfg_words *w);
 
+/* True when diagnostics are no longer kept, so suggestions need not be computed. */
+bool cfg_diags_full(const struct tm_config *cfg);
+
 /* did_you_mean.c: the closest of n names (stride bytes apart, a const char * at the start of
  * each element) to word, or NULL when none is close enough. */
 const char *cfg_did_you_mean(const char *word, const void *names, size_t n, size_t stride);
@@ -57,8 +60,8 @@ bool cfg_regex_check(const char *text, char *msg, size_t msgsize);
 /* keys.c: a key spec ("j", "\x06", "^F", "<F5>", "<Esc>x") into seq; a macro body (keys and
  * <function> names) into a malloc'd array. */
 bool cfg_key_parse(const char *spec, struct tm_keyseq *seq, char *msg, size_t msgsize);
-bool cfg_macro_parse(const char *text, enum tm_keymap map, int32_t **keys, int *n, char *msg,
-                     size_t msgsize);
+bool cfg_macro_parse(const char *text, enum tm_keymap map, bool suggest, int32_t **keys, int *n,
+                     char *msg, size_t msgsize);
 
 /* functions.c */
 enum tm_op cfg_op_find(const char *name);

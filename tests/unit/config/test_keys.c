@@ -106,6 +106,12 @@ TM_TEST(keys_bind_overrides_and_unbinds)
     TM_CHECK(tm_config_binding_find(cfg, TM_MAP_PAGER, &f5, 1, NULL)->op == TM_OP_TOP);
     TM_CHECK(tm_config_binding_find(cfg, TM_MAP_INDEX, escx, 2, NULL)->op == TM_OP_QUIT);
     TM_CHECK(tm_config_binding_find(cfg, TM_MAP_INDEX, &d, 1, NULL) == NULL);
+    size_t active = 0, last = cfg->n_bindings - 1;
+    for (size_t i = 0; i < cfg->n_bindings; i++)
+        active += tm_config_binding_active(cfg, i);
+    TM_CHECK(tm_config_binding_active(cfg, last));
+    TM_CHECK(!tm_config_binding_active(cfg, last - 1)); /* d noop */
+    TM_CHECK(active < cfg->n_bindings - 2);
     int32_t del = 127;
     TM_CHECK(tm_config_binding_find(cfg, TM_MAP_EDITOR, &del, 1, NULL)->op == TM_OP_BACKSPACE);
     tm_config_free(&cfg);

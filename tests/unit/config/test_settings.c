@@ -116,7 +116,8 @@ TM_TEST(settings_bad_values)
                                        "set sort = banana\n"
                                        "set quote_regex = \"([\"\n"
                                        "set sort\n"
-                                       "set noeditor\n");
+                                       "set noeditor\n"
+                                       "set alternates = \"(a{1,3000}){1,3000}\"\n");
     TM_CHECK(has_diag(cfg, TM_CONFIG_ERROR, 1, "beep needs yes or no"));
     TM_CHECK(has_diag(cfg, TM_CONFIG_ERROR, 2, "between -300 and 300"));
     TM_CHECK(has_diag(cfg, TM_CONFIG_ERROR, 3, "needs a number"));
@@ -125,7 +126,8 @@ TM_TEST(settings_bad_values)
     TM_CHECK(has_diag(cfg, TM_CONFIG_ERROR, 6, "bad regular expression"));
     TM_CHECK(has_diag(cfg, TM_CONFIG_ERROR, 7, "sort needs a value"));
     TM_CHECK(has_diag(cfg, TM_CONFIG_ERROR, 8, "unknown setting \"noeditor\""));
-    TM_CHECK_INT(cfg->n_errors, 8);
+    TM_CHECK(has_diag(cfg, TM_CONFIG_ERROR, 9, "too many counted repeats"));
+    TM_CHECK_INT(cfg->n_errors, 9);
     TM_CHECK_INT(cfg->settings.wrap, 0); /* bad values leave the old value */
     tm_config_free(&cfg);
 }
