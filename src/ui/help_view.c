@@ -23,19 +23,16 @@ static bool same_keys(const struct tm_keyseq *a, const struct tm_keyseq *b)
     return a->len == b->len && memcmp(a->keys, b->keys, (size_t)a->len * sizeof(a->keys[0])) == 0;
 }
 
-/* True when binding i is the one in force: no later binding of the same keys in its map, and
- * for a generic one, none in map either. */
+/* True when binding i is the one in force in map: active in its own map, and for a generic one,
+ * not shadowed by a binding of the same keys in map. */
 static bool in_force(const struct tm_config *cfg, size_t i, enum tm_keymap map)
 {
     const struct tm_binding *b = &cfg->bindings[i];
-    if (b->op == TM_OP_NONE && !b->macro_keys)
+    if (!tm_config_binding_active(cfg, i))
         return false;
-    for (size_t j = 0; j < cfg->n_bindings; j++) {
-        const struct tm_binding *o = &cfg->bindings[j];
-        if (j != i && same_keys(&o->keys, &b->keys) &&
-            ((o->map == b->map && j > i) || (b->map == TM_MAP_GENERIC && o->map == map)))
+    for (size_t j = 0; b->map == TM_MAP_GENERIC && j < cfg->n_bindings; j++)
+        if (cfg->bindings[j].map == map && same_keys(&cfg->bindings[j].keys, &b->keys))
             return false;
-    }
     return true;
 }
 
