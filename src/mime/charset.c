@@ -17,6 +17,10 @@ bool mime_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
         unsigned cp;
         size_t n = tm_utf8_decode(p + i, len - i, &cp);
         if (n == 0)
@@ -32,6 +36,10 @@ enum tm_status mime_utf8_sanitize(struct tm_buf *out, const char *s, size_t len)
     size_t i = 0, run = 0; /* run: start of the pending valid stretch */
     enum tm_status st = TM_OK;
     while (i < len && st == TM_OK) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
         unsigned cp;
         size_t n = tm_utf8_decode(p + i, len - i, &cp);
         if (n > 0) {

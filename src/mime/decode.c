@@ -47,35 +47,67 @@ static int b64_value(unsigned char c)
     return -1;
 }
 
+/* Values of the base64 alphabet; 64 for '=', 0xFF for everything else. */
+static const unsigned char b64_table[256] = {
+#define X 0xFF
+    X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,
+    X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  62, X,  X,  X,  63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, X,  X,  X,  64, X,  X,  X,  0,  1,  2,  3,  4,  5,  6,
+    7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, X,  X,  X,  X,  X,
+    X,  26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48,
+    49, 50, 51, X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,
+    X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,
+    X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,
+    X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,
+    X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,
+    X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,
+#undef X
+};
+
 /* Characters outside the alphabet are skipped. '=' ends the current quantum, so streams that
  * were concatenated after their padding still decode; a quantum cut short (missing padding)
- * yields the whole bytes it holds. */
+ * yields the whole bytes it holds. Whole quanta of four alphabet characters, which is nearly
+ * all of a well-formed body, are decoded four characters at a time. */
 enum tm_status mime_base64_decode(struct tm_buf *out, const char *in, size_t len)
 {
+    const unsigned char *p = (const unsigned char *)in;
     unsigned acc = 0;
     int nbits = 0;
-    char chunk[1024];
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        int v = b64_value((unsigned char)in[i]);
-        if (in[i] == '=') {
-            acc = 0;
-            nbits = 0;
-        }
-        if (v < 0)
-            continue;
-        acc = (acc << 6) | (unsigned)v;
-        nbits += 6;
-        if (nbits >= 8) {
-            nbits -= 8;
-            chunk[n++] = (char)((acc >> nbits) & 0xFF);
-            acc &= (1u << nbits) - 1;
-        }
-        if (n == sizeof(chunk)) {
+    unsigned char chunk[16384];
+    size_t n = 0, i = 0;
+    while (i < len) {
+        if (n > sizeof(chunk) - 3) {
             enum tm_status st = tm_buf_append(out, chunk, n);
             if (st)
                 return st;
             n = 0;
+        }
+        if (nbits == 0 && i + 4 <= len) {
+            unsigned a = b64_table[p[i]], b = b64_table[p[i + 1]], c = b64_table[p[i + 2]],
+                     d = b64_table[p[i + 3]];
+            if ((a | b | c | d) < 64) {
+                unsigned v = a << 18 | b << 12 | c << 6 | d;
+                chunk[n] = (unsigned char)(v >> 16);
+                chunk[n + 1] = (unsigned char)(v >> 8);
+                chunk[n + 2] = (unsigned char)v;
+                n += 3;
+                i += 4;
+                continue;
+            }
+        }
+        unsigned v = b64_table[p[i++]];
+        if (v == 64) {
+            acc = 0;
+            nbits = 0;
+        }
+        if (v >= 64)
+            continue;
+        acc = (acc << 6) | v;
+        nbits += 6;
+        if (nbits >= 8) {
+            nbits -= 8;
+            chunk[n++] = (unsigned char)((acc >> nbits) & 0xFF);
+            acc &= (1u << nbits) - 1;
         }
     }
     return tm_buf_append(out, chunk, n);
@@ -119,10 +151,33 @@ static size_t qp_trailing_blanks(const char *in, size_t len, size_t i)
 
 enum tm_status mime_qp_decode(struct tm_buf *out, const char *in, size_t len)
 {
-    enum tm_status st = TM_OK;
-    size_t i = 0;
+    char chunk[4096];
+    size_t n = 0, i = 0;
+    enum tm_status st;
     (void)tm_buf_reserve(out, len); /* a hint: the output is never longer */
-    while (i < len && st == TM_OK) {
+    while (i < len) {
+        if (n == sizeof(chunk)) {
+            if ((st = tm_buf_append(out, chunk, n)))
+                return st;
+            n = 0;
+        }
+        /* A run of bytes that stand for themselves is copied at once. */
+        size_t run = i;
+        while (run < len && in[run] != '=' && in[run] != ' ' && in[run] != '\t')
+            run++;
+        if (run > i) {
+            if (run - i <= sizeof(chunk) - n) {
+                memcpy(chunk + n, in + i, run - i);
+                n += run - i;
+            } else if ((st = tm_buf_append(out, chunk, n)) ||
+                       (st = tm_buf_append(out, in + i, run - i))) {
+                return st;
+            } else {
+                n = 0;
+            }
+            i = run;
+            continue;
+        }
         char c = in[i];
         size_t skip;
         int hi, lo;
@@ -130,17 +185,17 @@ enum tm_status mime_qp_decode(struct tm_buf *out, const char *in, size_t len)
             i += skip;
         } else if (c == '=' && i + 2 < len && (hi = hex_value((unsigned char)in[i + 1])) >= 0 &&
                    (lo = hex_value((unsigned char)in[i + 2])) >= 0) {
-            st = tm_buf_append_char(out, (char)(hi * 16 + lo));
+            chunk[n++] = (char)(hi * 16 + lo);
             i += 3;
         } else if ((c == ' ' || c == '\t') && (skip = qp_trailing_blanks(in, len, i)) > 0) {
             i += skip;
         } else {
             /* Includes a bad escape such as "=ZZ" or a lone '=': kept literally. */
-            st = tm_buf_append_char(out, c);
+            chunk[n++] = c;
             i++;
         }
     }
-    return st;
+    return tm_buf_append(out, chunk, n);
 }
 
 enum tm_status mime_transfer_decode(struct tm_buf *out, enum mime_cte cte, const char *in,
