@@ -9,6 +9,7 @@
 
 #include "private.h"
 #include "tmail/i18n.h"
+#include "tmail/regex.h"
 #include "tmail/str.h"
 
 static bool fail(char *msg, size_t size, const char *fmt, ...)
@@ -67,39 +68,14 @@ static bool set_number(const struct tm_setting_info *s, long *dst, const char *t
     return true;
 }
 
-/* glibc's regcomp expands counted repeats: (a{1,3000}){1,3000} takes minutes. The product of
- * all upper bounds over-estimates that expansion; refuse it past a small limit. */
-static bool repeats_too_large(const char *text)
-{
-    double product = 1;
-    for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
-        char *end;
-        long lo = strtol(p + 1, &end, 10), hi = lo;
-        if (end == p + 1)
-            continue;
-        if (*end == ',')
-            hi = isdigit((unsigned char)end[1]) ? strtol(end + 1, &end, 10) : lo + 1;
-        product *= (double)(hi > 1 ? hi : 1);
-        if (product > 10000)
-            return true;
-    }
-    return false;
-}
-
 bool cfg_regex_check(const char *text, char *msg, size_t size)
 {
-    if (repeats_too_large(text))
-        return fail(msg, size, _("regular expression \"%s\" has too many counted repeats"), text);
     regex_t re;
-    int rc = regcomp(&re, text, REG_EXTENDED | REG_NOSUB);
-    if (rc == 0) {
-        regfree(&re);
-        return true;
-    }
-    char why[128];
-    regerror(rc, &re, why, sizeof(why));
+    struct tm_error err;
+    if (tm_regex_compile(&re, text, REG_NOSUB, &err) != TM_OK)
+        return fail(msg, size, "%s", err.message);
     regfree(&re);
-    return fail(msg, size, _("bad regular expression \"%s\": %s"), text, why);
+    return true;
 }
 
 static bool addr_spec_ok(const char *a, size_t len)
