@@ -1,14 +1,21 @@
 /* colors.c - the `color` rules of the configuration as curses attributes: one colour pair per
  * (foreground, background) in use, an attribute per object, and header lines coloured by regex.
- * Index rules with search patterns wait for the pattern engine in core. */
+ * Index lines are coloured by mutt patterns (~N, ~F, ~s ...), compiled once here. */
 #include <curses.h>
 #include <regex.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "private.h"
+#include "tmail/pattern.h"
 
 struct header_rule {
     regex_t re;
+    int attr;
+};
+
+struct index_rule {
+    struct tm_pattern *pattern;
     int attr;
 };
 
@@ -16,6 +23,8 @@ struct ui_colors {
     int attr[TM_COLOR_OBJECT_COUNT]; /* -1: not set by the user */
     struct header_rule *headers;
     size_t n_headers;
+    struct index_rule *index; /* `color index FG BG PATTERN`, matched per row */
+    size_t n_index;
     short next_pair;
 };
 
@@ -62,6 +71,20 @@ static void add_header_rule(struct ui_colors *uc, const char *pattern, int attr)
         p[uc->n_headers++].attr = attr;
 }
 
+static void add_index_rule(struct app *app, struct ui_colors *uc, const char *pattern, int attr)
+{
+    struct tm_error err;
+    struct index_rule *p = realloc(uc->index, (uc->n_index + 1) * sizeof(*p));
+    if (!p)
+        return;
+    uc->index = p;
+    if (tm_pattern_compile(pattern, &p[uc->n_index].pattern, &err) != TM_OK) {
+        app_set_message(app, "color index %s: %s", pattern, err.message);
+        return;
+    }
+    p[uc->n_index++].attr = attr;
+}
+
 void colors_init(struct app *app)
 {
     struct ui_colors *uc = calloc(1, sizeof(*uc));
@@ -74,6 +97,8 @@ void colors_init(struct app *app)
         const struct tm_color_rule *r = &app->cfg->colors[i];
         if (r->object == TM_COLOR_HEADER && r->pattern)
             add_header_rule(uc, r->pattern, rule_attr(uc, r));
+        else if (r->object == TM_COLOR_INDEX && r->pattern)
+            add_index_rule(app, uc, r->pattern, rule_attr(uc, r));
         else if (!r->pattern && r->object < TM_COLOR_OBJECT_COUNT)
             uc->attr[r->object] = rule_attr(uc, r); /* later rules win */
     }
@@ -88,6 +113,9 @@ void colors_free(struct app *app)
     for (size_t i = 0; i < uc->n_headers; i++)
         regfree(&uc->headers[i].re);
     free(uc->headers);
+    for (size_t i = 0; i < uc->n_index; i++)
+        tm_pattern_free(&uc->index[i].pattern);
+    free(uc->index);
     free(uc);
     app->colors = NULL;
 }
@@ -116,4 +144,15 @@ int colors_quote_attr(const struct app *app, int level, int fallback)
         level = 9;
     int attr = colors_attr(app, TM_COLOR_QUOTED + level, -1);
     return attr >= 0 ? attr : colors_attr(app, TM_COLOR_QUOTED, fallback);
+}
+
+int colors_index_attr(const struct app *app, const struct tm_message_row *row, int fallback)
+{
+    const struct ui_colors *uc = app->colors;
+    int attr = fallback;
+    time_t now = time(NULL);
+    for (size_t i = 0; uc && i < uc->n_index; i++) /* the last matching rule wins */
+        if (tm_pattern_match(uc->index[i].pattern, row, now))
+            attr = uc->index[i].attr;
+    return attr;
 }

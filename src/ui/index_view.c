@@ -53,8 +53,9 @@ static void draw_row(const struct app *app, int y, const struct tm_message_row *
 {
     char head[64], bytes[32], sizecol[48];
     int attr = current ? colors_attr(app, TM_COLOR_INDICATOR, A_REVERSE)
-                       : colors_attr(app, TM_COLOR_NORMAL, A_NORMAL) |
-                             (!(r->flags & TM_FLAG_SEEN) ? (int)A_BOLD : 0);
+                       : colors_index_attr(app, r,
+                                           colors_attr(app, TM_COLOR_NORMAL, A_NORMAL) |
+                                               (!(r->flags & TM_FLAG_SEEN) ? (int)A_BOLD : 0));
     int tree_attr = current ? attr : colors_attr(app, TM_COLOR_TREE, attr);
     format_line_head(r, number, head, sizeof(head));
     format_size(r->size, bytes, sizeof(bytes));

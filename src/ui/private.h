@@ -57,6 +57,8 @@ void colors_free(struct app *app);
 int colors_attr(const struct app *app, enum tm_color_object object, int fallback);
 /* A header line's colour: the last matching `color header` rule, else hdrdefault. */
 int colors_header_attr(const struct app *app, const char *line, int fallback);
+/* An index line's colour: the last `color index` rule whose pattern matches row. */
+int colors_index_attr(const struct app *app, const struct tm_message_row *row, int fallback);
 /* Quote level 0.. (quoted, quoted1 ... quoted9). */
 int colors_quote_attr(const struct app *app, int level, int fallback);
 

@@ -62,7 +62,9 @@ def test_colors_from_tmailrc_reach_the_screen():
           "color indicator black yellow\n"
           "color tree red default\n"
           "color header brightyellow default '^Subject:'\n"
-          "color quoted1 green default\n")
+          "color quoted1 green default\n"
+          "color index magenta default '~F'\n"
+          "color index brightred default '~s \"Terminal escape\"'\n")
     with start(rc) as t:
         t.wait_for("Msgs:53")
         t.wait_gone("Scanning")
@@ -71,6 +73,12 @@ def test_colors_from_tmailrc_reach_the_screen():
         assert "\x1b[37m" in status and "\x1b[44m" in status, repr(status)
         tree = [l for l in lines if "\u2514\u2500>" in l]
         assert tree and all("\x1b[31m\u2514" in l or "\x1b[31m " in l for l in tree), tree
+        flagged = [l for l in lines if "Your talk" in l][0]
+        assert "\x1b[35m" in flagged, repr(flagged)  # ~F: the one flagged message
+        escape = [l for l in lines if "Terminal escape test" in l][0]
+        assert "\x1b[91m" in escape, repr(escape)
+        plain = [l for l in lines if "Coffee next week?" in l][0]
+        assert "\x1b[35m" not in plain and "\x1b[91m" not in plain, repr(plain)
         current = [l for l in lines if "\x1b[30m" in l and "\x1b[43m" in l]
         assert len(current) == 1, lines  # exactly one indicator line, black on yellow
         t.send_keys("Enter")
