@@ -260,8 +260,10 @@ int main(int argc, char **argv)
             snprintf(notice, sizeof(notice), _("%s has no account: showing the demo mailbox"), rc);
         else
             snprintf(notice, sizeof(notice),
-                     copied ? _("No configuration: copied the demo mailbox to %s")
-                            : _("No configuration: opened the demo mailbox in %s"),
+                     copied ? _("No configuration (S sets up an account): copied the demo mailbox "
+                                "to %s")
+                            : _("No configuration (S sets up an account): opened the demo "
+                                "mailbox in %s"),
                      folder);
     }
     if (cfg->n_errors) /* tmail still starts; the first error says what to fix */

@@ -300,6 +300,28 @@ const struct tm_binding *tm_config_binding_find(const struct tm_config *cfg, enu
  * not a noop. For listing the bindings of a map on the help screen. */
 bool tm_config_binding_active(const struct tm_config *cfg, size_t i);
 
+/* What the first-run dialog asks to write a starter ~/.tmailrc. Strings borrowed; name, the
+ * password command and the ports may be empty/0 (then the usual ports: 993/995 and 587). */
+struct tm_config_starter {
+    bool pop3;             /* else IMAP */
+    const char *address;   /* alice@example.org */
+    const char *name;      /* Alice Example */
+    const char *read_host; /* imap.example.org */
+    int read_port;
+    const char *smtp_host; /* smtp.example.org */
+    int smtp_port;         /* 465 means implicit TLS (smtps://), else STARTTLS */
+    const char *password_cmd;
+};
+
+/* The usual server name for an address's domain: prefix "." domain ("imap", "pop", "smtp"),
+ * into out; false when address has no domain. */
+bool tm_config_guess_host(const char *address, const char *prefix, char *out, size_t size);
+
+/* Writes a commented starter tmailrc for one account to out. TM_ECONFIG (err says which) for an
+ * address without '@', a missing host, or a value with a line break or a quote it cannot hold. */
+enum tm_status tm_config_starter_text(const struct tm_config_starter *in, struct tm_buf *out,
+                                      struct tm_error *err);
+
 /* Finds the account named name, or NULL. */
 const struct tm_account *tm_config_account(const struct tm_config *cfg, const char *name);
 

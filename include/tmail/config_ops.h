@@ -91,6 +91,7 @@
     X(SAVE_MESSAGE, "save-message", I | P, "save a message to a folder") \
     X(SET_FLAG, "set-flag", I | P, "set a status flag on a message") \
     X(SHOW_LIMIT, "show-limit", I, "show the active limit pattern") \
+    X(SETUP_ACCOUNT, "setup-account", I, "write a starter ~/.tmailrc for one account") \
     X(SHOW_VERSION, "show-version", I | P, "show the tmail version") \
     X(SORT_MAILBOX, "sort-mailbox", I, "sort messages") \
     X(SORT_REVERSE, "sort-reverse", I | B, "sort in reverse order") \

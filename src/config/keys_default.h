@@ -46,7 +46,7 @@ static const struct default_binding default_bindings[] = {
     D(INDEX, "x", "exit"), D(INDEX, "<Esc>r", "read-subthread"), D(INDEX, "^R", "read-thread"),
     D(INDEX, "R", "recall-message"), D(INDEX, "r", "reply"), D(INDEX, "<Esc>e", "resend-message"),
     D(INDEX, "s", "save-message"), D(INDEX, "w", "set-flag"), D(INDEX, "<Esc>l", "show-limit"),
-    D(INDEX, "V", "show-version"), D(INDEX, "o", "sort-mailbox"), D(INDEX, "O", "sort-reverse"),
+    D(INDEX, "V", "show-version"), D(INDEX, "S", "setup-account"), D(INDEX, "o", "sort-mailbox"), D(INDEX, "O", "sort-reverse"),
     D(INDEX, "$", "sync-mailbox"), D(INDEX, "t", "tag-message"), D(INDEX, "T", "tag-pattern"),
     D(INDEX, "<Esc>t", "tag-thread"), D(INDEX, "N", "toggle-new"), D(INDEX, "%", "toggle-write"),
     D(INDEX, "u", "undelete-message"), D(INDEX, "U", "undelete-pattern"),

@@ -65,6 +65,8 @@ static void run_fn(struct app *app, enum ui_fn fn)
         clearok(curscr, TRUE);
     } else if (fn == FN_COMMAND) {
         command_run(app);
+    } else if (fn == FN_SETUP) {
+        setup_run(app);
     } else if (fn == FN_HELP && app->view != VIEW_HELP) {
         app->help_return = app->view;
         app->help_top = 0;

@@ -112,6 +112,8 @@ enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op)
         return FN_HELP;
     case TM_OP_ENTER_COMMAND:
         return FN_COMMAND;
+    case TM_OP_SETUP_ACCOUNT:
+        return view == VIEW_INDEX ? FN_SETUP : FN_NONE;
     case TM_OP_REFRESH:
     case TM_OP_REDRAW_SCREEN:
         return FN_REDRAW;

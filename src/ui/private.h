@@ -44,6 +44,7 @@ enum ui_fn {
     FN_VIEW_ATTACH,
     FN_SAVE,
     FN_COMMAND,
+    FN_SETUP,
 };
 
 enum ui_view { VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_ATTACH };
@@ -180,6 +181,9 @@ void pager_show_text(struct app *app, const char *text, size_t len);
 
 /* command.c: ':' - a configuration command typed at the bottom line */
 void command_run(struct app *app);
+
+/* setup.c: S - write a starter ~/.tmailrc for one account */
+void setup_run(struct app *app);
 
 /* help_view.c */
 void help_draw(struct app *app);

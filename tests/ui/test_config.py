@@ -143,6 +143,44 @@ def test_maildir_account_opens_instead_of_demo():
         shutil.rmtree(md, ignore_errors=True)
 
 
+def test_first_run_setup_writes_a_starter_tmailrc():
+    with Tmux([TMAIL], cols=110, rows=30) as t:
+        t.wait_for("No configuration (S sets up an account)")
+        t.wait_for("Msgs:53")
+        t.send_keys("S")
+        t.wait_for("Read mail over IMAP")
+        t.send_keys("y")
+        t.wait_for("Email address:")
+        t.type("alice@example.org")
+        t.send_keys("Enter")
+        t.wait_for("Your name:")
+        t.type("Alice Example")
+        t.send_keys("Enter")
+        t.wait_for("IMAP server: imap.example.org")  # guessed from the domain, editable
+        t.send_keys("Enter")
+        t.wait_for("Port (implicit TLS): 993")
+        t.send_keys("Enter")
+        t.wait_for("SMTP server: smtp.example.org")
+        t.send_keys("Enter")
+        t.wait_for("SMTP port (587 STARTTLS, 465 TLS): 587")
+        t.send_keys("Enter")
+        t.wait_for("Password command")
+        t.type("pass show mail/alice")
+        t.send_keys("Enter")
+        t.wait_for("Wrote ")
+        rc = os.path.join(t.home, ".tmailrc")
+        assert oct(os.stat(rc).st_mode & 0o777) == "0o600"
+        with open(rc) as f:
+            text = f.read()
+        assert "set imap = imaps://alice@example.org@imap.example.org:993" in text, text
+        assert 'set password_cmd = "pass show mail/alice"' in text, text
+        p = subprocess.run([TMAIL, "--check-config", "-F", rc], capture_output=True, text=True,
+                           env=dict(os.environ, HOME=t.home), timeout=30)
+        assert p.returncode == 0, p
+        t.send_keys("S")  # never over an existing file
+        t.wait_for("exists: edit it")
+
+
 def test_check_config_lists_problems_with_file_and_line():
     with Tmux(["sh", "-c", "true"]) as probe:
         rc = probe.tmpdir + ".rc"

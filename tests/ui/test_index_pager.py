@@ -39,7 +39,7 @@ def width(s):
 
 def open_demo(cols=100, rows=30):
     t = Tmux([TMAIL], cols=cols, rows=rows)
-    t.wait_for("No configuration: copied the demo mailbox")
+    t.wait_for("No configuration")
     t.wait_for("Msgs:%d" % len(demo_files()))
     t.wait_gone("Scanning")
     return t
@@ -57,7 +57,8 @@ def test_demo_opens_with_all_messages_and_status():
         assert "-*-tmail:" in screen[-2], screen[-2]
         unread = [p for p in demo_files() if "/new/" in p or "S" not in p.split(":2,")[1]]
         assert "[Msgs:%d New:%d]" % (len(demo_files()), len(unread)) in screen[-2], screen[-2]
-        assert "No configuration: copied the demo mailbox to /" in screen[-1], screen[-1]
+        assert "No configuration (S sets up an account): copied the demo mailbox to /" in \
+            screen[-1], screen[-1]
         # The shipped demo is copied, never used in place.
         assert os.path.isdir(os.path.join(t.home, ".local/share/tmail/demo/cur"))
 
