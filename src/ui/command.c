@@ -49,10 +49,69 @@ static void source_file(struct app *app, const char *path)
         app_set_message(app, _("Read %s."), path);
 }
 
+/* Completes the last word of text from names (NULL-terminated), or lists the choices. */
+static void complete_word(char *text, size_t size, const char *const *names, size_t n,
+                          char *choices, size_t choices_size)
+{
+    char *word = strrchr(text, ' ');
+    word = word ? word + 1 : text;
+    size_t wlen = strlen(word), common = 0, matches = 0, used = 0;
+    const char *first = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (strncmp(names[i], word, wlen) != 0)
+            continue;
+        if (!first) {
+            first = names[i];
+            common = strlen(first);
+        }
+        while (common > wlen && strncmp(names[i], first, common) != 0)
+            common--;
+        matches++;
+        if (used + strlen(names[i]) + 2 < choices_size)
+            used += (size_t)snprintf(choices + used, choices_size - used, "%s ", names[i]);
+    }
+    if (!first)
+        return;
+    size_t base = (size_t)(word - text);
+    if (common > wlen && base + common + 2 < size) {
+        memcpy(word, first, common);
+        word[common] = 0;
+        if (matches == 1)
+            memcpy(word + common, " ", 2);
+        choices[0] = 0;
+    } else if (matches == 1) {
+        choices[0] = 0;
+    }
+}
+
+/* Tab at the ':' prompt: a command name first, then a setting name
+ * from the settings table (the same table that writes tmailrc(5)). After set/unset/reset. */
+static void command_complete(char *text, size_t size, char *choices, size_t choices_size)
+{
+    static const char *const commands[] = {"bind",   "color",  "macro", "set",
+                                           "source", "toggle", "unset"};
+    const char *names[1024];
+    size_t n = 0, nsettings;
+    const struct tm_setting_info *table = tm_config_settings(&nsettings);
+    choices[0] = 0;
+    if (!strchr(text, ' ')) {
+        complete_word(text, size, commands, sizeof(commands) / sizeof(commands[0]), choices,
+                      choices_size);
+        return;
+    }
+    if (strncmp(text, "set ", 4) && strncmp(text, "unset ", 6) && strncmp(text, "reset ", 6))
+        return;
+    if (strchr(strchr(text, ' ') + 1, ' '))
+        return; /* past the name: a value, nothing to complete */
+    for (size_t i = 0; i < nsettings && n < 1024; i++)
+        names[n++] = table[i].name;
+    complete_word(text, size, names, n, choices, choices_size);
+}
+
 void command_run(struct app *app)
 {
     char line[TM_CONFIG_MAX_LINE] = "";
-    if (!prompt_line(app, ":", line, sizeof(line)) || !line[0])
+    if (!prompt_line_complete(app, ":", line, sizeof(line), command_complete) || !line[0])
         return;
     const char *p = line;
     while (*p == ' ' || *p == '\t')

@@ -192,6 +192,11 @@ void help_handle(struct app *app, enum ui_fn fn);
 /* prompt.c: reads a line on the bottom row, starting from out's content (a suggestion the user
  * edits; "" for none); false if cancelled (Esc, ^G). */
 bool prompt_line(struct app *app, const char *prompt, char *out, size_t size);
+/* Tab completion for prompt_line_complete: extends text (of size bytes) in place, or writes the
+ * candidates it could not choose between to choices. */
+typedef void (*prompt_complete_fn)(char *text, size_t size, char *choices, size_t choices_size);
+bool prompt_line_complete(struct app *app, const char *prompt, char *out, size_t size,
+                          prompt_complete_fn complete);
 /* Asks a yes/no question on the bottom row; Enter means yes, Esc means no. */
 bool prompt_yes_no(struct app *app, const char *question);
 

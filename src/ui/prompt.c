@@ -47,10 +47,18 @@ static void redraw_prompt(const char *prompt, const char *text)
 
 bool prompt_line(struct app *app, const char *prompt, char *out, size_t size)
 {
-    char text[1024];
+    return prompt_line_complete(app, prompt, out, size, NULL);
+}
+
+bool prompt_line_complete(struct app *app, const char *prompt, char *out, size_t size,
+                          prompt_complete_fn complete)
+{
+    char text[1024], choices[1024] = "";
     snprintf(text, sizeof(text), "%s", out); /* the caller's suggestion, editable */
     curs_set(1);
     for (;;) {
+        if (choices[0]) /* what Tab could not decide between, shown above the prompt */
+            draw_text(LINES - 2, 0, COLS, choices, A_REVERSE);
         redraw_prompt(prompt, text);
         int key;
         nodelay(stdscr, FALSE);
@@ -58,7 +66,13 @@ bool prompt_line(struct app *app, const char *prompt, char *out, size_t size)
         nodelay(stdscr, TRUE);
         if (!got)
             continue;
-        if (key == '\r' || key == '\n' || key == TM_KEY_KEYPAD_ENTER) {
+        if (choices[0]) {
+            choices[0] = 0;
+            app->dirty = true;
+        }
+        if (key == '\t' && complete) {
+            complete(text, size < sizeof(text) ? size : sizeof(text), choices, sizeof(choices));
+        } else if (key == '\r' || key == '\n' || key == TM_KEY_KEYPAD_ENTER) {
             break;
         } else if (key == 27 || key == UI_KEY_CTRL('g')) {
             curs_set(0);

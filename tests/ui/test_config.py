@@ -118,6 +118,25 @@ def test_enter_command_and_source_apply_without_restart():
         assert m.group(1).strip() == subjects[0]
 
 
+def test_set_completion_comes_from_the_settings_table():
+    with start("") as t:
+        t.wait_for("Msgs:53")
+        t.send_keys(":")
+        t.type("se")
+        t.send_keys("Tab")  # "set" and nothing else starts with "se" (then a space)
+        t.wait_for(re.compile(r"^:set$", re.M))
+        t.type("sort_r")  # lands after the completed space
+        t.send_keys("Tab")
+        t.wait_for(re.compile(r"^:set sort_reverse$", re.M))
+        t.send_keys("C-u")
+        t.type("set so")
+        t.send_keys("Tab")  # sort, sort_aux, sort_reverse: the common part, then the choices
+        t.wait_for(re.compile(r"^:set sort$", re.M))
+        t.send_keys("Tab")
+        t.wait_for("sort sort_aux sort_reverse")
+        t.send_keys("Escape")
+
+
 def test_errors_are_shown_and_tmail_still_starts():
     with start("set nosuch = 1\nset sort = thread\n") as t:
         t.wait_for("Msgs:53")
