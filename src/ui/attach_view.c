@@ -94,18 +94,19 @@ static void draw_part(int y, const struct tm_mime_part *p, size_t number, bool c
 
 void attach_draw(struct app *app)
 {
-    int h = LINES - 3 > 1 ? LINES - 3 : 1;
+    struct ui_layout lay = ui_layout(app);
+    int h = lay.body_h;
     if (app->attach_cursor < app->attach_top)
         app->attach_top = app->attach_cursor;
     if (app->attach_cursor >= app->attach_top + (size_t)h)
         app->attach_top = app->attach_cursor - (size_t)h + 1;
-    draw_bar(app, 0, _("q:Exit  Enter:View  s:Save  |:Pipe  ?:Help"), "");
+    draw_help_bar(app, _("q:Exit  Enter:View  s:Save  |:Pipe  ?:Help"));
     for (int i = 0; i < h; i++) {
         size_t idx = app->attach_top + (size_t)i;
         if (idx < app->n_parts) {
-            draw_part(1 + i, app->parts[idx], idx, idx == app->attach_cursor);
+            draw_part(lay.body_y + i, app->parts[idx], idx, idx == app->attach_cursor);
         } else {
-            move(1 + i, 0);
+            move(lay.body_y + i, 0);
             clrtoeol();
         }
     }

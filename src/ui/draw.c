@@ -47,6 +47,27 @@ void draw_bar(const struct app *app, int y, const char *left, const char *right)
         draw_text(y, width - (int)rcols, (int)rcols, right, attr);
 }
 
+struct ui_layout ui_layout(const struct app *app)
+{
+    bool help = !app->cfg || app->cfg->settings.help;
+    bool on_top = app->cfg && app->cfg->settings.status_on_top;
+    struct ui_layout l;
+    l.status_y = on_top ? 0 : LINES - 2;
+    l.help_y = !help ? -1 : on_top ? 1 : 0;
+    l.body_y = (on_top ? 1 : 0) + (help ? 1 : 0);
+    l.body_h = (on_top ? LINES - 1 : LINES - 2) - l.body_y;
+    if (l.body_h < 1)
+        l.body_h = 1;
+    return l;
+}
+
+void draw_help_bar(const struct app *app, const char *text)
+{
+    int y = ui_layout(app).help_y;
+    if (y >= 0)
+        draw_bar(app, y, text, "");
+}
+
 void draw_message_line(struct app *app)
 {
     draw_untrusted(LINES - 1, 0, COLS, app->message, A_NORMAL);
@@ -92,7 +113,7 @@ void draw_status_bar(struct app *app, const char *what)
     tm_buf_init(&label, 16384);
     folder_label(tm_core_folder_label(app->core), room, &label);
     snprintf(left, sizeof(left), "%s%s%s", head, label.data ? label.data : "", tail);
-    draw_bar(app, LINES - 2, left, right);
+    draw_bar(app, ui_layout(app).status_y, left, right);
     tm_buf_cleanup(&label);
 }
 

@@ -82,11 +82,12 @@ static size_t count_lines(const struct tm_buf *b)
 void help_draw(struct app *app)
 {
     struct tm_buf text;
-    int h = LINES - 3 > 1 ? LINES - 3 : 1;
+    struct ui_layout lay = ui_layout(app);
+    int h = lay.body_h;
     tm_buf_init(&text, 1 << 20);
     build_help(app, &text);
     app->help_total = count_lines(&text);
-    draw_bar(app, 0, _("q:Exit  -:PrevPg  <Space>:NextPg"), "");
+    draw_help_bar(app, _("q:Exit  -:PrevPg  <Space>:NextPg"));
     const char *line = text.data ? text.data : "";
     for (size_t skip = 0; skip < app->help_top && *line; skip++)
         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line);
@@ -95,7 +96,7 @@ void help_draw(struct app *app)
         size_t len = nl ? (size_t)(nl - line) : strlen(line);
         char buf[512];
         snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
-        draw_text(1 + i, 0, COLS, buf, A_NORMAL);
+        draw_text(lay.body_y + i, 0, COLS, buf, A_NORMAL);
         line = nl ? nl + 1 : line + len;
     }
     tm_buf_cleanup(&text);
@@ -109,7 +110,7 @@ void help_draw(struct app *app)
 void help_handle(struct app *app, enum ui_fn fn)
 {
     long long total = (long long)app->help_total, top = (long long)app->help_top;
-    long long page = LINES - 3 > 1 ? LINES - 3 : 1;
+    long long page = ui_layout(app).body_h;
     switch (fn) {
     case FN_EXIT:
     case FN_HELP:

@@ -12,11 +12,9 @@
 
 #define MAX_PAGE_ROWS 512
 
-int index_page_rows(void)
+int index_page_rows(const struct app *app)
 {
-    int h = LINES - 3; /* help bar, status bar, message line */
-    if (h < 1)
-        h = 1;
+    int h = ui_layout(app).body_h;
     return h > MAX_PAGE_ROWS ? MAX_PAGE_ROWS : h;
 }
 
@@ -119,7 +117,7 @@ void index_place_cursor(struct app *app)
 
 static void keep_cursor_visible(struct app *app)
 {
-    int64_t h = index_page_rows();
+    int64_t h = index_page_rows(app);
     if (app->cursor < app->top || app->cursor >= app->top + h)
         app->top = (app->cursor / h) * h;
     if (app->top + h > app->count)
@@ -130,22 +128,22 @@ void index_draw(struct app *app)
 {
     struct tm_message_row rows[MAX_PAGE_ROWS];
     struct tm_error err;
-    int h = index_page_rows(), n = 0;
+    int h = index_page_rows(app), n = 0, y0 = ui_layout(app).body_y;
     char what[96];
     keep_cursor_visible(app);
     memset(rows, 0, sizeof(rows));
     tm_error_clear(&err);
     if (app->count > 0 && tm_core_window(app->core, app->top, h, rows, &n, &err))
         app_set_message(app, "%s", err.message);
-    draw_bar(app, 0, _("q:Quit  j/k:Move  Enter:Display  |:Pipe  F:Flag  N:New  ?:Help"), "");
+    draw_help_bar(app, _("q:Quit  j/k:Move  Enter:Display  |:Pipe  F:Flag  N:New  ?:Help"));
     for (int i = 0; i < h; i++) {
         if (i < n) {
             bool current = app->top + i == app->cursor;
             if (current)
                 app->cursor_id = rows[i].id;
-            draw_row(app, 1 + i, &rows[i], app->top + i + 1, current);
+            draw_row(app, y0 + i, &rows[i], app->top + i + 1, current);
         } else {
-            move(1 + i, 0);
+            move(y0 + i, 0);
             clrtoeol();
         }
     }
@@ -225,7 +223,7 @@ static void start_pipe(struct app *app)
 
 void index_handle(struct app *app, enum ui_fn fn)
 {
-    int h = index_page_rows();
+    int h = index_page_rows(app);
     struct tm_message_row row;
     struct tm_error err;
     memset(&row, 0, sizeof(row));

@@ -18,10 +18,9 @@ enum { ATTR_BODY, ATTR_HEADER, ATTR_QUOTE, ATTR_SIGNATURE, ATTR_ATTACHMENT };
 #define ATTR_KIND(a)  ((a)&15)
 #define ATTR_LEVEL(a) ((a) >> 4)
 
-static int body_rows(void)
+static int body_rows(const struct app *app)
 {
-    int h = LINES - 3;
-    return h < 1 ? 1 : h;
+    return ui_layout(app).body_h;
 }
 
 void pager_cleanup(struct app *app)
@@ -44,8 +43,8 @@ static bool add_line(struct app *app, size_t off, size_t len, int attr, size_t p
         app->lines = p;
         app->cap_lines = cap;
     }
-    app->lines[app->n_lines++] =
-        (struct pager_line){off, len, prefix_off, prefix_len, attr, app->wrap_line_off};
+    app->lines[app->n_lines++] = (struct pager_line){
+        off, len, prefix_off, prefix_len, attr, app->wrap_line_off, off != app->wrap_line_off};
     return true;
 }
 
@@ -97,6 +96,8 @@ static bool wrap_line(struct app *app, size_t off, size_t len, int width, int at
     size_t start = off, end = off + len, space = 0;
     size_t plen = ATTR_KIND(attr) == ATTR_QUOTE ? quote_prefix(text + off, len) : 0;
     app->wrap_line_off = off;
+    bool smart = !app->cfg || app->cfg->settings.smart_wrap;
+    int marker = app->cfg && app->cfg->settings.markers ? 1 : 0; /* the + of a continuation */
     int pcols = 0, cols = 0;
     if (len == 0)
         return add_line(app, off, 0, attr, 0, 0);
@@ -106,12 +107,12 @@ static bool wrap_line(struct app *app, size_t off, size_t len, int width, int at
         size_t n;
         int w = char_cols(text + i, end - i, &n);
         if (cols + w > width && i > start) {
-            size_t brk = space > start ? space : i;
+            size_t brk = smart && space > start ? space : i;
             if (!add_line(app, start, brk - start, attr, start == off ? 0 : off,
                           start == off ? 0 : plen))
                 return false;
             start = brk;
-            pcols = (int)plen;
+            pcols = (int)plen + marker;
             cols = pcols + span_cols(text, start, i);
             space = 0;
         }
@@ -138,6 +139,14 @@ static int body_line_attr(const char *s, size_t len, bool in_sig)
     return ATTR_QUOTE | ((level - 1) << 4);
 }
 
+/* Columns to wrap at: `set wrap` (negative: that many from the right edge), else the window. */
+static int pager_width(const struct app *app)
+{
+    long wrap = app->cfg ? app->cfg->settings.wrap : 0;
+    long w = wrap > 0 && wrap < COLS ? wrap : wrap < 0 ? COLS + wrap : COLS;
+    return w < 10 ? (COLS < 10 ? COLS : 10) : (int)w;
+}
+
 static void rewrap(struct app *app)
 {
     const char *text = app->pager_text.data;
@@ -153,7 +162,7 @@ static void rewrap(struct app *app)
         int attr = in_header ? ATTR_HEADER : body_line_attr(text + pos, line_len, in_sig);
         if (!in_header && line_len == 3 && memcmp(text + pos, "-- ", 3) == 0)
             in_sig = true, attr = ATTR_SIGNATURE;
-        if (!wrap_line(app, pos, line_len, COLS > 0 ? COLS : 80, attr))
+        if (!wrap_line(app, pos, line_len, pager_width(app), attr))
             break;
         if (!nl)
             break;
@@ -294,27 +303,30 @@ void pager_open(struct app *app, int64_t message_id)
 
 void pager_draw(struct app *app)
 {
-    int h = body_rows();
+    int h = body_rows(app);
     char what[64];
     if (app->pager_width != COLS && !app->pager_loading)
         rewrap(app);
-    draw_bar(app, 0, _("q:Exit  -:PrevPg  <Space>:NextPg  j/k:Next/Prev  |:Pipe  ?:Help"), "");
+    draw_help_bar(app, _("q:Exit  -:PrevPg  <Space>:NextPg  j/k:Next/Prev  |:Pipe  ?:Help"));
+    int y0 = ui_layout(app).body_y;
     for (int i = 0; i < h; i++) {
         size_t idx = app->pager_top + (size_t)i;
         if (app->pager_loading && i == 0) {
-            draw_text(1, 0, COLS, _("Loading message..."), A_NORMAL);
+            draw_text(y0, 0, COLS, _("Loading message..."), A_NORMAL);
         } else if (!app->pager_loading && idx < app->n_lines) {
             const struct pager_line *l = &app->lines[idx];
-            char *line = malloc(l->prefix_len + l->len + 1);
+            size_t mark = l->continued && app->cfg && app->cfg->settings.markers ? 1 : 0;
+            char *line = malloc(mark + l->prefix_len + l->len + 1);
             if (line) {
-                memcpy(line, app->pager_text.data + l->prefix_off, l->prefix_len);
-                memcpy(line + l->prefix_len, app->pager_text.data + l->off, l->len);
-                line[l->prefix_len + l->len] = 0;
+                memcpy(line, "+", mark);
+                memcpy(line + mark, app->pager_text.data + l->prefix_off, l->prefix_len);
+                memcpy(line + mark + l->prefix_len, app->pager_text.data + l->off, l->len);
+                line[mark + l->prefix_len + l->len] = 0;
             }
-            draw_text(1 + i, 0, COLS, line ? line : "", line_color(app, l));
+            draw_text(y0 + i, 0, COLS, line ? line : "", line_color(app, l));
             free(line);
         } else {
-            move(1 + i, 0);
+            move(y0 + i, 0);
             clrtoeol();
         }
     }
@@ -329,7 +341,7 @@ void pager_draw(struct app *app)
 
 static void scroll_to(struct app *app, long long top)
 {
-    long long max = (long long)app->n_lines - body_rows();
+    long long max = (long long)app->n_lines - body_rows(app);
     if (max < 0)
         max = 0;
     if (top > max) {
@@ -372,7 +384,7 @@ static void step_message(struct app *app, int delta)
 
 void pager_handle(struct app *app, enum ui_fn fn)
 {
-    long long top = (long long)app->pager_top, page = body_rows();
+    long long top = (long long)app->pager_top, page = body_rows(app);
     switch (fn) {
     case FN_EXIT:
         if (app->pager_part) { /* back to the attachment list, then to the message */

@@ -82,6 +82,7 @@ struct pager_line {
     size_t prefix_off, prefix_len; /* quote prefix repeated on a wrapped continuation, or 0 */
     int attr;                      /* pager_view.c's line kind, and quote level << 4 */
     size_t line_off;               /* start of the logical line it belongs to */
+    bool continued;                /* a wrapped continuation (drawn after a + with markers) */
 };
 
 #define UI_PENDING_MAX 2048
@@ -144,6 +145,16 @@ struct app {
 };
 
 /* draw.c */
+/* Where things go on the screen, after the help and status_on_top settings. */
+struct ui_layout {
+    int help_y;   /* the help line, or -1 when `set help = no` */
+    int body_y;   /* first row of the index, pager or list */
+    int body_h;   /* rows for it (at least 1) */
+    int status_y; /* the status bar */
+};
+struct ui_layout ui_layout(const struct app *app);
+/* The help line (top of the body), when the help setting wants one. */
+void draw_help_bar(const struct app *app, const char *text);
 /* Draws UTF-8 text (already terminal-safe) at row y, column x, clipped and padded to width. */
 void draw_text(int y, int x, int width, const char *text, int attr);
 /* Makes untrusted text terminal-safe (single line) and draws it like draw_text. */
@@ -159,7 +170,7 @@ void index_handle(struct app *app, enum ui_fn fn);
 void index_reload(struct app *app);
 /* Puts the cursor on the first unread message, else the last one, as mutt does on open. */
 void index_place_cursor(struct app *app);
-int index_page_rows(void);
+int index_page_rows(const struct app *app);
 
 /* pager_view.c */
 void pager_draw(struct app *app);

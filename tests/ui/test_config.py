@@ -137,6 +137,27 @@ def test_set_completion_comes_from_the_settings_table():
         t.send_keys("Escape")
 
 
+def test_layout_and_wrap_settings_take_effect():
+    subjects = expected_subjects()
+    pos = subjects.index("Re: [tmail-dev] RFC: config file format (TOML vs. muttrc-style)")
+    rc = "set help = no\nset status_on_top = yes\nset markers = no\nset wrap = 40\n"
+    with start(rc, cols=80, rows=24) as t:
+        t.wait_for("Msgs:53")
+        t.wait_gone("Scanning")
+        screen = t.screen()
+        assert screen[0].startswith("-*-tmail:"), screen[0]  # status on top, no help line
+        assert re.match(r"^\s*\d+ ", screen[1]), screen[1]
+        assert not any("q:Quit" in l for l in screen)
+        t.send_keys("Home")
+        t.send_keys(*(["j"] * pos))
+        t.send_keys("Enter")
+        t.wait_for("Priya Raman")
+        body = t.wait_until_stable()[1:-1]
+        assert all(len(l) <= 40 for l in body), body  # wrap = 40, in an 80-column window
+        assert not any(l.startswith("+") for l in body), body  # markers = no
+        assert any(l.startswith("> ") and l.endswith("mostly unchanged.") for l in body), body
+
+
 def test_errors_are_shown_and_tmail_still_starts():
     with start("set nosuch = 1\nset sort = thread\n") as t:
         t.wait_for("Msgs:53")

@@ -134,9 +134,9 @@ def test_pager_wraps_at_words_and_repeats_quote_prefix():
         t.send_keys("Enter")
         t.wait_for("Priya Raman")
         screen = t.wait_until_stable()
-        # "...copy their muttrc over mostly unchanged." wrapped: the continuation is still quoted
-        # and starts with a whole word.
-        assert "> over mostly unchanged." in screen, screen
+        # "...copy their muttrc over mostly unchanged." wrapped: the continuation carries mutt's
+        # + marker, is still quoted and starts with a whole word.
+        assert "+> over mostly unchanged." in screen, screen
         assert all(width(l) <= 50 for l in screen)
 
 
