@@ -138,8 +138,7 @@ int main(int argc, char **argv)
         struct tm_error err;
         struct tm_envelope env;
         struct tm_mime_tree *tree = NULL;
-        if (tm_mime_envelope_parse(msg, len, &env, &err) ||
-            tm_mime_parse(msg, len, &tree, &err)) {
+        if (tm_mime_envelope_parse(msg, len, &env, &err) || tm_mime_parse(msg, len, &tree, &err)) {
             fprintf(stderr, "%s: %s\n", *f, err.message);
             return 1;
         }
