@@ -4,18 +4,13 @@
 #include <string.h>
 
 #include "commands.h"
+#include "tmail/array.h"
 #include "tmail/i18n.h"
 
 static struct tm_binding *new_binding(struct tm_config *cfg)
 {
-    if (cfg->n_bindings == cfg->cap_bindings) {
-        size_t cap = cfg->cap_bindings ? cfg->cap_bindings * 2 : 64;
-        struct tm_binding *b = realloc(cfg->bindings, cap * sizeof(*b));
-        if (!b)
-            return NULL;
-        cfg->bindings = b;
-        cfg->cap_bindings = cap;
-    }
+    if (TM_ARRAY_RESERVE(cfg->bindings, cfg->n_bindings, cfg->cap_bindings, 64))
+        return NULL;
     struct tm_binding *b = &cfg->bindings[cfg->n_bindings];
     memset(b, 0, sizeof(*b));
     return b;

@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "private.h"
+#include "tmail/array.h"
 #include "tmail/i18n.h"
 
 bool cfg_diags_full(const struct tm_config *cfg)
@@ -24,14 +25,8 @@ enum tm_status cfg_diag(struct tm_config *cfg, enum tm_config_severity sev, cons
         cfg->n_warnings++;
     if (cfg->n_diags >= TM_CONFIG_MAX_DIAGS)
         return TM_OK;
-    if (cfg->n_diags == cfg->cap_diags) {
-        size_t cap = cfg->cap_diags ? cfg->cap_diags * 2 : 16;
-        struct tm_config_diag *d = realloc(cfg->diags, cap * sizeof(*d));
-        if (!d)
-            return TM_ENOMEM;
-        cfg->diags = d;
-        cfg->cap_diags = cap;
-    }
+    if (TM_ARRAY_RESERVE(cfg->diags, cfg->n_diags, cfg->cap_diags, 16))
+        return TM_ENOMEM;
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);

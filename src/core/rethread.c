@@ -5,6 +5,7 @@
 
 #include "private.h"
 #include "thread.h"
+#include "tmail/array.h"
 #include "tmail/i18n.h"
 
 struct collect {
@@ -21,15 +22,9 @@ static const char *keep(const char *s)
 static int collect_one(void *ctx, const struct tm_thread_source *src)
 {
     struct collect *c = ctx;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 1024;
-        struct tm_thread_msg *p = realloc(c->msgs, cap * sizeof(*p));
-        if (!p) {
-            c->failed = 1;
-            return 1;
-        }
-        c->msgs = p;
-        c->cap = cap;
+    if (TM_ARRAY_RESERVE(c->msgs, c->n, c->cap, 1024)) {
+        c->failed = 1;
+        return 1;
     }
     struct tm_thread_msg *m = &c->msgs[c->n++];
     m->id = src->id;

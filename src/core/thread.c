@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "tmail/array.h"
 #include "tmail/i18n.h"
 
 #define THREAD_NONE SIZE_MAX
@@ -144,14 +145,8 @@ static enum tm_status thread_grow_table(struct thread_ctx *t)
 static enum tm_status thread_add_box(struct thread_ctx *t, const char *key, size_t len, uint64_t h,
                                      size_t msg, size_t *out)
 {
-    if (t->n_box == t->cap_box) {
-        size_t cap = t->cap_box ? t->cap_box * 2 : 1024;
-        struct thread_box *box = realloc(t->box, cap * sizeof(*box));
-        if (!box)
-            return TM_ENOMEM;
-        t->box = box;
-        t->cap_box = cap;
-    }
+    if (TM_ARRAY_RESERVE(t->box, t->n_box, t->cap_box, 1024))
+        return TM_ENOMEM;
     t->box[t->n_box] = (struct thread_box){.key = key,
                                            .key_len = len,
                                            .hash = h,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "private.h"
+#include "tmail/array.h"
 
 enum tok_kind { TOK_END, TOK_ATOM, TOK_QUOTED, TOK_LITERAL, TOK_SPECIAL };
 
@@ -151,16 +152,10 @@ static char *take_text(struct tm_buf *b, bool decode, enum tm_status *st)
 static enum tm_status list_add(struct mime_addr_list *list, enum mime_addr_kind kind, char *name,
                                char *addr)
 {
-    if (list->count == list->cap) {
-        size_t cap = list->cap ? list->cap * 2 : 4;
-        struct mime_addr *items = realloc(list->items, cap * sizeof(*items));
-        if (!items) {
-            free(name);
-            free(addr);
-            return TM_ENOMEM;
-        }
-        list->items = items;
-        list->cap = cap;
+    if (TM_ARRAY_RESERVE(list->items, list->count, list->cap, 4)) {
+        free(name);
+        free(addr);
+        return TM_ENOMEM;
     }
     list->items[list->count++] = (struct mime_addr){kind, name, addr};
     return TM_OK;

@@ -7,6 +7,7 @@
 
 #include "compose_private.h"
 #include "private.h"
+#include "tmail/array.h"
 #include "tmail/i18n.h"
 #include "tmail/str.h"
 
@@ -154,14 +155,8 @@ static enum tm_status add_mailbox(struct recipients *r, struct tm_compose_addr_l
     if (a->kind != MIME_ADDR_MAILBOX || !a->addr || is_mine(r, a->addr) ||
         list_has(r->to, a->addr) || list_has(r->cc, a->addr))
         return TM_OK;
-    if (dst->count == dst->cap) {
-        size_t cap = dst->cap ? dst->cap * 2 : 8;
-        struct tm_compose_addr *items = realloc(dst->items, cap * sizeof(*items));
-        if (!items)
-            return TM_ENOMEM;
-        dst->items = items;
-        dst->cap = cap;
-    }
+    if (TM_ARRAY_RESERVE(dst->items, dst->count, dst->cap, 8))
+        return TM_ENOMEM;
     dst->items[dst->count].name = a->name;
     dst->items[dst->count++].addr = a->addr;
     a->name = a->addr = NULL;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "tmail/array.h"
 #include "tmail/mailcap.h"
 #include "tmail/str.h"
 
@@ -125,14 +126,8 @@ static enum tm_status add_entry(struct tm_mailcap *mc, const char *s, size_t len
     *bad = n < 2 || !valid_type(fields[0]);
     if (n < 0)
         st = TM_ENOMEM;
-    if (!st && !*bad && mc->n == mc->cap) {
-        size_t cap = mc->cap ? mc->cap * 2 : 16;
-        struct tm_mailcap_entry *p = realloc(mc->entries, cap * sizeof(*p));
-        if (!p)
-            st = TM_ENOMEM;
-        else
-            mc->entries = p, mc->cap = cap;
-    }
+    if (!st && !*bad && TM_ARRAY_RESERVE(mc->entries, mc->n, mc->cap, 16))
+        st = TM_ENOMEM;
     if (!st && !*bad) {
         struct tm_mailcap_entry *e = &mc->entries[mc->n++];
         memset(e, 0, sizeof(*e));

@@ -6,6 +6,7 @@
 #include <wchar.h>
 
 #include "private.h"
+#include "tmail/array.h"
 #include "tmail/flags.h"
 #include "tmail/i18n.h"
 #include "tmail/mime.h"
@@ -35,14 +36,8 @@ void pager_cleanup(struct app *app)
 static bool add_line(struct app *app, size_t off, size_t len, int attr, size_t prefix_off,
                      size_t prefix_len)
 {
-    if (app->n_lines == app->cap_lines) {
-        size_t cap = app->cap_lines ? app->cap_lines * 2 : 256;
-        struct pager_line *p = realloc(app->lines, cap * sizeof(*p));
-        if (!p)
-            return false;
-        app->lines = p;
-        app->cap_lines = cap;
-    }
+    if (TM_ARRAY_RESERVE(app->lines, app->n_lines, app->cap_lines, 256))
+        return false;
     app->lines[app->n_lines++] = (struct pager_line){
         off, len, prefix_off, prefix_len, attr, app->wrap_line_off, off != app->wrap_line_off};
     return true;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "private.h"
+#include "tmail/array.h"
 #include "tmail/flags.h"
 #include "tmail/i18n.h"
 #include "tmail/store.h"
@@ -106,14 +107,8 @@ static int collect_deleted(void *ctx, int64_t id, const char *key, const char *l
     (void)key;
     if (!(flags & TM_FLAG_DELETED) || !location)
         return 0;
-    if (list->n == list->cap) {
-        size_t cap = list->cap ? list->cap * 2 : 16;
-        struct doomed *grown = realloc(list->items, cap * sizeof(*grown));
-        if (!grown)
-            return list->nomem = true;
-        list->items = grown;
-        list->cap = cap;
-    }
+    if (TM_ARRAY_RESERVE(list->items, list->n, list->cap, 16))
+        return list->nomem = true;
     list->items[list->n] = (struct doomed){id, strdup(location)};
     if (!list->items[list->n].location)
         return list->nomem = true;

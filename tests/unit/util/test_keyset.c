@@ -1,5 +1,6 @@
 /* test_keyset.c - the sync key set: add, find by length-bounded key, growth, cleanup. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "tm_test.h"
 #include "tmail/keyset.h"
@@ -41,4 +42,23 @@ TM_TEST(keyset_grows_and_keeps_every_key)
         TM_CHECK(e && e->id == i && (i % 2 ? e->location == NULL : strcmp(e->location, key) == 0));
     }
     tm_keyset_cleanup(&set);
+}
+
+#include "tmail/array.h"
+
+TM_TEST(array_reserve_doubles_and_keeps_contents)
+{
+    int *items = NULL;
+    size_t n = 0, cap = 0;
+    for (int i = 0; i < 1000; i++) {
+        TM_CHECK_INT(TM_ARRAY_RESERVE(items, n, cap, 4), TM_OK);
+        TM_CHECK(cap > n);
+        items[n++] = i;
+    }
+    TM_CHECK_INT(cap, 1024); /* 4, 8, ... 1024 */
+    for (int i = 0; i < 1000; i++)
+        TM_CHECK_INT(items[i], i);
+    size_t huge = (size_t)-1 / 2;
+    TM_CHECK_INT(tm_array_reserve_one((void **)&items, huge, &huge, 8, 4), TM_ELIMIT);
+    free(items);
 }
