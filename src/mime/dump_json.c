@@ -161,8 +161,16 @@ static enum tm_status json_part(const struct tm_mime_part *p, void *ctx)
         st = json_string(d, ctype, strlen(ctype));
     if (st == TM_OK && (st = json_key(d, "charset", false)) == TM_OK)
         st = json_opt(d, p->charset);
-    if (st == TM_OK && (st = json_key(d, "filename", false)) == TM_OK)
-        st = json_opt(d, p->filename);
+    if (st == TM_OK && (st = json_key(d, "filename", false)) == TM_OK) {
+        /* The tree reads raw 8-bit names as windows-1252 for the screen; the JSON wants
+         * U+FFFD for bytes that are not UTF-8. */
+        char *name = NULL;
+        if (p->filename && (st = mime_part_filename(p, "UTF-8", &name)) == TM_OK)
+            st = json_opt(d, name ? name : p->filename);
+        else if (st == TM_OK)
+            st = json_opt(d, NULL);
+        free(name);
+    }
     if (st == TM_OK && (st = json_key(d, "disposition", false)) == TM_OK)
         st = json_opt(d, p->disposition);
     if (st == TM_OK && (st = json_key(d, "cte", false)) == TM_OK)

@@ -368,6 +368,12 @@ static enum tm_status gather_sections(const struct mime_ctype *ct, const char *n
 
 enum tm_status mime_ctype_param(const struct mime_ctype *ct, const char *name, char **value)
 {
+    return mime_ctype_param_fb(ct, name, NULL, value);
+}
+
+enum tm_status mime_ctype_param_fb(const struct mime_ctype *ct, const char *name,
+                                   const char *fallback, char **value)
+{
     char key[100], charset[64] = "";
     struct tm_buf raw, out;
     enum tm_status st = TM_OK;
@@ -387,9 +393,9 @@ enum tm_status mime_ctype_param(const struct mime_ctype *ct, const char *name, c
     /* Values in a charset are converted; plain ones may carry RFC 2047 words (a common
      * violation of RFC 2047 5) or raw 8-bit text, both handled by the header decoder. */
     if (charset[0])
-        st = mime_charset_convert(&out, charset, strlen(charset), raw.data, raw.len, NULL);
+        st = mime_charset_convert(&out, charset, strlen(charset), raw.data, raw.len, fallback);
     else
-        st = mime_decode_header(&out, raw.data, raw.len, NULL);
+        st = mime_decode_header(&out, raw.data, raw.len, fallback);
     if (st == TM_OK && !(*value = tm_buf_steal(&out)))
         st = TM_ENOMEM;
 out:

@@ -91,6 +91,14 @@ const char *mime_ctype_raw(const struct mime_ctype *ct, const char *name);
 /* A parameter's value with RFC 2231 continuations and charsets (and, leniently, RFC 2047
  * words) decoded to malloc'd UTF-8; *value = NULL when absent. */
 enum tm_status mime_ctype_param(const struct mime_ctype *ct, const char *name, char **value);
+/* The same with the charset assumed for raw 8-bit bytes (NULL: MIME_FALLBACK_CHARSET; "UTF-8"
+ * turns invalid bytes into U+FFFD). */
+enum tm_status mime_ctype_param_fb(const struct mime_ctype *ct, const char *name,
+                                   const char *fallback, char **value);
+
+/* The filename of part p (Content-Disposition filename, else Content-Type name) decoded again
+ * with fallback for raw 8-bit bytes; *out malloc'd or NULL. For --dump-mime's U+FFFD rule. */
+enum tm_status mime_part_filename(const struct tm_mime_part *p, const char *fallback, char **out);
 
 /* ---- rfc2047.c ---- */
 

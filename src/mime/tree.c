@@ -401,3 +401,31 @@ void tm_mime_tree_free(struct tm_mime_tree **pp)
     free(t);
     *pp = NULL;
 }
+
+/* The value of header field name of part p, unfolded (malloc'd), or NULL. */
+static char *part_field(const struct tm_mime_part *p, const char *name)
+{
+    struct tm_header_field f;
+    if (!mime_header_find(p->base + p->header_start, p->header_len, name, &f))
+        return NULL;
+    return mime_header_unfold(f.value, f.value_len);
+}
+
+enum tm_status mime_part_filename(const struct tm_mime_part *p, const char *fallback, char **out)
+{
+    struct mime_ctype cd, ct;
+    char *disp = part_field(p, "Content-Disposition"), *type = part_field(p, "Content-Type");
+    enum tm_status st = mime_ctype_parse(disp, "", "", &cd);
+    *out = NULL;
+    if (st == TM_OK) {
+        st = mime_ctype_param_fb(&cd, "filename", fallback, out);
+        mime_ctype_cleanup(&cd);
+    }
+    if (st == TM_OK && !*out && (st = mime_ctype_parse(type, "text", "plain", &ct)) == TM_OK) {
+        st = mime_ctype_param_fb(&ct, "name", fallback, out);
+        mime_ctype_cleanup(&ct);
+    }
+    free(disp);
+    free(type);
+    return st;
+}

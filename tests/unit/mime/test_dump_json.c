@@ -110,3 +110,20 @@ TM_TEST(dump_json_output_cap_reports_limit)
     TM_CHECK_INT(err.status, TM_ELIMIT);
     tm_buf_cleanup(&out);
 }
+
+TM_TEST(dump_json_raw_8bit_filename_becomes_replacement_character)
+{
+    /* The screen reads this name as windows-1252 ("café.bin"); the JSON spec wants U+FFFD. */
+    const char *msg = "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+                      "Content-Type: application/octet-stream\n"
+                      "Content-Disposition: attachment; filename=\"caf\xe9.bin\"\n\nx\n--b--\n";
+    struct tm_buf out;
+    struct tm_mime_tree *tree = NULL;
+    tm_buf_init(&out, 0);
+    TM_CHECK_INT(tm_mime_dump_json(msg, strlen(msg), &out, NULL), TM_OK);
+    TM_CHECK(strstr(out.data, "\"filename\":\"caf\xEF\xBF\xBD.bin\"") != NULL);
+    TM_CHECK_INT(tm_mime_parse(msg, strlen(msg), &tree, NULL), TM_OK);
+    TM_CHECK_STR(tm_mime_tree_find(tree, "1")->filename, "caf\xC3\xA9.bin");
+    tm_mime_tree_free(&tree);
+    tm_buf_cleanup(&out);
+}
