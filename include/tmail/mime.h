@@ -91,6 +91,25 @@ bool tm_mbox_next(const char *data, size_t len, size_t *pos, struct tm_mbox_entr
  * (mboxrd; also right for mboxo's single level). */
 enum tm_status tm_mbox_unquote(const char *msg, size_t len, struct tm_buf *out);
 
+/* Options of tm_mime_render_text_opts; all may be NULL. */
+struct tm_render_opts {
+    /* Preferred types among alternatives, best first, separated by blanks, ':' or ',': exact
+     * "type/subtype", "type/ *" (no blank) or "type". NULL: text/plain, then text/html. */
+    const char *alternative_order;
+    /* Shows a text part other than text/plain through an outside viewer (a mailcap
+     * copiousoutput entry): payload[0..len) is transfer-decoded, charset as labelled (may be
+     * NULL); the viewer's output is appended to out as UTF-8. TM_ENOTSUP (no viewer) or any
+     * failure falls back to tmail's own rendering. */
+    enum tm_status (*viewer)(void *ctx, const char *type, const char *charset, const char *payload,
+                             size_t len, struct tm_buf *out);
+    void *viewer_ctx;
+};
+
+/* tm_mime_render_text with options. */
+enum tm_status tm_mime_render_text_opts(const char *msg, size_t len,
+                                        const struct tm_render_opts *opts, struct tm_buf *out,
+                                        struct tm_error *err);
+
 /* Decodes format=flowed text (RFC 3676) from text[0..len), appending to out one line per
  * paragraph, each prefixed by ">" per quote level plus a space when quoted. delsp is the DelSp
  * parameter. Fixed (non-flowed) lines pass through unchanged apart from space-stuffing. */

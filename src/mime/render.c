@@ -15,7 +15,8 @@ enum render_last { LAST_NONE, LAST_TEXT, LAST_LINE };
 
 struct render {
     struct tm_buf *out;
-    unsigned attachment_no; /* the number of the last leaf part shown or listed */
+    const struct tm_render_opts *opts; /* never NULL */
+    unsigned attachment_no;            /* the number of the last leaf part shown or listed */
     enum render_last last;
     enum tm_status st; /* first failure of out itself (TM_ENOMEM, TM_ELIMIT) */
 };
@@ -180,12 +181,39 @@ static enum tm_status decode_text(const struct tm_mime_part *p, struct tm_buf *p
     return st;
 }
 
+/* A text part other than text/plain through the outside viewer, when there is one. */
+static enum tm_status view_outside(struct render *r, const struct tm_mime_part *p,
+                                   struct tm_buf *plain)
+{
+    struct tm_buf raw, shown;
+    char type[sizeof(p->type) + sizeof(p->subtype) + 1];
+    if (!r->opts->viewer || is_type(p, "text", "plain"))
+        return TM_ENOTSUP;
+    snprintf(type, sizeof(type), "%s/%s", p->type, p->subtype);
+    tm_buf_init(&raw, plain->limit);
+    tm_buf_init(&shown, plain->limit);
+    enum tm_status st =
+        mime_transfer_decode(&raw, mime_cte_parse(p->cte), part_body(p), p->body_len);
+    if (st == TM_OK)
+        st =
+            r->opts->viewer(r->opts->viewer_ctx, type, p->charset, buf_text(&raw), raw.len, &shown);
+    if (st == TM_OK) /* an outside program's output is not trusted to be UTF-8 */
+        st = mime_utf8_sanitize(plain, buf_text(&shown), shown.len);
+    tm_buf_cleanup(&raw);
+    tm_buf_cleanup(&shown);
+    return st;
+}
+
 static void render_text(struct render *r, const struct tm_mime_part *p)
 {
     struct tm_buf plain;
     tm_buf_init(&plain, r->out->limit);
     r->attachment_no++;
-    enum tm_status st = decode_text(p, &plain);
+    enum tm_status st = view_outside(r, p, &plain);
+    if (st != TM_OK) {
+        tm_buf_reset(&plain);
+        st = decode_text(p, &plain);
+    }
     if (st == TM_OK)
         emit_text(r, buf_text(&plain), plain.len);
     else if (st == TM_ELIMIT)
@@ -208,12 +236,33 @@ static void emit_dropped(struct render *r, const struct tm_mime_part *p, size_t 
 
 /* How much multipart/alternative wants a part: text/plain first, then HTML, then a nested
  * multipart (such as multipart/related around HTML), then anything. */
-static int alternative_rank(const struct tm_mime_part *p)
+/* Rank of p among alternatives: a higher number is better. With an order list, the earlier an
+ * entry p matches, the better; without one, text/plain beats text/html beats other multiparts. */
+static int alternative_rank(const struct render *r, const struct tm_mime_part *p)
 {
-    return is_type(p, "text", "plain")     ? 3
-           : is_type(p, "text", "html")    ? 2
-           : is_type(p, "multipart", NULL) ? 1
-                                           : 0;
+    const char *order = r->opts->alternative_order;
+    if (!order)
+        return is_type(p, "text", "plain")     ? 3
+               : is_type(p, "text", "html")    ? 2
+               : is_type(p, "multipart", NULL) ? 1
+                                               : 0;
+    int rank = 1000;
+    for (const char *t = order; *t; rank--) {
+        t += strspn(t, " \t:,");
+        size_t n = strcspn(t, " \t:,");
+        if (n == 0)
+            break;
+        const char *slash = memchr(t, '/', n);
+        size_t tlen = slash ? (size_t)(slash - t) : n;
+        bool type_ok = strlen(p->type) == tlen && strncasecmp(p->type, t, tlen) == 0;
+        bool sub_ok = !slash || (n - tlen == 2 && slash[1] == '*') ||
+                      (strlen(p->subtype) == n - tlen - 1 &&
+                       strncasecmp(p->subtype, slash + 1, n - tlen - 1) == 0);
+        if (type_ok && sub_ok)
+            return rank;
+        t += n;
+    }
+    return is_type(p, "multipart", NULL) ? 1 : 0; /* unlisted: a nested multipart, then the rest */
 }
 
 static void render_alternative(struct render *r, const struct tm_mime_part *p)
@@ -221,7 +270,7 @@ static void render_alternative(struct render *r, const struct tm_mime_part *p)
     size_t best_index = 0;
     int best = -1;
     for (size_t i = 0; i < p->nchildren; i++) {
-        int rank = alternative_rank(&p->children[i]);
+        int rank = alternative_rank(r, &p->children[i]);
         if (rank > best) {
             best = rank;
             best_index = i;
@@ -304,8 +353,16 @@ static void render_part(struct render *r, const struct tm_mime_part *p)
 enum tm_status tm_mime_render_text(const char *msg, size_t len, struct tm_buf *out,
                                    struct tm_error *err)
 {
+    return tm_mime_render_text_opts(msg, len, NULL, out, err);
+}
+
+enum tm_status tm_mime_render_text_opts(const char *msg, size_t len,
+                                        const struct tm_render_opts *opts, struct tm_buf *out,
+                                        struct tm_error *err)
+{
+    static const struct tm_render_opts none;
     struct tm_mime_tree *tree = NULL;
-    struct render r = {.out = out};
+    struct render r = {.out = out, .opts = opts ? opts : &none};
     r.st = tm_mime_parse(msg, msg ? len : 0, &tree, NULL);
     if (r.st == TM_OK)
         render_part(&r, &tree->root);
