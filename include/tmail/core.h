@@ -64,4 +64,24 @@ enum tm_status tm_core_set_flags(struct tm_core *core, int64_t message_id, unsig
 enum tm_status tm_core_prepare_demo(const char *sharedir, char *out, size_t size, bool *copied,
                                     struct tm_error *err);
 
+struct tm_mailcap;
+struct tm_buf;
+
+/* Reads the mailcap files of a colon-separated list (~/ expanded; NULL or empty: ~/.mailcap then
+ * /etc/mailcap) into mc (zeroed by the caller); missing files are skipped. */
+enum tm_status tm_core_mailcap_load(const char *paths, struct tm_mailcap *mc, struct tm_error *err);
+
+/* What tm_core_mailcap_viewer needs: the entries, and how long a viewer may run. */
+struct tm_mailcap_viewer {
+    const struct tm_mailcap *mailcap;
+    int timeout_ms; /* 0: 10 seconds */
+};
+
+/* A struct tm_render_opts viewer (ctx: a struct tm_mailcap_viewer): runs the first copiousoutput
+ * entry for type whose test= passes, on a 0600 temporary file, for at most timeout_ms, and
+ * appends its output; TM_ENOTSUP when no entry works. Message text never reaches the command
+ * line except through tm_mailcap_expand's reduced values. Blocks while the viewer runs. */
+enum tm_status tm_core_mailcap_viewer(void *ctx, const char *type, const char *charset,
+                                      const char *payload, size_t len, struct tm_buf *out);
+
 #endif

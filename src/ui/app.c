@@ -40,6 +40,18 @@ void app_request_body(struct app *app, int64_t message_id, enum body_purpose pur
     }
 }
 
+void app_load_mailcap(struct app *app)
+{
+    struct tm_error err;
+    tm_mailcap_cleanup(&app->mailcap);
+    tm_error_clear(&err);
+    if (tm_core_mailcap_load(app->cfg ? app->cfg->settings.mailcap_path : NULL, &app->mailcap,
+                             &err))
+        app_set_message(app, "%s", err.message);
+    app->viewer.mailcap = &app->mailcap;
+    app->viewer.timeout_ms = 0;
+}
+
 static void draw(struct app *app)
 {
     switch (app->view) {
@@ -261,6 +273,7 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
         return 1;
     start_curses();
     colors_init(&app);
+    app_load_mailcap(&app);
     app.view = VIEW_INDEX;
     if (opt->notice)
         app_set_message(&app, "%s", opt->notice);
@@ -275,6 +288,7 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
     pager_cleanup(&app);
     attach_cleanup(&app);
     colors_free(&app);
+    tm_mailcap_cleanup(&app.mailcap);
     tm_buf_cleanup(&app.raw);
     g_app = NULL;
     tm_core_free(&app.core);

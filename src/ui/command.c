@@ -42,6 +42,7 @@ static void source_file(struct app *app, const char *path)
     tm_config_free(app->cfg_slot);
     *app->cfg_slot = app->cfg = fresh;
     colors_init(app);
+    app_load_mailcap(app);
     clearok(curscr, TRUE);
     if (fresh->n_errors)
         report_new_diags(app, 0);

@@ -261,7 +261,12 @@ void pager_show(struct app *app, int64_t message_id, const char *raw, size_t len
     app_keep_raw(app, message_id, raw, len);
     app->pager_part = false;
     enum tm_status st = append_headers(&plain, raw, len);
-    if (!st && tm_mime_render_text(raw, len, &plain, &err) != TM_OK)
+    struct tm_render_opts opts = {
+        .alternative_order = app->cfg ? app->cfg->settings.alternative_order : NULL,
+        .viewer = tm_core_mailcap_viewer,
+        .viewer_ctx = &app->viewer,
+    };
+    if (!st && tm_mime_render_text_opts(raw, len, &opts, &plain, &err) != TM_OK)
         app_set_message(app, "%s", err.message);
     pager_set_text(app, plain.data ? plain.data : "", plain.len);
     tm_buf_cleanup(&plain);

@@ -11,6 +11,7 @@
 #include "tmail/core.h"
 
 #include "tmail/config.h"
+#include "tmail/mailcap.h"
 
 /* Keys are tmailrc key codes (enum tm_key in tmail/config.h): Unicode code points for
  * characters, TM_KEY_* for the others; plus these two of the UI's own. */
@@ -89,10 +90,12 @@ struct pager_line {
 
 struct app {
     struct tm_core *core;
-    struct tm_config *cfg;         /* settings, key bindings, colours (*cfg_slot) */
-    struct tm_config **cfg_slot;   /* the caller's pointer, updated when :source replaces it */
-    struct ui_colors *colors;      /* the colour rules as curses attributes */
-    int32_t keyseq[TM_KEYSEQ_MAX]; /* keys of a binding typed so far (e.g. <Esc> of <Esc>x) */
+    struct tm_config *cfg;           /* settings, key bindings, colours (*cfg_slot) */
+    struct tm_config **cfg_slot;     /* the caller's pointer, updated when :source replaces it */
+    struct ui_colors *colors;        /* the colour rules as curses attributes */
+    struct tm_mailcap mailcap;       /* mailcap entries for outside viewers */
+    struct tm_mailcap_viewer viewer; /* what the pager's renderer calls */
+    int32_t keyseq[TM_KEYSEQ_MAX];   /* keys of a binding typed so far (e.g. <Esc> of <Esc>x) */
     int keyseq_len;
     int32_t pending[UI_PENDING_MAX]; /* keys of a macro still to be replayed */
     size_t pending_head, pending_len;
@@ -189,6 +192,9 @@ void attach_cleanup(struct app *app);
 void app_keep_raw(struct app *app, int64_t message_id, const char *raw, size_t len);
 /* Shows already terminal-unsafe UTF-8 text (it is made safe here) in the pager as one part. */
 void pager_show_text(struct app *app, const char *text, size_t len);
+
+/* app.c: (re)reads the mailcap files the configuration names */
+void app_load_mailcap(struct app *app);
 
 /* command.c: ':' - a configuration command typed at the bottom line */
 void command_run(struct app *app);

@@ -20,13 +20,17 @@ def expected_subjects():
         return [l.strip() for l in f if l.strip() and not l.startswith("#")]
 
 
-def start(rc, cols=100, rows=30):
-    """tmail in tmux with rc written as its ~/.tmailrc before it starts."""
+def start(rc, cols=100, rows=30, files=None):
+    """tmail in tmux with rc written as its ~/.tmailrc (and files, {name: text} in HOME) before
+    it starts."""
     t = Tmux(["sh", "-c", 'while [ ! -f "$HOME/.go" ]; do sleep 0.05; done; exec "$0"', TMAIL],
              cols=cols, rows=rows)
     with open(os.path.join(t.home, ".tmailrc"), "w") as f:
         f.write(rc)
     os.chmod(os.path.join(t.home, ".tmailrc"), 0o600)
+    for name, text in (files or {}).items():
+        with open(os.path.join(t.home, name), "w") as f:
+            f.write(text)
     open(os.path.join(t.home, ".go"), "w").close()
     return t
 
@@ -156,6 +160,28 @@ def test_layout_and_wrap_settings_take_effect():
         assert all(len(l) <= 40 for l in body), body  # wrap = 40, in an 80-column window
         assert not any(l.startswith("+") for l in body), body  # markers = no
         assert any(l.startswith("> ") and l.endswith("mostly unchanged.") for l in body), body
+
+
+def test_mailcap_viewer_and_alternative_order():
+    subjects = expected_subjects()
+    pos = subjects.index("You're invited: Terminal Tools Meetup, Lyon (Thu 26 Nov)")
+    rc = 'set alternative_order = "text/html text/plain"\nset mailcap_path = ~/mailcap\n'
+    mailcap = "text/html; echo MAILCAP-VIEWER\\; sed 's/<[^>]*>//g' %s; copiousoutput\n"
+    with start(rc, files={"mailcap": mailcap}) as t:
+        t.wait_for("Msgs:53")
+        t.wait_gone("Scanning")
+        t.send_keys("Home")
+        t.send_keys(*(["j"] * pos))
+        t.send_keys("Enter")
+        t.wait_for("MAILCAP-VIEWER")  # the HTML part, through the mailcap entry
+        t.send_keys("q")
+        t.send_keys(":")
+        t.type("set alternative_order = text/plain")
+        t.send_keys("Enter")
+        t.send_keys("Enter")
+        t.wait_for("Subject: You're invited")
+        t.wait_for("Bonjour Sam")
+        assert "MAILCAP-VIEWER" not in t.text()
 
 
 def test_errors_are_shown_and_tmail_still_starts():
