@@ -271,7 +271,10 @@ int main(int argc, char **argv)
                  first_error(cfg, first, sizeof(first)), cfg->n_errors);
 
     struct tm_ui_options opt = {
-        .core = {.store_path = store_path, .folder_path = folder, .account_name = account},
+        .core = {.store_path = store_path,
+                 .folder_path = folder,
+                 .account_name = account,
+                 .charset_fallback = cfg->settings.charset_fallback},
         .cfg = &cfg,
         .notice = notice[0] ? notice : NULL,
     };

@@ -30,7 +30,8 @@ struct tm_backend_env {
     struct tm_store *store;  /* the worker's own store connection */
     tm_progress_fn progress; /* may be NULL */
     void *progress_ctx;
-    const volatile int *cancel; /* nonzero: stop soon with TM_ECANCELED; may be NULL */
+    const volatile int *cancel;   /* nonzero: stop soon with TM_ECANCELED; may be NULL */
+    const char *charset_fallback; /* for raw 8-bit headers (the setting); NULL: the default */
 };
 
 /* Account description handed to open(); strings borrowed for the session's lifetime. */

@@ -14,9 +14,10 @@
 struct tm_core;
 
 struct tm_core_options {
-    const char *store_path;   /* SQLite cache file */
-    const char *folder_path;  /* Maildir to open (tmail -f, or the demo copy) */
-    const char *account_name; /* store account name for it */
+    const char *store_path;       /* SQLite cache file */
+    const char *folder_path;      /* Maildir to open (tmail -f, or the demo copy) */
+    const char *account_name;     /* store account name for it */
+    const char *charset_fallback; /* for raw 8-bit headers; NULL: windows-1252 */
 };
 
 /* Opens the store, starts the account worker. *out owned by the caller: tm_core_free. */

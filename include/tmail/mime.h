@@ -64,6 +64,10 @@ struct tm_envelope {
 /* Parses the header of msg[0..len) (the body is not needed). On TM_ENOMEM env is cleaned. */
 enum tm_status tm_mime_envelope_parse(const char *msg, size_t len, struct tm_envelope *env,
                                       struct tm_error *err);
+/* The same, reading raw 8-bit header bytes that are not UTF-8 as fallback (the charset_fallback
+ * setting; NULL: windows-1252). */
+enum tm_status tm_mime_envelope_parse_fb(const char *msg, size_t len, const char *fallback,
+                                         struct tm_envelope *env, struct tm_error *err);
 void tm_mime_envelope_cleanup(struct tm_envelope *env);
 
 /* Renders the readable text of a whole message for the pager into out, as UTF-8 (not yet made
@@ -96,6 +100,8 @@ struct tm_render_opts {
     /* Preferred types among alternatives, best first, separated by blanks, ':' or ',': exact
      * "type/subtype", "type/ *" (no blank) or "type". NULL: text/plain, then text/html. */
     const char *alternative_order;
+    /* The charset of unlabelled or mislabelled 8-bit text (NULL: windows-1252). */
+    const char *charset_fallback;
     /* Shows a text part other than text/plain through an outside viewer (a mailcap
      * copiousoutput entry): payload[0..len) is transfer-decoded, charset as labelled (may be
      * NULL); the viewer's output is appended to out as UTF-8. TM_ENOTSUP (no viewer) or any

@@ -50,6 +50,7 @@ static enum tm_status core_setup(struct tm_core *core, const struct tm_core_opti
     w->store_path = dup_or_null(opt->store_path);
     w->folder_path = dup_or_null(opt->folder_path);
     w->account_name = dup_or_null(opt->account_name);
+    w->charset_fallback = dup_or_null(opt->charset_fallback);
     core->folder_label = dup_or_null(opt->folder_path);
     if (!w->store_path || !w->folder_path || !w->account_name || !core->folder_label)
         return tm_error_set(err, TM_ENOMEM, _("out of memory"));
@@ -83,6 +84,7 @@ void tm_core_free(struct tm_core **pp)
     free(core->worker.store_path);
     free(core->worker.folder_path);
     free(core->worker.account_name);
+    free(core->worker.charset_fallback);
     free(core->folder_label);
     event_queue_free(&core->events);
     tm_store_free(&core->store);

@@ -44,6 +44,7 @@ struct worker {
     char *store_path;
     char *folder_path;
     char *account_name;
+    char *charset_fallback; /* NULL: the MIME layer's default */
     int64_t account_id;
     int64_t mailbox_id;
     struct event_queue *events; /* borrowed from core */

@@ -162,6 +162,7 @@ static void open_session(struct worker_ctx *c)
     c->env.progress = on_progress;
     c->env.progress_ctx = c;
     c->env.cancel = &w->cancel;
+    c->env.charset_fallback = w->charset_fallback;
     struct tm_account_spec spec = {w->account_name, w->folder_path, w->account_id};
     if (w->ops->open(&c->env, &spec, &c->session, &c->open_err)) {
         c->session = NULL;

@@ -18,6 +18,7 @@ struct addr_token {
 
 struct addr_parser {
     const char *p;
+    const char *fallback;  /* charset for raw 8-bit display names (NULL: the default) */
     struct tm_buf comment; /* the first comment of the current mailbox, unescaped */
     bool have_comment;
     enum tm_status st;
@@ -128,7 +129,7 @@ static enum tm_status append_spec(struct tm_buf *b, const struct addr_token *t)
 
 /* Takes the buffer's text as malloc'd UTF-8, NULL when empty; *st is set on failure. A display
  * name has its encoded words decoded; an addr-spec is only made valid UTF-8 (RFC 6532). */
-static char *take_text(struct tm_buf *b, bool decode, enum tm_status *st)
+static char *take_text(struct tm_buf *b, bool decode, const char *fallback, enum tm_status *st)
 {
     struct tm_buf clean;
     char *s = NULL;
@@ -136,7 +137,7 @@ static char *take_text(struct tm_buf *b, bool decode, enum tm_status *st)
         return NULL;
     tm_buf_init(&clean, 0);
     if (decode) {
-        s = tm_mime_decode_header_text(b->data, NULL);
+        s = tm_mime_decode_header_text(b->data, fallback);
     } else if (mime_utf8_sanitize(&clean, b->data, b->len) == TM_OK) {
         s = tm_buf_steal(&clean);
     }
@@ -188,7 +189,7 @@ static void parse_angle(struct addr_parser *ap, struct tm_buf *spec)
 static void add_mailbox(struct addr_parser *ap, struct mime_addr_list *list, char *name, char *addr)
 {
     if (!name && ap->have_comment)
-        name = take_text(&ap->comment, true, &ap->st);
+        name = take_text(&ap->comment, true, ap->fallback, &ap->st);
     if (ap->st) {
         free(name);
         free(addr);
@@ -201,7 +202,7 @@ static void add_mailbox(struct addr_parser *ap, struct mime_addr_list *list, cha
 static bool start_group(struct addr_parser *ap, struct mime_addr_list *list, bool *in_group,
                         struct tm_buf *display, struct tm_buf *spec)
 {
-    char *name = take_text(display, true, &ap->st);
+    char *name = take_text(display, true, ap->fallback, &ap->st);
     tm_buf_reset(spec);
     if (ap->st == TM_OK)
         ap->st = list_add(list, MIME_ADDR_GROUP_START, name, NULL);
@@ -233,15 +234,16 @@ static bool parse_entry(struct addr_parser *ap, struct mime_addr_list *list, boo
         return start_group(ap, list, in_group, display, spec);
     bool angle = t.s[0] == '<';
     if (angle) {
-        name = take_text(display, true, &ap->st);
+        name = take_text(display, true, ap->fallback, &ap->st);
         tm_buf_reset(spec);
         parse_angle(ap, spec);
         next_token(ap, &t);
     }
     if (!angle && !has_at && phrase_like)
-        name = take_text(display, true, &ap->st); /* "John Doe" with no address at all */
+        name =
+            take_text(display, true, ap->fallback, &ap->st); /* "John Doe" with no address at all */
     else if (any || angle)
-        addr = take_text(spec, false, &ap->st);
+        addr = take_text(spec, false, NULL, &ap->st);
     if (any || angle)
         add_mailbox(ap, list, name, addr);
     tm_buf_reset(display);
@@ -255,7 +257,13 @@ static bool parse_entry(struct addr_parser *ap, struct mime_addr_list *list, boo
 
 enum tm_status mime_addr_list_parse(const char *value, struct mime_addr_list *list)
 {
-    struct addr_parser ap = {.p = value ? value : ""};
+    return mime_addr_list_parse_fb(value, NULL, list);
+}
+
+enum tm_status mime_addr_list_parse_fb(const char *value, const char *fallback,
+                                       struct mime_addr_list *list)
+{
+    struct addr_parser ap = {.p = value ? value : "", .fallback = fallback};
     struct tm_buf display, spec;
     bool in_group = false;
     memset(list, 0, sizeof(*list));
@@ -284,10 +292,16 @@ void mime_addr_list_cleanup(struct mime_addr_list *list)
 
 enum tm_status tm_mime_first_address(const char *value, char **name, char **addr)
 {
+    return mime_first_address_fb(value, NULL, name, addr);
+}
+
+enum tm_status mime_first_address_fb(const char *value, const char *fallback, char **name,
+                                     char **addr)
+{
     struct mime_addr_list list;
     *name = NULL;
     *addr = NULL;
-    enum tm_status st = mime_addr_list_parse(value, &list);
+    enum tm_status st = mime_addr_list_parse_fb(value, fallback, &list);
     for (size_t i = 0; st == TM_OK && i < list.count; i++) {
         if (list.items[i].kind != MIME_ADDR_MAILBOX)
             continue;
@@ -309,12 +323,17 @@ static enum tm_status format_mailbox(struct tm_buf *b, const struct mime_addr *a
 
 enum tm_status mime_addr_display(const char *value, char **out)
 {
+    return mime_addr_display_fb(value, NULL, out);
+}
+
+enum tm_status mime_addr_display_fb(const char *value, const char *fallback, char **out)
+{
     struct mime_addr_list list;
     struct tm_buf b;
     bool first = true; /* the next mailbox is the first in the list or in its group */
     *out = NULL;
     tm_buf_init(&b, 0);
-    enum tm_status st = mime_addr_list_parse(value, &list);
+    enum tm_status st = mime_addr_list_parse_fb(value, fallback, &list);
     for (size_t i = 0; st == TM_OK && i < list.count; i++) {
         const struct mime_addr *a = &list.items[i];
         if (a->kind == MIME_ADDR_GROUP_END) {

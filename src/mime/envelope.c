@@ -117,17 +117,17 @@ static enum tm_status all_ids(const char *value, char **out)
     return st;
 }
 
-static enum tm_status fill(struct tm_envelope *env, char *const raw[F_COUNT])
+static enum tm_status fill(struct tm_envelope *env, char *const raw[F_COUNT], const char *fb)
 {
     enum tm_status st = TM_OK;
-    if (raw[F_SUBJECT] && !(env->subject = tm_mime_decode_header_text(raw[F_SUBJECT], NULL)))
+    if (raw[F_SUBJECT] && !(env->subject = tm_mime_decode_header_text(raw[F_SUBJECT], fb)))
         return TM_ENOMEM;
     if (raw[F_FROM])
-        st = tm_mime_first_address(raw[F_FROM], &env->from_name, &env->from_addr);
+        st = mime_first_address_fb(raw[F_FROM], fb, &env->from_name, &env->from_addr);
     if (st == TM_OK && raw[F_TO])
-        st = mime_addr_display(raw[F_TO], &env->to);
+        st = mime_addr_display_fb(raw[F_TO], fb, &env->to);
     if (st == TM_OK && raw[F_CC])
-        st = mime_addr_display(raw[F_CC], &env->cc);
+        st = mime_addr_display_fb(raw[F_CC], fb, &env->cc);
     if (st == TM_OK && raw[F_MSGID])
         st = one_id(raw[F_MSGID], false, &env->message_id);
     if (st == TM_OK && raw[F_IRT])
@@ -141,6 +141,12 @@ static enum tm_status fill(struct tm_envelope *env, char *const raw[F_COUNT])
 
 enum tm_status tm_mime_envelope_parse(const char *msg, size_t len, struct tm_envelope *env,
                                       struct tm_error *err)
+{
+    return tm_mime_envelope_parse_fb(msg, len, NULL, env, err);
+}
+
+enum tm_status tm_mime_envelope_parse_fb(const char *msg, size_t len, const char *fallback,
+                                         struct tm_envelope *env, struct tm_error *err)
 {
     char *raw[F_COUNT] = {0};
     struct tm_header_field f;
@@ -156,7 +162,7 @@ enum tm_status tm_mime_envelope_parse(const char *msg, size_t len, struct tm_env
             goto out;
         }
     }
-    st = fill(env, raw);
+    st = fill(env, raw, fallback);
 out:
     for (int i = 0; i < F_COUNT; i++)
         free(raw[i]);

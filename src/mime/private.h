@@ -131,6 +131,12 @@ void mime_addr_list_cleanup(struct mime_addr_list *list);
 /* "Name <addr>, addr2, Group: Name3 <addr3>;" for display; malloc'd into *out (NULL when the
  * value holds no address). */
 enum tm_status mime_addr_display(const char *value, char **out);
+/* The same three with the charset for raw 8-bit display names (NULL: the default). */
+enum tm_status mime_addr_list_parse_fb(const char *value, const char *fallback,
+                                       struct mime_addr_list *list);
+enum tm_status mime_addr_display_fb(const char *value, const char *fallback, char **out);
+enum tm_status mime_first_address_fb(const char *value, const char *fallback, char **name,
+                                     char **addr);
 
 /* ---- html_text.c ---- */
 

@@ -154,7 +154,8 @@ static bool is_flowed(const struct tm_mime_part *p, bool *delsp)
     return flowed;
 }
 
-static enum tm_status decode_text(const struct tm_mime_part *p, struct tm_buf *plain)
+static enum tm_status decode_text(const struct tm_mime_part *p, const char *fallback,
+                                  struct tm_buf *plain)
 {
     struct tm_buf raw, utf8;
     bool html = strcmp(p->subtype, "html") == 0, delsp = false;
@@ -170,7 +171,7 @@ static enum tm_status decode_text(const struct tm_mime_part *p, struct tm_buf *p
     struct tm_buf *target = html || flowed ? &utf8 : plain;
     if (st == TM_OK)
         st = mime_charset_convert(target, charset, charset ? strlen(charset) : 0, buf_text(&raw),
-                                  raw.len, NULL);
+                                  raw.len, fallback);
     if (st == TM_OK && html)
         st = mime_html_to_text(plain, buf_text(&utf8), utf8.len);
     if (st == TM_OK && flowed) /* paragraphs rejoined; the pager wraps them to the window */
@@ -212,7 +213,7 @@ static void render_text(struct render *r, const struct tm_mime_part *p)
     enum tm_status st = view_outside(r, p, &plain);
     if (st != TM_OK) {
         tm_buf_reset(&plain);
-        st = decode_text(p, &plain);
+        st = decode_text(p, r->opts->charset_fallback, &plain);
     }
     if (st == TM_OK)
         emit_text(r, buf_text(&plain), plain.len);
@@ -380,7 +381,7 @@ enum tm_status tm_mime_part_text(const struct tm_mime_tree *tree, const struct t
     (void)tree;
     if (!part->leaf || strcmp(part->type, "text") != 0)
         return tm_error_set(err, TM_ENOTSUP, _("%s/%s is not text"), part->type, part->subtype);
-    enum tm_status st = decode_text(part, out);
+    enum tm_status st = decode_text(part, NULL, out);
     if (st)
         tm_error_set(err, st, _("part %s is too large to show"), part->path);
     return st;

@@ -214,7 +214,8 @@ static enum tm_status append_expanded(struct tm_buf *out, const char *s, size_t 
 }
 
 /* The decoded header lines the pager shows above the body. */
-static enum tm_status append_headers(struct tm_buf *out, const char *raw, size_t len)
+static enum tm_status append_headers(struct tm_buf *out, const char *raw, size_t len,
+                                     const char *fallback)
 {
     static const char *const fields[] = {"Date", "From", "To", "Cc", "Subject"};
     enum tm_status st = TM_OK;
@@ -222,7 +223,7 @@ static enum tm_status append_headers(struct tm_buf *out, const char *raw, size_t
         char *value = tm_mime_header_get(raw, len, fields[i]);
         if (!value)
             continue;
-        char *decoded = tm_mime_decode_header_text(value, NULL);
+        char *decoded = tm_mime_decode_header_text(value, fallback);
         st = tm_buf_appendf(out, "%s: %s\n", fields[i], decoded ? decoded : value);
         free(decoded);
         free(value);
@@ -260,9 +261,11 @@ void pager_show(struct app *app, int64_t message_id, const char *raw, size_t len
     tm_error_clear(&err);
     app_keep_raw(app, message_id, raw, len);
     app->pager_part = false;
-    enum tm_status st = append_headers(&plain, raw, len);
+    const char *fallback = app->cfg ? app->cfg->settings.charset_fallback : NULL;
+    enum tm_status st = append_headers(&plain, raw, len, fallback);
     struct tm_render_opts opts = {
         .alternative_order = app->cfg ? app->cfg->settings.alternative_order : NULL,
+        .charset_fallback = fallback,
         .viewer = tm_core_mailcap_viewer,
         .viewer_ctx = &app->viewer,
     };

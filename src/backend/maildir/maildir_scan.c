@@ -103,7 +103,7 @@ static bool header_complete(const struct tm_buf *b, size_t from)
 /* Reads path up to the blank line after its header (at most SCAN_HEADER_CAP bytes) into out,
  * and its size. Reading stops at the header: the body of a large message is never touched. */
 static enum tm_status read_header(const char *path, struct tm_buf *out, int64_t *size,
-                                  struct tm_error *err)
+                                  int64_t *mtime, struct tm_error *err)
 {
     struct stat sb;
     tm_buf_reset(out);
@@ -117,6 +117,7 @@ static enum tm_status read_header(const char *path, struct tm_buf *out, int64_t 
         goto out;
     }
     *size = sb.st_size;
+    *mtime = sb.st_mtime;
     while (out->len < SCAN_HEADER_CAP) {
         size_t want = SCAN_HEADER_CAP - out->len, from = out->len > 2 ? out->len - 2 : 0;
         want = want < SCAN_READ_CHUNK ? want : SCAN_READ_CHUNK;
@@ -141,6 +142,22 @@ out:
     return st;
 }
 
+/* When Date: is missing or unparseable: the delivery time the Maildir name starts with, else
+ * the file's modification time. */
+static int64_t arrival_time(const char *name, int64_t mtime)
+{
+    char digits[24];
+    size_t n = strspn(name, "0123456789");
+    int64_t t;
+    if (n > 0 && n < sizeof(digits) && name[n] == '.') {
+        memcpy(digits, name, n);
+        digits[n] = 0;
+        if (tm_str_to_i64(digits, &t) && t > 0)
+            return t;
+    }
+    return mtime;
+}
+
 /* Stores a file the store does not know yet. A file that cannot be read is left out and counted
  * (the next sync tries again); a header that does not parse still gives a row. */
 static enum tm_status add_message(struct scan *sc, const char *path, const char *name,
@@ -148,17 +165,18 @@ static enum tm_status add_message(struct scan *sc, const char *path, const char 
 {
     struct tm_envelope env = {0};
     struct tm_error local;
-    int64_t size = 0;
+    int64_t size = 0, mtime = 0;
     size_t key_len = maildir_key_len(name);
     char *key = NULL;
-    enum tm_status st = read_header(path, &sc->header, &size, &local);
+    enum tm_status st = read_header(path, &sc->header, &size, &mtime, &local);
     if (st && st != TM_ENOMEM) {
         tm_log(TM_LOG_WARN, "maildir: skipped: %s", local.message);
         sc->res->skipped++;
         return TM_OK;
     }
     if (!st)
-        st = tm_mime_envelope_parse(sc->header.data, sc->header.len, &env, &local);
+        st = tm_mime_envelope_parse_fb(sc->header.data, sc->header.len,
+                                       sc->s->env->charset_fallback, &env, &local);
     if (st && st != TM_ENOMEM) {
         tm_log(TM_LOG_INFO, "maildir: %s: bad header: %s", path, local.message);
         st = TM_OK;
@@ -174,7 +192,7 @@ static enum tm_status add_message(struct scan *sc, const char *path, const char 
         .local_key = key,
         .location = (char *)location,
         .flags = flags,
-        .date = env.date,
+        .date = env.date ? env.date : arrival_time(name, mtime),
         .size = size,
         .from_name = env.from_name,
         .from_addr = env.from_addr,

@@ -128,6 +128,21 @@ static int remember_key(void *ctx, int64_t id, const char *key, const char *loca
     return tm_keyset_add(keys, key, strlen(key), location, id, flags, KEY_STORED) != TM_OK;
 }
 
+/* Without a usable Date:, the time on the From_ line ("From sender Thu Nov  5 10:00:00 2026"),
+ * which is when the message arrived in the mbox. */
+static int64_t from_line_date(const char *data, const struct tm_mbox_entry *e)
+{
+    char line[256];
+    size_t len = e->start - e->from_line;
+    if (len >= sizeof(line))
+        len = sizeof(line) - 1;
+    memcpy(line, data + e->from_line, len);
+    line[len] = 0;
+    const char *date = strchr(line + 5 + strspn(line + 5, " "), ' '); /* after the sender */
+    time_t t;
+    return date && tm_mime_parse_date(date, &t) ? (int64_t)t : 0;
+}
+
 static enum tm_status add_row(struct tm_session *s, int64_t mailbox_id, const char *data,
                               const struct tm_mbox_entry *e, const char *key, struct tm_error *err)
 {
@@ -136,14 +151,15 @@ static enum tm_status add_row(struct tm_session *s, int64_t mailbox_id, const ch
     memset(&env, 0, sizeof(env));
     memset(&row, 0, sizeof(row));
     size_t len = e->end - e->start;
-    enum tm_status st = tm_mime_envelope_parse(data + e->start, len, &env, err);
+    enum tm_status st =
+        tm_mime_envelope_parse_fb(data + e->start, len, s->env->charset_fallback, &env, err);
     if (st)
         return st;
     row.mailbox_id = mailbox_id;
     row.local_key = (char *)key;
     row.location = (char *)key;
     row.flags = header_flags(data + e->start, len);
-    row.date = env.date;
+    row.date = env.date ? env.date : from_line_date(data, e);
     row.size = (int64_t)len;
     row.from_name = env.from_name;
     row.from_addr = env.from_addr;

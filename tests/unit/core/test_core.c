@@ -47,7 +47,7 @@ static struct tm_core *open_demo_copy(const char *dir)
     struct tm_core *core = NULL;
     if (tm_fs_copy_tree(DEMO_DIR, path_in(dir, "demo"), &err))
         return NULL;
-    struct tm_core_options opt = {path_in(dir, "cache.sqlite"), path_in(dir, "demo"), "demo"};
+    struct tm_core_options opt = {path_in(dir, "cache.sqlite"), path_in(dir, "demo"), "demo", NULL};
     if (tm_core_new(&opt, &core, &err))
         return NULL;
     return core;
@@ -188,7 +188,7 @@ TM_TEST(core_unopenable_folder_reports_error_event)
     struct tm_error err;
     struct tm_core *core = NULL;
     struct tm_event ev;
-    struct tm_core_options opt = {path_in(dir, "cache.sqlite"), path_in(dir, "nope"), "x"};
+    struct tm_core_options opt = {path_in(dir, "cache.sqlite"), path_in(dir, "nope"), "x", NULL};
     TM_CHECK(tm_core_new(&opt, &core, &err) == TM_OK);
     TM_CHECK(tm_core_sync(core, &err) == TM_OK);
     TM_CHECK(wait_event(core, TM_EV_SYNC_DONE, &ev));

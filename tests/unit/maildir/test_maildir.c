@@ -61,7 +61,8 @@ static int fixture_open(struct fixture *f)
         tm_store_account_ensure(f->store, "local", f->root, &acct, NULL) ||
         tm_store_mailbox_ensure(f->store, acct, "INBOX", &f->inbox, NULL))
         return -1;
-    f->env = (struct tm_backend_env){f->store, on_progress, f, &f->cancel};
+    f->env = (struct tm_backend_env){
+        .store = f->store, .progress = on_progress, .progress_ctx = f, .cancel = &f->cancel};
     struct tm_account_spec spec = {"local", f->root, acct};
     return tm_maildir_ops.open(&f->env, &spec, &f->s, NULL) == TM_OK ? 0 : -1;
 }
@@ -656,5 +657,38 @@ TM_TEST(maildir_scan_many_messages)
     fprintf(stderr, "maildir_scan_many_messages: %d files, first sync %.0f ms, resync %.0f ms\n", N,
             (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6,
             (t2.tv_sec - t1.tv_sec) * 1e3 + (t2.tv_nsec - t1.tv_nsec) / 1e6);
+    fixture_close(&f);
+}
+
+TM_TEST(maildir_missing_date_falls_back_to_delivery_time)
+{
+    struct fixture f;
+    struct tm_sync_result res = {0};
+    struct tm_message_row row;
+    TM_CHECK_INT(fixture_open(&f), 0);
+    TM_CHECK_INT(put_file(f.root, "new/1700000000.M1P1.host", "Subject: no date\n\nx\n"), 0);
+    TM_CHECK_INT(put_file(f.root, "new/1700000001.M2P1.host", "Date: garbage\n\nx\n"), 0);
+    TM_CHECK_INT(sync_inbox(&f, &res), TM_OK);
+    TM_CHECK_INT(row_of(&f, f.inbox, "1700000000.M1P1.host", &row), 0);
+    TM_CHECK_INT(row.date, 1700000000);
+    tm_message_row_cleanup(&row);
+    TM_CHECK_INT(row_of(&f, f.inbox, "1700000001.M2P1.host", &row), 0);
+    TM_CHECK_INT(row.date, 1700000001);
+    tm_message_row_cleanup(&row);
+    fixture_close(&f);
+}
+
+TM_TEST(maildir_charset_fallback_setting_reads_raw_8bit_headers)
+{
+    struct fixture f;
+    struct tm_sync_result res = {0};
+    struct tm_message_row row;
+    TM_CHECK_INT(fixture_open(&f), 0);
+    f.env.charset_fallback = "ISO-8859-7";
+    TM_CHECK_INT(put_file(f.root, "new/1.M1P1.host", "Subject: \xe3\xe5\xe9\xe1\n\nx\n"), 0);
+    TM_CHECK_INT(sync_inbox(&f, &res), TM_OK);
+    TM_CHECK_INT(row_of(&f, f.inbox, "1.M1P1.host", &row), 0);
+    TM_CHECK_STR(row.subject, "\xce\xb3\xce\xb5\xce\xb9\xce\xb1");
+    tm_message_row_cleanup(&row);
     fixture_close(&f);
 }

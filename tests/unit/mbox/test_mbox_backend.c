@@ -191,3 +191,16 @@ TM_TEST(mbox_mimekit_content_length_file_has_29_messages)
     tm_buf_cleanup(&data);
     teardown(&fx);
 }
+
+TM_TEST(mbox_missing_date_uses_the_from_line)
+{
+    struct fixture fx;
+    struct tm_sync_result res = {0};
+    struct tm_message_row row;
+    TM_CHECK(setup(&fx, "From a@b Thu Nov  5 10:00:00 2026\nSubject: no date\n\nx\n"));
+    TM_CHECK_INT(tm_mbox_ops.sync_mailbox(fx.session, "INBOX", fx.mailbox, &res, NULL), TM_OK);
+    TM_CHECK(row_at(&fx, 0, &row));
+    TM_CHECK_INT(row.date, 1793872800); /* 2026-11-05 10:00:00 UTC */
+    tm_message_row_cleanup(&row);
+    teardown(&fx);
+}

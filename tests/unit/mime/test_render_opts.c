@@ -53,7 +53,8 @@ static enum tm_status viewer(void *ctx, const char *type, const char *charset, c
 TM_TEST(render_viewer_gets_decoded_payload_and_its_output_is_made_utf8)
 {
     struct seen s = {.answer = TM_OK};
-    struct tm_render_opts opts = {"text/html", viewer, &s};
+    struct tm_render_opts opts = {
+        .alternative_order = "text/html", .viewer = viewer, .viewer_ctx = &s};
     const char *out = render(&opts);
     TM_CHECK_STR(s.type, "text/html");
     TM_CHECK_STR(s.charset, "iso-8859-1");
@@ -64,10 +65,36 @@ TM_TEST(render_viewer_gets_decoded_payload_and_its_output_is_made_utf8)
 TM_TEST(render_viewer_failure_falls_back_to_builtin_html)
 {
     struct seen s = {.answer = TM_ENOTSUP};
-    struct tm_render_opts opts = {"text/html", viewer, &s};
+    struct tm_render_opts opts = {
+        .alternative_order = "text/html", .viewer = viewer, .viewer_ctx = &s};
     TM_CHECK(strstr(render(&opts), "html caf\xC3\xA9") != NULL);
-    struct tm_render_opts plain_only = {NULL, viewer, &s};
+    struct tm_render_opts plain_only = {.viewer = viewer, .viewer_ctx = &s};
     s.type[0] = 0;
     TM_CHECK(strstr(render(&plain_only), "plain version") != NULL);
     TM_CHECK_STR(s.type, ""); /* text/plain never goes to the viewer */
+}
+
+TM_TEST(render_charset_fallback_reads_unlabelled_8bit_text)
+{
+    const char *msg = "Subject: x\n\n\xe1\xe2\xe3\n"; /* no charset: ISO-8859-7 here */
+    struct tm_render_opts greek = {.charset_fallback = "ISO-8859-7"};
+    struct tm_buf out;
+    tm_buf_init(&out, 0);
+    TM_CHECK_INT(tm_mime_render_text_opts(msg, strlen(msg), &greek, &out, NULL), TM_OK);
+    TM_CHECK(strstr(out.data, "\xce\xb1\xce\xb2\xce\xb3") != NULL); /* alpha beta gamma */
+    tm_buf_reset(&out);
+    TM_CHECK_INT(tm_mime_render_text_opts(msg, strlen(msg), NULL, &out, NULL), TM_OK);
+    TM_CHECK(strstr(out.data, "\xc3\xa1\xc3\xa2\xc3\xa3") != NULL); /* windows-1252 */
+    tm_buf_cleanup(&out);
+}
+
+TM_TEST(envelope_charset_fallback_applies_to_subject_and_names)
+{
+    const char *msg = "From: \xc1\xeb\xdd\xee\xe7\xf2 <a@b.gr>\nSubject: \xe3\xe5\xe9\xe1\n\n";
+    struct tm_envelope env;
+    memset(&env, 0, sizeof(env));
+    TM_CHECK_INT(tm_mime_envelope_parse_fb(msg, strlen(msg), "ISO-8859-7", &env, NULL), TM_OK);
+    TM_CHECK_STR(env.subject, "\xce\xb3\xce\xb5\xce\xb9\xce\xb1"); /* "geia" */
+    TM_CHECK(env.from_name && (unsigned char)env.from_name[0] == 0xce);
+    tm_mime_envelope_cleanup(&env);
 }
