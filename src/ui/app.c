@@ -153,6 +153,15 @@ static void handle_key(struct app *app, int key)
         run_op(app, b->op);
 }
 
+void app_unread_key(int key)
+{
+    if (!g_app || g_app->pending_len >= UI_PENDING_MAX)
+        return;
+    g_app->pending_head = (g_app->pending_head + UI_PENDING_MAX - 1) % UI_PENDING_MAX;
+    g_app->pending[g_app->pending_head] = key;
+    g_app->pending_len++;
+}
+
 bool app_pending_take(int *key)
 {
     if (!g_app || g_app->pending_len == 0)

@@ -17,6 +17,7 @@
  * characters, TM_KEY_* for the others; plus these two of the UI's own. */
 #define UI_KEY_RESIZE  (-2)
 #define UI_KEY_UNKNOWN (-3)
+#define UI_KEY_CANCEL  (-4) /* a lone Esc at a prompt */
 #define UI_KEY_CTRL(c) ((c)&0x1f)
 
 enum ui_fn {
@@ -225,5 +226,7 @@ void app_set_message(struct app *app, const char *fmt, ...) __attribute__((forma
 void app_request_body(struct app *app, int64_t message_id, enum body_purpose purpose);
 /* Takes the next key (a macro's replayed keys first) as a tmailrc key code; 0 when none. */
 int app_read_key(int *key);
+/* Puts a key back so that the next app_read_key returns it first. */
+void app_unread_key(int key);
 
 #endif

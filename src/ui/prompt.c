@@ -1,4 +1,7 @@
-/* prompt.c - a one-line editor on the bottom row (UTF-8 input, Backspace, ^U, ^W, Esc/^G). */
+/* prompt.c - the line editor on the bottom row: UTF-8 text with a cursor, driven by the editor
+ * key map of the configuration (mutt's defaults: ^A ^E ^B ^F ^D ^K ^U ^W, <Esc>b, <Esc>f ...),
+ * Tab completion where the caller offers it, Enter to accept, ^G or a lone Esc to cancel. */
+#include <ctype.h>
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,42 +10,192 @@
 #include "private.h"
 #include "tmail/str.h"
 
-/* Removes the last UTF-8 character of s. */
-static void drop_last_char(char *s)
+#define LINE_MAX_BYTES 1024
+
+struct line {
+    char text[LINE_MAX_BYTES];
+    size_t len, cur; /* bytes; cur is always on a character boundary */
+    size_t cap;      /* the caller's buffer size: text never grows past it */
+};
+
+static size_t prev_char(const struct line *l, size_t pos)
 {
-    size_t len = strlen(s);
-    while (len > 0) {
-        len--;
-        if (((unsigned char)s[len] & 0xC0) != 0x80)
-            break;
+    while (pos > 0 && ((unsigned char)l->text[--pos] & 0xC0) == 0x80)
+        ;
+    return pos;
+}
+
+static size_t next_char(const struct line *l, size_t pos)
+{
+    if (pos < l->len)
+        pos++;
+    while (pos < l->len && ((unsigned char)l->text[pos] & 0xC0) == 0x80)
+        pos++;
+    return pos;
+}
+
+static size_t word_start(const struct line *l, size_t pos)
+{
+    while (pos > 0 && l->text[pos - 1] == ' ')
+        pos--;
+    while (pos > 0 && l->text[pos - 1] != ' ')
+        pos--;
+    return pos;
+}
+
+static size_t word_end(const struct line *l, size_t pos)
+{
+    while (pos < l->len && l->text[pos] == ' ')
+        pos++;
+    while (pos < l->len && l->text[pos] != ' ')
+        pos++;
+    return pos;
+}
+
+/* Removes text[from..to). */
+static void cut(struct line *l, size_t from, size_t to)
+{
+    memmove(l->text + from, l->text + to, l->len - to + 1);
+    l->len -= to - from;
+    if (l->cur > to)
+        l->cur -= to - from;
+    else if (l->cur > from)
+        l->cur = from;
+}
+
+static void insert_key(struct line *l, int key)
+{
+    char mb[8];
+    mbstate_t ps;
+    memset(&ps, 0, sizeof(ps));
+    size_t n = wcrtomb(mb, (wchar_t)key, &ps);
+    if (n == (size_t)-1 || l->len + n >= sizeof(l->text) || l->len + n >= l->cap)
+        return;
+    memmove(l->text + l->cur + n, l->text + l->cur, l->len - l->cur + 1);
+    memcpy(l->text + l->cur, mb, n);
+    l->len += n;
+    l->cur += n;
+}
+
+/* upcase-word, downcase-word, capitalize-word on the word at or after the cursor (ASCII). */
+static void change_case(struct line *l, int how)
+{
+    size_t pos = l->cur, end = word_end(l, pos);
+    bool first = true;
+    for (; pos < end; pos++) {
+        unsigned char c = (unsigned char)l->text[pos];
+        if (c == ' ')
+            continue;
+        l->text[pos] = (char)(how > 0 || (how == 0 && first) ? toupper(c) : tolower(c));
+        first = false;
     }
-    s[len] = 0;
+    l->cur = end;
 }
 
-static void drop_last_word(char *s)
+/* Applies an editor function; false for functions that do nothing here. */
+static bool edit_op(struct line *l, enum tm_op op)
 {
-    size_t len = strlen(s);
-    while (len > 0 && s[len - 1] == ' ')
-        len--;
-    while (len > 0 && s[len - 1] != ' ')
-        len--;
-    s[len] = 0;
+    switch (op) {
+    case TM_OP_BACKSPACE:
+        cut(l, prev_char(l, l->cur), l->cur);
+        return true;
+    case TM_OP_DELETE_CHAR:
+        cut(l, l->cur, next_char(l, l->cur));
+        return true;
+    case TM_OP_BACKWARD_CHAR:
+        l->cur = prev_char(l, l->cur);
+        return true;
+    case TM_OP_FORWARD_CHAR:
+        l->cur = next_char(l, l->cur);
+        return true;
+    case TM_OP_BACKWARD_WORD:
+        l->cur = word_start(l, l->cur);
+        return true;
+    case TM_OP_FORWARD_WORD:
+        l->cur = word_end(l, l->cur);
+        return true;
+    case TM_OP_BOL:
+        l->cur = 0;
+        return true;
+    case TM_OP_EOL:
+        l->cur = l->len;
+        return true;
+    case TM_OP_KILL_LINE:
+        cut(l, 0, l->len);
+        return true;
+    case TM_OP_KILL_EOL:
+        cut(l, l->cur, l->len);
+        return true;
+    case TM_OP_KILL_WORD:
+        cut(l, word_start(l, l->cur), l->cur);
+        return true;
+    case TM_OP_KILL_EOW:
+        cut(l, l->cur, word_end(l, l->cur));
+        return true;
+    case TM_OP_TRANSPOSE_CHARS: {
+        if (l->cur == 0 || l->len < 2)
+            return true;
+        size_t b = l->cur == l->len ? prev_char(l, l->cur) : l->cur;
+        size_t a = prev_char(l, b), e = next_char(l, b);
+        char tmp[8];
+        size_t na = b - a, nb = e - b;
+        memcpy(tmp, l->text + a, na);
+        memmove(l->text + a, l->text + b, nb);
+        memcpy(l->text + a + nb, tmp, na);
+        l->cur = e;
+        return true;
+    }
+    case TM_OP_UPCASE_WORD:
+        change_case(l, 1);
+        return true;
+    case TM_OP_DOWNCASE_WORD:
+        change_case(l, -1);
+        return true;
+    case TM_OP_CAPITALIZE_WORD:
+        change_case(l, 0);
+        return true;
+    default:
+        return false;
+    }
 }
 
-static void redraw_prompt(const char *prompt, const char *text)
+/* Shows the prompt and the part of the text around the cursor; puts the terminal cursor there. */
+static void redraw_prompt(const char *prompt, const struct line *l)
 {
     int pw = (int)tm_str_width(prompt);
-    int avail = COLS - pw - 1;
-    const char *shown = text;
-    /* Keep the end of a long input visible. */
-    while (avail > 0 && (int)tm_str_width(shown) > avail && *shown)
+    int avail = COLS - pw - 1 > 1 ? COLS - pw - 1 : 1;
+    char before[LINE_MAX_BYTES];
+    memcpy(before, l->text, l->cur);
+    before[l->cur] = 0;
+    const char *shown = before; /* scroll so the cursor stays visible */
+    while (*shown && (int)tm_str_width(shown) > avail - 1)
         shown++;
     while (((unsigned char)*shown & 0xC0) == 0x80)
         shown++;
+    size_t offset = (size_t)(shown - before);
     draw_text(LINES - 1, 0, pw, prompt, A_NORMAL);
-    draw_text(LINES - 1, pw, COLS - pw, shown, A_NORMAL);
+    draw_text(LINES - 1, pw, COLS - pw, l->text + offset, A_NORMAL);
     move(LINES - 1, pw + (int)tm_str_width(shown));
     refresh();
+}
+
+/* The next key; a lone Esc (nothing else within 50 ms) comes back as UI_KEY_CANCEL. */
+static int read_key(bool *got)
+{
+    int key = 0;
+    nodelay(stdscr, FALSE);
+    *got = app_read_key(&key);
+    nodelay(stdscr, TRUE);
+    if (*got && key == 27) {
+        int next;
+        timeout(50);
+        bool more = app_read_key(&next);
+        nodelay(stdscr, TRUE);
+        if (!more)
+            return UI_KEY_CANCEL;
+        app_unread_key(next);
+    }
+    return key;
 }
 
 bool prompt_line(struct app *app, const char *prompt, char *out, size_t size)
@@ -53,57 +206,68 @@ bool prompt_line(struct app *app, const char *prompt, char *out, size_t size)
 bool prompt_line_complete(struct app *app, const char *prompt, char *out, size_t size,
                           prompt_complete_fn complete)
 {
-    char text[1024], choices[1024] = "";
-    snprintf(text, sizeof(text), "%s", out); /* the caller's suggestion, editable */
+    struct line l = {.cap = size < LINE_MAX_BYTES ? size : LINE_MAX_BYTES};
+    char choices[1024] = "";
+    int32_t seq[TM_KEYSEQ_MAX];
+    int nseq = 0;
+    bool quote_next = false, accepted = false;
+    snprintf(l.text, l.cap, "%s", out); /* the caller's suggestion, editable */
+    l.len = l.cur = strlen(l.text);
     curs_set(1);
     for (;;) {
         if (choices[0]) /* what Tab could not decide between, shown above the prompt */
             draw_text(LINES - 2, 0, COLS, choices, A_REVERSE);
-        redraw_prompt(prompt, text);
-        int key;
-        nodelay(stdscr, FALSE);
-        int got = app_read_key(&key);
-        nodelay(stdscr, TRUE);
+        redraw_prompt(prompt, &l);
+        bool got;
+        int key = read_key(&got);
         if (!got)
             continue;
         if (choices[0]) {
             choices[0] = 0;
             app->dirty = true;
         }
-        if (key == '\t' && complete) {
-            complete(text, size < sizeof(text) ? size : sizeof(text), choices, sizeof(choices));
-        } else if (key == '\r' || key == '\n' || key == TM_KEY_KEYPAD_ENTER) {
+        if (quote_next) { /* quote-char: the key itself, whatever it is bound to */
+            quote_next = false;
+            if (key > 0 && key < TM_KEY_SPECIAL)
+                insert_key(&l, key);
+            continue;
+        }
+        if (nseq == 0 && (key == '\r' || key == '\n' || key == TM_KEY_KEYPAD_ENTER)) {
+            accepted = true;
             break;
-        } else if (key == 27 || key == UI_KEY_CTRL('g')) {
-            curs_set(0);
-            app->message[0] = 0;
-            app->dirty = true;
-            return false;
-        } else if (key == TM_KEY_BACKSPACE) {
-            drop_last_char(text);
-        } else if (key == UI_KEY_CTRL('u')) {
-            text[0] = 0;
-        } else if (key == UI_KEY_CTRL('w')) {
-            drop_last_word(text);
-        } else if (key == UI_KEY_RESIZE) {
+        }
+        if (nseq == 0 && (key == UI_KEY_CANCEL || key == UI_KEY_CTRL('g')))
+            break;
+        if (key == UI_KEY_RESIZE) {
             clear();
-        } else if (key >= 0x20 && key < TM_KEY_SPECIAL) {
-            char mb[8];
-            mbstate_t ps;
-            memset(&ps, 0, sizeof(ps));
-            size_t n = wcrtomb(mb, (wchar_t)key, &ps);
-            size_t used = strlen(text);
-            if (n != (size_t)-1 && used + n < sizeof(text) && used + n < size) {
-                memcpy(text + used, mb, n);
-                text[used + n] = 0;
-            }
+            continue;
+        }
+        seq[nseq++] = key;
+        bool prefix = false;
+        const struct tm_binding *b =
+            app->cfg ? tm_config_binding_find(app->cfg, TM_MAP_EDITOR, seq, nseq, &prefix) : NULL;
+        if (prefix && nseq < TM_KEYSEQ_MAX)
+            continue;
+        int n = nseq;
+        nseq = 0;
+        if (b && b->op == TM_OP_COMPLETE && complete) {
+            snprintf(out, size, "%s", l.text);
+            complete(l.text, l.cap, choices, sizeof(choices));
+            l.len = l.cur = strlen(l.text);
+        } else if (b && b->op == TM_OP_QUOTE_CHAR) {
+            quote_next = true;
+        } else if (b && edit_op(&l, b->op)) {
+            /* done */
+        } else if (!b && n == 1 && key >= 0x20 && key < TM_KEY_SPECIAL) {
+            insert_key(&l, key);
         }
     }
     curs_set(0);
-    snprintf(out, size, "%s", text);
+    if (accepted)
+        snprintf(out, size, "%s", l.text);
     app->message[0] = 0;
     app->dirty = true;
-    return true;
+    return accepted;
 }
 
 bool prompt_yes_no(struct app *app, const char *question)

@@ -184,6 +184,38 @@ def test_mailcap_viewer_and_alternative_order():
         assert "MAILCAP-VIEWER" not in t.text()
 
 
+def test_line_editor_uses_the_editor_key_map():
+    rc = "bind editor ^X kill-line\nbind editor ^O transpose-chars\n"  # user bindings
+    with start(rc) as t:
+        t.wait_for("Msgs:53")
+        t.wait_gone("Scanning")
+        t.send_keys(":")
+        t.type("garbage")
+        t.send_keys("C-x")  # kill-line, bound above
+        t.type("echo wc -x")
+        t.send_keys("BSpace")  # backspace: "echo wc -"
+        t.type("l")
+        t.send_keys("C-a")  # bol
+        t.send_keys("Escape", "f")  # forward-word: after "echo"
+        t.send_keys("C-k")  # kill-eol: "echo"
+        t.send_keys("C-a", "C-d", "C-d", "C-d", "C-d")  # delete-char x4: ""
+        t.type("bind index G last-entry")
+        t.send_keys("Left", "Left", "C-o")  # transpose: "last-enrty"
+        t.wait_for(re.compile(r"^:bind index G last-enrty$", re.M))
+        t.send_keys("Left", "C-o", "Enter")  # and back
+        t.wait_gone(":bind")
+        t.send_keys("G", "Enter")
+        subjects = expected_subjects()
+        m = t.wait_for(re.compile(r"^Subject: (.*)$", re.M))
+        assert m.group(1).strip() == subjects[-1], m.group(1)
+        t.send_keys("q")
+        t.send_keys(":")
+        t.type("set nosuch")
+        t.send_keys("Escape")  # a lone Esc cancels
+        t.wait_gone(":set nosuch")
+        assert "unknown setting" not in t.text()
+
+
 def test_errors_are_shown_and_tmail_still_starts():
     with start("set nosuch = 1\nset sort = thread\n") as t:
         t.wait_for("Msgs:53")
