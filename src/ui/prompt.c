@@ -179,8 +179,10 @@ static void redraw_prompt(const char *prompt, const struct line *l)
     refresh();
 }
 
-/* The next key; a lone Esc (nothing else within 50 ms) comes back as UI_KEY_CANCEL. */
-static int read_key(bool *got)
+/* The next key. Esc followed within 50 ms by a key that makes an editor binding (<Esc>b) is
+ * that binding's first key; a lone Esc, or one followed by anything else, cancels, and the other
+ * key is kept for whatever comes next. */
+static int read_key(struct app *app, bool *got)
 {
     int key = 0;
     nodelay(stdscr, FALSE);
@@ -193,7 +195,13 @@ static int read_key(bool *got)
         nodelay(stdscr, TRUE);
         if (!more)
             return UI_KEY_CANCEL;
+        int32_t seq[2] = {27, next};
+        bool prefix = false;
+        const struct tm_binding *b =
+            app->cfg ? tm_config_binding_find(app->cfg, TM_MAP_EDITOR, seq, 2, &prefix) : NULL;
         app_unread_key(next);
+        if (!b && !prefix)
+            return UI_KEY_CANCEL;
     }
     return key;
 }
@@ -219,7 +227,7 @@ bool prompt_line_complete(struct app *app, const char *prompt, char *out, size_t
             draw_text(LINES - 2, 0, COLS, choices, A_REVERSE);
         redraw_prompt(prompt, &l);
         bool got;
-        int key = read_key(&got);
+        int key = read_key(app, &got);
         if (!got)
             continue;
         if (choices[0]) {
