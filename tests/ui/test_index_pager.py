@@ -372,7 +372,8 @@ def test_attachment_name_cannot_choose_the_directory():
 
 
 def test_missing_folder_is_a_clear_error():
-    with Tmux([TMAIL, "-f", "/nonexistent/folder"]) as t:
+    # The pause after tmail exits lets tmux draw its last words before the pane dies.
+    with Tmux(["sh", "-c", '"$0" -f /nonexistent/folder; s=$?; sleep 0.5; exit $s', TMAIL]) as t:
         assert t.wait_exit() == 1
         t.wait_for("/nonexistent/folder")
 

@@ -84,7 +84,8 @@ def test_exit_status_and_last_screen_survive():
 
 
 def test_killed_by_signal_is_reported():
-    with Tmux("exec sh -c 'echo start; kill -SEGV $$'") as t:
+    # The pause lets tmux draw the output before the pane dies: on a loaded machine it may not.
+    with Tmux("exec sh -c 'echo start; sleep 0.5; kill -SEGV $$'") as t:
         status = t.wait_exit()
         assert status == "signal 11", status
         assert t.screen()[0] == "start"
@@ -98,7 +99,7 @@ def test_exit_status_of_programs_that_exit_at_once():
 
 
 def test_wait_for_fails_fast_when_program_exits():
-    with Tmux(["sh", "-c", "echo something else; exit 3"]) as t:
+    with Tmux(["sh", "-c", "echo something else; sleep 0.5; exit 3"]) as t:
         try:
             t.wait_for("never shown", timeout=30)
         except ScreenError as e:
