@@ -274,7 +274,9 @@ int main(int argc, char **argv)
         .core = {.store_path = store_path,
                  .folder_path = folder,
                  .account_name = account,
-                 .charset_fallback = cfg->settings.charset_fallback},
+                 .charset_fallback = cfg->settings.charset_fallback,
+                 .sort = cfg->settings.sort,
+                 .sort_reverse = cfg->settings.sort_reverse},
         .cfg = &cfg,
         .notice = notice[0] ? notice : NULL,
     };

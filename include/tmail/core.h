@@ -18,6 +18,8 @@ struct tm_core_options {
     const char *folder_path;      /* Maildir to open (tmail -f, or the demo copy) */
     const char *account_name;     /* store account name for it */
     const char *charset_fallback; /* for raw 8-bit headers; NULL: windows-1252 */
+    int sort;                     /* enum tm_sort of tmail/config.h: threads, date, ... */
+    bool sort_reverse;
 };
 
 /* Opens the store, starts the account worker. *out owned by the caller: tm_core_free. */
@@ -52,6 +54,9 @@ enum tm_status tm_core_first_unread(struct tm_core *core, int64_t *id_out, struc
 /* Reads one row of the open folder by store id into row (zeroed by the caller). */
 enum tm_status tm_core_message(struct tm_core *core, int64_t message_id, struct tm_message_row *row,
                                struct tm_error *err);
+
+/* Queues a new display order (enum tm_sort, reverse); a TM_EV_CHANGED event follows. */
+enum tm_status tm_core_set_sort(struct tm_core *core, int sort, bool reverse, struct tm_error *err);
 
 /* Queues loading of a raw message; a TM_EV_BODY event brings it. */
 enum tm_status tm_core_request_body(struct tm_core *core, int64_t message_id, struct tm_error *err);

@@ -12,7 +12,7 @@
 struct tm_store;
 
 /* The schema version a freshly migrated store has (PRAGMA user_version). */
-#define TM_STORE_SCHEMA_VERSION 1
+#define TM_STORE_SCHEMA_VERSION 2
 
 /* Opens (creating with mode 0600, and its parent directory 0700) the database at path, sets WAL
  * and a busy timeout, and runs every pending numbered migration in one transaction each. A file
@@ -32,6 +32,13 @@ enum tm_status tm_store_account_ensure(struct tm_store *st, const char *name, co
 /* Finds or creates mailbox name (e.g. "INBOX") of an account. */
 enum tm_status tm_store_mailbox_ensure(struct tm_store *st, int64_t account_id, const char *name,
                                        int64_t *id_out, struct tm_error *err);
+
+/* The sort the mailbox's display order was last computed for (malloc'd into *sort, NULL when
+ * never), and recording it. */
+enum tm_status tm_store_mailbox_get_sort(struct tm_store *st, int64_t mailbox_id, char **sort,
+                                         struct tm_error *err);
+enum tm_status tm_store_mailbox_set_sort(struct tm_store *st, int64_t mailbox_id, const char *sort,
+                                         struct tm_error *err);
 
 /* One cached message. Strings are malloc'd and owned by the row (tm_message_row_cleanup frees
  * them); any may be NULL. */
@@ -109,6 +116,9 @@ struct tm_thread_source {
     const char *references;
     const char *subject;
     int64_t date;
+    const char *from; /* display name, else address: for sorting by sender */
+    const char *to;
+    int64_t size;
 };
 typedef int (*tm_store_thread_cb)(void *ctx, const struct tm_thread_source *src);
 enum tm_status tm_store_message_each_thread_source(struct tm_store *st, int64_t mailbox_id,

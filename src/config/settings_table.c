@@ -149,7 +149,8 @@ static const struct tm_setting_info table[] = {
         "Server to send mail through: smtp://user@host:587 (STARTTLS required) or "
         "smtps://user@host:465 (TLS)."),
     ALIAS("smtp_url", "smtp", A_(smtp_url)),
-    ENUM("sort", G_(sort), "date", sort_values, "Order of messages in the index."),
+    ENUM("sort", G_(sort), "threads", sort_values,
+         "Order of messages in the index (tmail threads by default; mutt sorts by date)."),
     ENUM("sort_aux", G_(sort_aux), "date", sort_values,
          "Secondary order, for equal entries and inside threads."),
     BOOL("sort_reverse", G_(sort_reverse), "no", "Reverse the sort order."),

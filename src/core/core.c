@@ -51,6 +51,8 @@ static enum tm_status core_setup(struct tm_core *core, const struct tm_core_opti
     w->folder_path = dup_or_null(opt->folder_path);
     w->account_name = dup_or_null(opt->account_name);
     w->charset_fallback = dup_or_null(opt->charset_fallback);
+    w->sort = opt->sort;
+    w->sort_reverse = opt->sort_reverse;
     core->folder_label = dup_or_null(opt->folder_path);
     if (!w->store_path || !w->folder_path || !w->account_name || !core->folder_label)
         return tm_error_set(err, TM_ENOMEM, _("out of memory"));
@@ -151,6 +153,12 @@ enum tm_status tm_core_message(struct tm_core *core, int64_t message_id, struct 
                                struct tm_error *err)
 {
     return tm_store_message_get(core->store, message_id, row, err);
+}
+
+enum tm_status tm_core_set_sort(struct tm_core *core, int sort, bool reverse, struct tm_error *err)
+{
+    struct job job = {.type = JOB_SORT, .sort = sort, .sort_reverse = reverse};
+    return worker_submit(&core->worker, &job, err);
 }
 
 enum tm_status tm_core_request_body(struct tm_core *core, int64_t message_id, struct tm_error *err)

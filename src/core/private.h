@@ -21,12 +21,14 @@ void event_queue_push(struct event_queue *q, struct tm_event *ev);
 /* Takes the oldest event into *ev; false when empty. Thread-safe. */
 bool event_queue_pop(struct event_queue *q, struct tm_event *ev);
 
-enum job_type { JOB_SYNC, JOB_BODY, JOB_FLAGS };
+enum job_type { JOB_SYNC, JOB_BODY, JOB_FLAGS, JOB_SORT };
 
 struct job {
     enum job_type type;
     int64_t message_id;
     unsigned add, clear;
+    int sort;          /* JOB_SORT: enum tm_sort */
+    bool sort_reverse; /* JOB_SORT */
     struct job *next;
 };
 
@@ -45,6 +47,8 @@ struct worker {
     char *folder_path;
     char *account_name;
     char *charset_fallback; /* NULL: the MIME layer's default */
+    int sort;               /* enum tm_sort of the display order; changed by JOB_SORT */
+    bool sort_reverse;
     int64_t account_id;
     int64_t mailbox_id;
     struct event_queue *events; /* borrowed from core */
@@ -56,8 +60,15 @@ enum tm_status worker_submit(struct worker *w, const struct job *job, struct tm_
 /* Cancels the running job, joins the thread and frees queued jobs. */
 void worker_stop(struct worker *w);
 
-/* Re-threads a mailbox: reads thread sources from st, computes JWZ threads, stores the order. */
-enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, struct tm_error *err);
+/* Recomputes a mailbox's display order for sort (enum tm_sort; threads or flat) and records
+ * which sort it is for. */
+enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, int sort, bool reverse,
+                             struct tm_error *err);
+/* The same, but only when rows changed or the stored order was made for another sort. */
+enum tm_status core_order_if_needed(struct tm_store *st, int64_t mailbox_id, int sort, bool reverse,
+                                    bool rows_changed, struct tm_error *err);
+/* "threads", "date-reverse", ...: how a sort is recorded in the store. */
+void core_sort_name(int sort, bool reverse, char *out, size_t size);
 
 /* Dispatch: NULL slots of a backend become TM_ENOTSUP. */
 enum tm_status backend_set_flags(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,

@@ -1,16 +1,26 @@
-/* rethread.c - recomputes a mailbox's thread order from the store and writes it back, so the
- * UI can read any window of rows already in display order. */
+/* rethread.c - recomputes a mailbox's display order from the store and writes it back, so the
+ * UI can read any window of rows already in order: JWZ threads (sort = threads), or a flat
+ * order by date, sender, recipient, subject or size; sort_reverse turns it around. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "private.h"
 #include "thread.h"
 #include "tmail/array.h"
+#include "tmail/config.h"
 #include "tmail/i18n.h"
+
+struct flat_keys {
+    char *from, *to;
+    int64_t size;
+};
 
 struct collect {
     struct tm_thread_msg *msgs;
-    size_t n, cap;
+    struct flat_keys *keys; /* parallel to msgs */
+    size_t n, cap, cap_keys;
     int failed;
 };
 
@@ -22,17 +32,21 @@ static const char *keep(const char *s)
 static int collect_one(void *ctx, const struct tm_thread_source *src)
 {
     struct collect *c = ctx;
-    if (TM_ARRAY_RESERVE(c->msgs, c->n, c->cap, 1024)) {
+    size_t cap_keys = c->cap_keys;
+    if (TM_ARRAY_RESERVE(c->msgs, c->n, c->cap, 1024) ||
+        TM_ARRAY_RESERVE(c->keys, c->n, cap_keys, 1024)) {
         c->failed = 1;
         return 1;
     }
-    struct tm_thread_msg *m = &c->msgs[c->n++];
+    c->cap_keys = cap_keys;
+    struct tm_thread_msg *m = &c->msgs[c->n];
     m->id = src->id;
     m->date = src->date;
     m->message_id = keep(src->message_id);
     m->in_reply_to = keep(src->in_reply_to);
     m->references = keep(src->references);
     m->subject = keep(src->subject);
+    c->keys[c->n++] = (struct flat_keys){(char *)keep(src->from), (char *)keep(src->to), src->size};
     return 0;
 }
 
@@ -43,8 +57,11 @@ static void collect_free(struct collect *c)
         free((char *)c->msgs[i].in_reply_to);
         free((char *)c->msgs[i].references);
         free((char *)c->msgs[i].subject);
+        free(c->keys[i].from);
+        free(c->keys[i].to);
     }
     free(c->msgs);
+    free(c->keys);
 }
 
 static enum tm_status store_order(struct tm_store *st, const struct tm_thread_out *out, size_t n,
@@ -60,19 +77,145 @@ static enum tm_status store_order(struct tm_store *st, const struct tm_thread_ou
     return tm_store_commit(st, err);
 }
 
-enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, struct tm_error *err)
+/* Newest threads first: whole threads (a root and the rows below it) change places. */
+static enum tm_status reverse_threads(struct tm_thread_out *out, size_t n)
+{
+    struct tm_thread_out *copy = malloc(n * sizeof(*copy));
+    if (!copy && n)
+        return TM_ENOMEM;
+    size_t end = n, o = 0;
+    while (end > 0) {
+        size_t start = end - 1;
+        while (start > 0 && out[start].depth > 0)
+            start--;
+        memcpy(copy + o, out + start, (end - start) * sizeof(*copy));
+        o += end - start;
+        end = start;
+    }
+    memcpy(out, copy, n * sizeof(*copy));
+    free(copy);
+    return TM_OK;
+}
+
+/* A subject without its Re:/Fwd: prefixes, for sorting. */
+static const char *base_subject(const char *s)
+{
+    while (s) {
+        while (*s == ' ')
+            s++;
+        size_t n = strncasecmp(s, "re:", 3) == 0 ? 3 : strncasecmp(s, "fwd:", 4) == 0 ? 4 : 0;
+        if (!n)
+            break;
+        s += n;
+    }
+    return s ? s : "";
+}
+
+struct flat_row {
+    const struct tm_thread_msg *m;
+    const struct flat_keys *k;
+};
+
+static int compare_flat(const void *pa, const void *pb, void *field)
+{
+    const struct flat_row *a = pa, *b = pb;
+    int c = 0;
+    switch (*(const int *)field) {
+    case TM_SORT_FROM:
+        c = strcasecmp(a->k->from ? a->k->from : "", b->k->from ? b->k->from : "");
+        break;
+    case TM_SORT_TO:
+        c = strcasecmp(a->k->to ? a->k->to : "", b->k->to ? b->k->to : "");
+        break;
+    case TM_SORT_SUBJECT:
+        c = strcasecmp(base_subject(a->m->subject), base_subject(b->m->subject));
+        break;
+    case TM_SORT_SIZE:
+        c = (a->k->size > b->k->size) - (a->k->size < b->k->size);
+        break;
+    case TM_SORT_MAILBOX_ORDER:
+        c = (a->m->id > b->m->id) - (a->m->id < b->m->id);
+        break;
+    default:
+        break;
+    }
+    if (c == 0)
+        c = (a->m->date > b->m->date) - (a->m->date < b->m->date);
+    return c ? c : (a->m->id > b->m->id) - (a->m->id < b->m->id);
+}
+
+/* A flat order: depth 0, no tree. */
+static enum tm_status flat_order(const struct collect *c, int sort, bool reverse,
+                                 struct tm_thread_out **out, struct tm_error *err)
+{
+    struct flat_row *rows = malloc((c->n ? c->n : 1) * sizeof(*rows));
+    *out = calloc(c->n ? c->n : 1, sizeof(**out));
+    if (!rows || !*out) {
+        free(rows);
+        free(*out);
+        *out = NULL;
+        return tm_error_set(err, TM_ENOMEM, _("out of memory while sorting"));
+    }
+    for (size_t i = 0; i < c->n; i++)
+        rows[i] = (struct flat_row){&c->msgs[i], &c->keys[i]};
+    qsort_r(rows, c->n, sizeof(*rows), compare_flat, &sort);
+    for (size_t i = 0; i < c->n; i++)
+        (*out)[reverse ? c->n - 1 - i : i].id = rows[i].m->id;
+    free(rows);
+    return TM_OK;
+}
+
+void core_sort_name(int sort, bool reverse, char *out, size_t size)
+{
+    static const char *const names[] = {
+        [TM_SORT_DATE] = "date",       [TM_SORT_DATE_RECEIVED] = "date",
+        [TM_SORT_FROM] = "from",       [TM_SORT_MAILBOX_ORDER] = "mailbox-order",
+        [TM_SORT_SCORE] = "date",      [TM_SORT_SIZE] = "size",
+        [TM_SORT_SUBJECT] = "subject", [TM_SORT_THREADS] = "threads",
+        [TM_SORT_TO] = "to",
+    };
+    const char *name = sort >= 0 && sort <= TM_SORT_TO ? names[sort] : "threads";
+    snprintf(out, size, "%s%s", name, reverse ? "-reverse" : "");
+}
+
+enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, int sort, bool reverse,
+                             struct tm_error *err)
 {
     struct collect c = {0};
     struct tm_thread_out *out = NULL;
+    bool threads = sort == TM_SORT_THREADS;
     enum tm_status s = tm_store_message_each_thread_source(st, mailbox_id, collect_one, &c, err);
     if (!s && c.failed)
         s = tm_error_set(err, TM_ENOMEM, _("out of memory while threading"));
-    if (!s)
+    if (!s && threads)
         s = tm_thread_compute(c.msgs, c.n, &out, err);
+    else if (!s)
+        s = flat_order(&c, sort, reverse, &out, err);
+    if (!s && threads && reverse && reverse_threads(out, c.n))
+        s = tm_error_set(err, TM_ENOMEM, _("out of memory while threading"));
     if (!s)
         s = store_order(st, out, c.n, err);
-    if (out)
+    char name[32];
+    core_sort_name(sort, reverse, name, sizeof(name));
+    if (!s)
+        s = tm_store_mailbox_set_sort(st, mailbox_id, name, err);
+    if (out && threads)
         tm_thread_out_free(out, c.n);
+    else
+        free(out);
     collect_free(&c);
     return s;
+}
+
+enum tm_status core_order_if_needed(struct tm_store *st, int64_t mailbox_id, int sort, bool reverse,
+                                    bool rows_changed, struct tm_error *err)
+{
+    char want[32], *have = NULL;
+    core_sort_name(sort, reverse, want, sizeof(want));
+    enum tm_status s = tm_store_mailbox_get_sort(st, mailbox_id, &have, err);
+    bool same = !s && have && strcmp(have, want) == 0;
+    free(have);
+    if (s || (same && !rows_changed))
+        return s;
+    return core_rethread(st, mailbox_id, sort, reverse, err);
 }

@@ -72,8 +72,9 @@ static void run_sync(struct worker_ctx *c)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     enum tm_status st = w->ops->sync_mailbox(c->session, "INBOX", w->mailbox_id, &res, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (!st && (res.added || res.removed))
-        st = core_rethread(c->store, w->mailbox_id, &err);
+    if (!st)
+        st = core_order_if_needed(c->store, w->mailbox_id, w->sort, w->sort_reverse,
+                                  res.added || res.removed, &err);
     if (st)
         tm_log(TM_LOG_WARN, "sync of %s failed: %s", w->account_name, err.message);
     else
@@ -122,6 +123,17 @@ static void run_flags(struct worker_ctx *c, const struct job *job)
     post(c->w, st ? TM_EV_ERROR : TM_EV_CHANGED, job->message_id, &err);
 }
 
+static void run_sort(struct worker_ctx *c, const struct job *job)
+{
+    struct tm_error err;
+    tm_error_clear(&err);
+    c->w->sort = job->sort;
+    c->w->sort_reverse = job->sort_reverse;
+    enum tm_status st =
+        core_order_if_needed(c->store, c->w->mailbox_id, job->sort, job->sort_reverse, false, &err);
+    post(c->w, st ? TM_EV_ERROR : TM_EV_CHANGED, 0, &err);
+}
+
 static void run_job(struct worker_ctx *c, const struct job *job)
 {
     if (!c->session) {
@@ -148,6 +160,9 @@ static void run_job(struct worker_ctx *c, const struct job *job)
         break;
     case JOB_FLAGS:
         run_flags(c, job);
+        break;
+    case JOB_SORT:
+        run_sort(c, job);
         break;
     }
 }

@@ -319,7 +319,8 @@ enum tm_status tm_store_message_each_thread_source(struct tm_store *st, int64_t 
                                                    struct tm_error *err)
 {
     sqlite3_stmt *s = store_stmt(st, STMT_MSG_EACH_THREAD,
-                                 "SELECT id, message_id, in_reply_to, refs, subject, date "
+                                 "SELECT id, message_id, in_reply_to, refs, subject, date, "
+                                 "coalesce(nullif(from_name, ''), from_addr), to_addrs, size "
                                  "FROM messages WHERE mailbox_id = ?1 ORDER BY date, id",
                                  err);
     if (!s)
@@ -335,6 +336,9 @@ enum tm_status tm_store_message_each_thread_source(struct tm_store *st, int64_t 
             .references = (const char *)sqlite3_column_text(s, 3),
             .subject = (const char *)sqlite3_column_text(s, 4),
             .date = sqlite3_column_int64(s, 5),
+            .from = (const char *)sqlite3_column_text(s, 6),
+            .to = (const char *)sqlite3_column_text(s, 7),
+            .size = sqlite3_column_int64(s, 8),
         };
         if (cb(ctx, &src))
             goto out;

@@ -43,6 +43,9 @@ static const struct store_migration migrations[] = {
         "  UNIQUE(mailbox_id, local_key));"
         "CREATE INDEX messages_display ON messages(mailbox_id, thread_order, date, id);"
         "CREATE INDEX messages_message_id ON messages(message_id);"},
+    /* Which sort the stored display order was computed for ("threads", "date-reverse", ...),
+     * so a changed `sort` setting reorders once and an unchanged one costs nothing. */
+    {2, "ALTER TABLE mailboxes ADD COLUMN display_sort TEXT;"},
 };
 
 enum tm_status store_refuse_newer(struct tm_store *st, int version, int known, struct tm_error *err)

@@ -311,3 +311,35 @@ enum tm_status tm_store_mailbox_ensure(struct tm_store *st, int64_t account_id, 
         rc = tm_error_set(err, TM_ESTORE, _("%s: cannot add mailbox %s"), st->path, name);
     return rc;
 }
+
+enum tm_status tm_store_mailbox_get_sort(struct tm_store *st, int64_t mailbox_id, char **sort,
+                                         struct tm_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STMT_MAILBOX_GET_SORT,
+                                 "SELECT display_sort FROM mailboxes WHERE id = ?1", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, mailbox_id);
+    enum tm_status rc = TM_OK;
+    *sort = NULL;
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW && sqlite3_column_text(s, 0) &&
+        !(*sort = strdup((const char *)sqlite3_column_text(s, 0))))
+        rc = tm_error_set(err, TM_ENOMEM, _("out of memory"));
+    else if (r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = store_error(st, err, _("cannot read a mailbox"));
+    store_release(s);
+    return rc;
+}
+
+enum tm_status tm_store_mailbox_set_sort(struct tm_store *st, int64_t mailbox_id, const char *sort,
+                                         struct tm_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STMT_MAILBOX_SET_SORT,
+                                 "UPDATE mailboxes SET display_sort = ?2 WHERE id = ?1", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, mailbox_id);
+    sqlite3_bind_text(s, 2, sort, -1, SQLITE_TRANSIENT);
+    return store_step_done(st, s, _("cannot update a mailbox"), err);
+}

@@ -109,8 +109,21 @@ static void command_complete(char *text, size_t size, char *choices, size_t choi
     complete_word(text, size, names, n, choices, choices_size);
 }
 
+/* A changed sort or sort_reverse reorders the folder (in the background). */
+static void apply_sort(struct app *app, int old_sort, bool old_reverse)
+{
+    struct tm_error err;
+    const struct tm_settings *s = &app->cfg->settings;
+    tm_error_clear(&err);
+    if ((s->sort != old_sort || s->sort_reverse != old_reverse) &&
+        tm_core_set_sort(app->core, s->sort, s->sort_reverse, &err))
+        app_set_message(app, "%s", err.message);
+}
+
 void command_run(struct app *app)
 {
+    int old_sort = app->cfg->settings.sort;
+    bool old_reverse = app->cfg->settings.sort_reverse;
     char line[TM_CONFIG_MAX_LINE] = "";
     if (!prompt_line_complete(app, ":", line, sizeof(line), command_complete) || !line[0])
         return;
@@ -137,6 +150,7 @@ void command_run(struct app *app)
         if (path)
             source_file(app, path);
         free(path);
+        apply_sort(app, old_sort, old_reverse);
         return;
     }
     size_t before = app->cfg->n_diags;
@@ -147,5 +161,6 @@ void command_run(struct app *app)
     colors_free(app); /* a `color` command takes effect now */
     colors_init(app);
     report_new_diags(app, before);
+    apply_sort(app, old_sort, old_reverse);
     clearok(curscr, TRUE);
 }

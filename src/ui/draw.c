@@ -101,12 +101,27 @@ static void folder_label(const char *folder, size_t max_cols, struct tm_buf *out
     tm_buf_cleanup(&full);
 }
 
+/* The sort setting's name as a tmailrc writes it ("threads", "date"), from the settings table. */
+static const char *sort_label(const struct app *app)
+{
+    size_t n;
+    const struct tm_setting_info *table = tm_config_settings(&n);
+    int sort = app->cfg ? app->cfg->settings.sort : TM_SORT_THREADS;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(table[i].name, "sort") == 0 && table[i].values)
+            for (int v = 0; table[i].values[v]; v++)
+                if (v == sort)
+                    return table[i].values[v];
+    return "threads";
+}
+
 void draw_status_bar(struct app *app, const char *what)
 {
     char head[64], tail[256], right[200], left[16384 + 400];
     struct tm_buf label;
     snprintf(head, sizeof(head), "-*-tmail: ");
-    snprintf(tail, sizeof(tail), " [%s] ---(%s)", what, _("threads"));
+    snprintf(tail, sizeof(tail), " [%s] ---(%s%s)", what, sort_label(app),
+             app->cfg && app->cfg->settings.sort_reverse ? "/reverse" : "");
     snprintf(right, sizeof(right), "%s%s", app->progress, app->progress[0] ? " --" : "---");
     size_t fixed = tm_str_width(head) + tm_str_width(tail) + tm_str_width(right) + 1;
     size_t room = (size_t)COLS > fixed + 8 ? (size_t)COLS - fixed : 8;

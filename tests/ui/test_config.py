@@ -216,6 +216,24 @@ def test_line_editor_uses_the_editor_key_map():
         assert "unknown setting" not in t.text()
 
 
+def test_sort_setting_reorders_the_index():
+    with start("set sort = date\nset sort_reverse = yes\n") as t:
+        t.wait_for("(date/reverse)")
+        t.wait_for("Msgs:53")
+        t.wait_gone("Scanning")
+        t.send_keys("Home")
+        t.wait_for(re.compile(r"^\s*1 .*Proposal: 1\.0 roadmap draft$", re.M))  # newest first
+        assert "\u2514\u2500>" not in t.text()  # flat: no thread tree
+        t.send_keys(":")
+        t.type("set sort = threads")
+        t.send_keys("Enter")
+        t.send_keys(":")
+        t.type("set sort_reverse = no")
+        t.send_keys("Enter")
+        t.wait_for("(threads)")
+        t.wait_for("\u2514\u2500>")
+
+
 def test_errors_are_shown_and_tmail_still_starts():
     with start("set nosuch = 1\nset sort = thread\n") as t:
         t.wait_for("Msgs:53")

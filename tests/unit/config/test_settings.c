@@ -10,7 +10,7 @@ TM_TEST(settings_defaults_come_from_the_table)
 {
     struct tm_config *cfg = parse_text("");
     TM_CHECK_INT(cfg->n_errors, 0);
-    TM_CHECK_INT(cfg->settings.sort, TM_SORT_DATE);
+    TM_CHECK_INT(cfg->settings.sort, TM_SORT_THREADS);
     TM_CHECK_INT(cfg->settings.timeout, 600);
     TM_CHECK_INT(cfg->settings.delete_, TM_QUAD_ASK_YES);
     TM_CHECK(cfg->settings.mark_old);
@@ -90,7 +90,7 @@ TM_TEST(settings_unset_and_reset)
     TM_CHECK_INT(cfg->n_errors, 0);
     TM_CHECK(cfg->settings.editor == NULL);
     TM_CHECK(!cfg->settings.beep);
-    TM_CHECK_INT(cfg->settings.sort, TM_SORT_DATE);
+    TM_CHECK_INT(cfg->settings.sort, TM_SORT_THREADS);
     tm_config_free(&cfg);
 }
 

@@ -9,6 +9,7 @@
 
 #include "../../../src/core/private.h"
 #include "tm_test.h"
+#include "tmail/config.h"
 #include "tmail/core.h"
 #include "tmail/flags.h"
 #include "tmail/fsutil.h"
@@ -47,7 +48,10 @@ static struct tm_core *open_demo_copy(const char *dir)
     struct tm_core *core = NULL;
     if (tm_fs_copy_tree(DEMO_DIR, path_in(dir, "demo"), &err))
         return NULL;
-    struct tm_core_options opt = {path_in(dir, "cache.sqlite"), path_in(dir, "demo"), "demo", NULL};
+    struct tm_core_options opt = {.store_path = path_in(dir, "cache.sqlite"),
+                                  .folder_path = path_in(dir, "demo"),
+                                  .account_name = "demo",
+                                  .sort = TM_SORT_THREADS};
     if (tm_core_new(&opt, &core, &err))
         return NULL;
     return core;
@@ -188,7 +192,10 @@ TM_TEST(core_unopenable_folder_reports_error_event)
     struct tm_error err;
     struct tm_core *core = NULL;
     struct tm_event ev;
-    struct tm_core_options opt = {path_in(dir, "cache.sqlite"), path_in(dir, "nope"), "x", NULL};
+    struct tm_core_options opt = {.store_path = path_in(dir, "cache.sqlite"),
+                                  .folder_path = path_in(dir, "nope"),
+                                  .account_name = "x",
+                                  .sort = TM_SORT_THREADS};
     TM_CHECK(tm_core_new(&opt, &core, &err) == TM_OK);
     TM_CHECK(tm_core_sync(core, &err) == TM_OK);
     TM_CHECK(wait_event(core, TM_EV_SYNC_DONE, &ev));
@@ -218,4 +225,62 @@ TM_TEST(core_prepare_demo_copies_once_and_keeps_changes)
     TM_CHECK(!copied);
     TM_CHECK(stat(path_in(out, "cur"), &sb) != 0);
     unsetenv("XDG_DATA_HOME");
+}
+
+/* Subjects of the first n rows in display order, joined by '|'. */
+static void first_subjects(struct tm_core *core, int n, char *out, size_t size)
+{
+    struct tm_error err;
+    size_t used = 0;
+    out[0] = 0;
+    for (int i = 0; i < n; i++) {
+        struct tm_message_row row;
+        int got = 0;
+        memset(&row, 0, sizeof(row));
+        if (tm_core_window(core, i, 1, &row, &got, &err) || got != 1)
+            break;
+        used += (size_t)snprintf(out + used, size - used, "%s%s", i ? "|" : "",
+                                 row.subject ? row.subject : "");
+        tm_message_row_cleanup(&row);
+        if (used >= size)
+            break;
+    }
+}
+
+TM_TEST(core_sort_setting_orders_flat_and_reverse_and_back_to_threads)
+{
+    const char *dir = tm_test_tmpdir();
+    struct tm_core *core = open_demo_copy(dir);
+    struct tm_event ev;
+    struct tm_error err;
+    char threads[2048], bydate[2048], newest[2048];
+    TM_CHECK(core != NULL);
+    TM_CHECK(tm_core_sync(core, &err) == TM_OK);
+    TM_CHECK(wait_event(core, TM_EV_SYNC_DONE, &ev));
+    first_subjects(core, 5, threads, sizeof(threads));
+    TM_CHECK(tm_core_set_sort(core, TM_SORT_DATE, false, &err) == TM_OK);
+    TM_CHECK(wait_event(core, TM_EV_CHANGED, &ev));
+    first_subjects(core, 5, bydate, sizeof(bydate));
+    /* by date, the 4th and 5th messages are from different threads: not the threaded order */
+    TM_CHECK(strcmp(threads, bydate) != 0);
+    struct tm_message_row a, b;
+    int n = 0;
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    TM_CHECK(tm_core_window(core, 0, 1, &a, &n, &err) == TM_OK && n == 1);
+    TM_CHECK(tm_core_window(core, 52, 1, &b, &n, &err) == TM_OK && n == 1);
+    TM_CHECK(a.date <= b.date);
+    TM_CHECK_INT(a.thread_depth, 0);
+    TM_CHECK(!a.thread_tree || !a.thread_tree[0]);
+    tm_message_row_cleanup(&a);
+    tm_message_row_cleanup(&b);
+    TM_CHECK(tm_core_set_sort(core, TM_SORT_DATE, true, &err) == TM_OK);
+    TM_CHECK(wait_event(core, TM_EV_CHANGED, &ev));
+    first_subjects(core, 1, newest, sizeof(newest));
+    TM_CHECK_STR(newest, "[tmail-dev] Proposal: 1.0 roadmap draft"); /* the newest message */
+    TM_CHECK(tm_core_set_sort(core, TM_SORT_THREADS, false, &err) == TM_OK);
+    TM_CHECK(wait_event(core, TM_EV_CHANGED, &ev));
+    first_subjects(core, 5, bydate, sizeof(bydate));
+    TM_CHECK_STR(bydate, threads);
+    tm_core_free(&core);
 }

@@ -690,3 +690,19 @@ TM_TEST(store_first_with_flags_follows_display_order)
         TM_ENOENT);
     tm_store_free(&st);
 }
+
+TM_TEST(store_mailbox_sort_is_recorded)
+{
+    char path[512];
+    struct tm_store *st = open_in_tmp(path, sizeof(path));
+    TM_CHECK(st);
+    int64_t mbox = make_mailbox(st, "INBOX");
+    char *sort = (char *)"x";
+    TM_CHECK_INT(tm_store_mailbox_get_sort(st, mbox, &sort, NULL), TM_OK);
+    TM_CHECK(sort == NULL);
+    TM_CHECK_INT(tm_store_mailbox_set_sort(st, mbox, "date-reverse", NULL), TM_OK);
+    TM_CHECK_INT(tm_store_mailbox_get_sort(st, mbox, &sort, NULL), TM_OK);
+    TM_CHECK_STR(sort, "date-reverse");
+    free(sort);
+    tm_store_free(&st);
+}
