@@ -8,18 +8,35 @@
 
 #define REPEAT_PRODUCT_MAX 10000
 
-/* The product of all counted-repeat upper bounds over-estimates regcomp's expansion. */
+/* glibc's regcomp copies the tree under a counted repeat {n,m} m times and under + once more,
+ * so nested or stacked ones multiply ("(a{1,3000}){1,3000}", "a++++++++..." found by the
+ * pattern fuzzer). The product of those factors over-estimates the expansion; refuse it past a
+ * limit. Escaped characters and bracket expressions are skipped: their + and { are literal. */
 static int repeats_too_large(const char *text)
 {
     double product = 1;
-    for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
-        char *end;
-        long lo = strtol(p + 1, &end, 10), hi = lo;
-        if (end == p + 1)
-            continue;
-        if (*end == ',')
-            hi = isdigit((unsigned char)end[1]) ? strtol(end + 1, &end, 10) : lo + 1;
-        product *= (double)(hi > 1 ? hi : 1);
+    for (const char *p = text; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+        } else if (*p == '[') {
+            p += p[1] == '^' ? 2 : 1;
+            if (*p == ']')
+                p++; /* a leading ] is literal */
+            while (*p && *p != ']')
+                p++;
+            if (!*p)
+                break;
+        } else if (*p == '+') {
+            product *= 2;
+        } else if (*p == '{') {
+            char *end;
+            long lo = strtol(p + 1, &end, 10), hi = lo;
+            if (end == p + 1)
+                continue;
+            if (*end == ',')
+                hi = isdigit((unsigned char)end[1]) ? strtol(end + 1, &end, 10) : lo + 1;
+            product *= (double)(hi > 1 ? hi : 1);
+        }
         if (product > REPEAT_PRODUCT_MAX)
             return 1;
     }
@@ -30,7 +47,8 @@ enum tm_status tm_regex_compile(regex_t *re, const char *text, int flags, struct
 {
     if (repeats_too_large(text))
         return tm_error_set(err, TM_EPARSE,
-                            _("regular expression \"%s\" has too many counted repeats"), text);
+                            _("regular expression \"%s\" has too many nested repeats (+, {n,m})"),
+                            text);
     int rc = regcomp(re, text, REG_EXTENDED | flags);
     if (rc == 0)
         return TM_OK;

@@ -126,7 +126,7 @@ TM_TEST(settings_bad_values)
     TM_CHECK(has_diag(cfg, TM_CONFIG_ERROR, 6, "bad regular expression"));
     TM_CHECK(has_diag(cfg, TM_CONFIG_ERROR, 7, "sort needs a value"));
     TM_CHECK(has_diag(cfg, TM_CONFIG_ERROR, 8, "unknown setting \"noeditor\""));
-    TM_CHECK(has_diag(cfg, TM_CONFIG_ERROR, 9, "too many counted repeats"));
+    TM_CHECK(has_diag(cfg, TM_CONFIG_ERROR, 9, "too many nested repeats"));
     TM_CHECK_INT(cfg->n_errors, 9);
     TM_CHECK_INT(cfg->settings.wrap, 0); /* bad values leave the old value */
     tm_config_free(&cfg);

@@ -99,7 +99,13 @@ TM_TEST(pattern_errors_say_where)
     TM_CHECK_INT(tm_pattern_compile("~s", &p, &err), TM_EPARSE);
     TM_CHECK_INT(tm_pattern_compile("~z big", &p, &err), TM_EPARSE);
     TM_CHECK_INT(tm_pattern_compile("~s '(a{1,3000}){1,3000}'", &p, &err), TM_EPARSE);
-    TM_CHECK(strstr(err.message, "counted repeats") != NULL);
+    TM_CHECK(strstr(err.message, "nested repeats") != NULL);
+    /* stacked + made glibc's regcomp take gigabytes (found by fuzz_pattern) */
+    TM_CHECK_INT(tm_pattern_compile("x++++++++++++++++++++++++++++++++++++", &p, &err), TM_EPARSE);
+    TM_CHECK_INT(tm_pattern_compile("~s '((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)'", &p, &err),
+                 TM_EPARSE);
+    TM_CHECK_INT(tm_pattern_compile("~f '[+]+\\++@x+'", &p, &err), TM_OK); /* literal + */
+    tm_pattern_free(&p);
     TM_CHECK_INT(tm_pattern_compile("", &p, &err), TM_EPARSE);
     TM_CHECK_INT(tm_pattern_compile("~F )", &p, &err), TM_EPARSE);
     char deep[200];
