@@ -162,6 +162,23 @@ enum tm_status tm_store_message_get(struct tm_store *st, int64_t id, struct tm_m
     return rc;
 }
 
+/* Steps s (bound, from store_stmt) once and releases it: *out gets column 0 of the row.
+ * TM_ENOENT (err says missing) when there is no row, TM_ESTORE (err says what) on failure. */
+static enum tm_status query_int64(struct tm_store *st, sqlite3_stmt *s, int64_t *out,
+                                  const char *what, const char *missing, struct tm_error *err)
+{
+    enum tm_status rc = TM_OK;
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    else if (r == SQLITE_DONE)
+        rc = tm_error_set(err, TM_ENOENT, "%s", missing);
+    else
+        rc = store_error(st, err, what);
+    store_release(s);
+    return rc;
+}
+
 enum tm_status tm_store_message_count(struct tm_store *st, int64_t mailbox_id, int64_t *count,
                                       struct tm_error *err)
 {
@@ -170,13 +187,7 @@ enum tm_status tm_store_message_count(struct tm_store *st, int64_t mailbox_id, i
     if (!s)
         return TM_ESTORE;
     sqlite3_bind_int64(s, 1, mailbox_id);
-    enum tm_status rc = TM_OK;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *count = sqlite3_column_int64(s, 0);
-    else
-        rc = store_error(st, err, _("cannot count messages"));
-    store_release(s);
-    return rc;
+    return query_int64(st, s, count, _("cannot count messages"), _("no count"), err);
 }
 
 /* Unthreaded rows (thread_order -1) sort first: a new message shows at the top until the next
@@ -232,16 +243,8 @@ enum tm_status tm_store_message_position(struct tm_store *st, int64_t id, int64_
     if (!s)
         return TM_ESTORE;
     sqlite3_bind_int64(s, 1, id);
-    enum tm_status rc = TM_OK;
-    int r = sqlite3_step(s);
-    if (r == SQLITE_ROW)
-        *pos_out = sqlite3_column_int64(s, 0);
-    else if (r == SQLITE_DONE)
-        rc = tm_error_set(err, TM_ENOENT, _("no message %lld in the cache"), (long long)id);
-    else
-        rc = store_error(st, err, _("cannot find a message's position"));
-    store_release(s);
-    return rc;
+    return query_int64(st, s, pos_out, _("cannot find a message's position"),
+                       _("no such message in the cache"), err);
 }
 
 enum tm_status tm_store_message_count_with_flags(struct tm_store *st, int64_t mailbox_id,
@@ -256,13 +259,7 @@ enum tm_status tm_store_message_count_with_flags(struct tm_store *st, int64_t ma
     sqlite3_bind_int64(s, 1, mailbox_id);
     sqlite3_bind_int64(s, 2, mask);
     sqlite3_bind_int64(s, 3, want);
-    enum tm_status rc = TM_OK;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *count = sqlite3_column_int64(s, 0);
-    else
-        rc = store_error(st, err, _("cannot count messages"));
-    store_release(s);
-    return rc;
+    return query_int64(st, s, count, _("cannot count messages"), _("no count"), err);
 }
 
 enum tm_status tm_store_message_first_with_flags(struct tm_store *st, int64_t mailbox_id,
@@ -279,16 +276,7 @@ enum tm_status tm_store_message_first_with_flags(struct tm_store *st, int64_t ma
     sqlite3_bind_int64(s, 1, mailbox_id);
     sqlite3_bind_int64(s, 2, mask);
     sqlite3_bind_int64(s, 3, want);
-    enum tm_status rc = TM_OK;
-    int r = sqlite3_step(s);
-    if (r == SQLITE_ROW)
-        *id_out = sqlite3_column_int64(s, 0);
-    else if (r == SQLITE_DONE)
-        rc = tm_error_set(err, TM_ENOENT, _("no such message"));
-    else
-        rc = store_error(st, err, _("cannot search the cache"));
-    store_release(s);
-    return rc;
+    return query_int64(st, s, id_out, _("cannot search the cache"), _("no such message"), err);
 }
 
 enum tm_status tm_store_message_each_key(struct tm_store *st, int64_t mailbox_id,
