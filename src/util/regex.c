@@ -1,5 +1,6 @@
 /* regex.c - regcomp behind a guard against expressions that make glibc's compiler explode. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,9 @@
 static int repeats_too_large(const char *text)
 {
     double product = 1;
+    bool after_repeat = false; /* a repeat of a repeat ("a+?", "a**") makes regcomp explode too */
     for (const char *p = text; *p; p++) {
+        bool repeat = false;
         if (*p == '\\' && p[1]) {
             p++;
         } else if (*p == '[') {
@@ -26,19 +29,22 @@ static int repeats_too_large(const char *text)
                 p++;
             if (!*p)
                 break;
-        } else if (*p == '+') {
-            product *= 2;
-        } else if (*p == '{') {
+        } else if (*p == '+' || *p == '*' || *p == '?') {
+            repeat = true;
+            product *= *p == '+' ? 2 : 1;
+        } else if (*p == '{' && isdigit((unsigned char)p[1])) {
             char *end;
             long lo = strtol(p + 1, &end, 10), hi = lo;
-            if (end == p + 1)
-                continue;
             if (*end == ',')
                 hi = isdigit((unsigned char)end[1]) ? strtol(end + 1, &end, 10) : lo + 1;
             product *= (double)(hi > 1 ? hi : 1);
+            repeat = true;
+            if (*end == '}')
+                p = end;
         }
-        if (product > REPEAT_PRODUCT_MAX)
+        if ((repeat && after_repeat) || product > REPEAT_PRODUCT_MAX)
             return 1;
+        after_repeat = repeat;
     }
     return 0;
 }

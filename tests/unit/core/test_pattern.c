@@ -104,7 +104,9 @@ TM_TEST(pattern_errors_say_where)
     TM_CHECK_INT(tm_pattern_compile("x++++++++++++++++++++++++++++++++++++", &p, &err), TM_EPARSE);
     TM_CHECK_INT(tm_pattern_compile("~s '((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)'", &p, &err),
                  TM_EPARSE);
-    TM_CHECK_INT(tm_pattern_compile("~f '[+]+\\++@x+'", &p, &err), TM_OK); /* literal + */
+    TM_CHECK_INT(tm_pattern_compile("x++++?+++++++++", &p, &err), TM_EPARSE); /* stacked */
+    TM_CHECK_INT(tm_pattern_compile("~s 'a*?'", &p, &err), TM_EPARSE);
+    TM_CHECK_INT(tm_pattern_compile("~f '[+]+@x+'", &p, &err), TM_OK); /* a literal + */
     tm_pattern_free(&p);
     TM_CHECK_INT(tm_pattern_compile("", &p, &err), TM_EPARSE);
     TM_CHECK_INT(tm_pattern_compile("~F )", &p, &err), TM_EPARSE);
