@@ -46,6 +46,8 @@ static const struct store_migration migrations[] = {
     /* Which sort the stored display order was computed for ("threads", "date-reverse", ...),
      * so a changed `sort` setting reorders once and an unchanged one costs nothing. */
     {2, "ALTER TABLE mailboxes ADD COLUMN display_sort TEXT;"},
+    /* Counting unread (New:N) from the index alone instead of 100,000 row look-ups. */
+    {3, "CREATE INDEX messages_mailbox_flags ON messages(mailbox_id, flags);"},
 };
 
 enum tm_status store_refuse_newer(struct tm_store *st, int version, int known, struct tm_error *err)

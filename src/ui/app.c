@@ -203,7 +203,9 @@ static void handle_event(struct app *app, struct tm_event *ev)
         app->syncing = true;
         snprintf(app->progress, sizeof(app->progress), _("Scanning %s %lld/%lld"), ev->text,
                  (long long)ev->done, (long long)ev->total);
-        index_reload(app);
+        /* Only the count while a scan runs: the full re-read (unread count, cursor position)
+         * scans the whole folder, and the worker needs the CPU more. */
+        index_reload_count(app);
         break;
     case TM_EV_SYNC_DONE:
         app->syncing = false;

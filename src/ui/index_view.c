@@ -111,8 +111,31 @@ void index_place_cursor(struct app *app)
     app->cursor_placed = true;
     if (app->user_moved)
         return;
-    app->cursor_id = tm_core_first_unread(app->core, &id, &err) == TM_OK ? id : 0;
-    index_reload(app);
+    int64_t pos;
+    if (tm_core_first_unread(app->core, &id, &err) == TM_OK &&
+        tm_core_position(app->core, id, &pos, &err) == TM_OK) {
+        app->cursor_id = id;
+        app->cursor = pos;
+    } else {
+        app->cursor_id = 0;
+        app->cursor = app->count > 0 ? app->count - 1 : 0;
+    }
+    app->dirty = true;
+}
+
+void index_reload_count(struct app *app)
+{
+    int64_t count = 0;
+    if (tm_core_count(app->core, &count, NULL) != TM_OK)
+        return;
+    app->count = count;
+    if (!app->user_moved && !app->cursor_placed) { /* follow the scan at the end, like mutt */
+        app->cursor = count > 0 ? count - 1 : 0;
+        app->cursor_id = 0;
+    } else if (app->cursor >= count) {
+        app->cursor = count > 0 ? count - 1 : 0;
+    }
+    app->dirty = true;
 }
 
 static void keep_cursor_visible(struct app *app)

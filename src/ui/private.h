@@ -172,6 +172,9 @@ void draw_status_bar(struct app *app, const char *what);
 void index_draw(struct app *app);
 void index_handle(struct app *app, enum ui_fn fn);
 void index_reload(struct app *app);
+/* The cheap part of index_reload for a running scan: the count, not the unread count or the
+ * cursor's message position (each a pass over the folder). */
+void index_reload_count(struct app *app);
 /* Puts the cursor on the first unread message, else the last one, as mutt does on open. */
 void index_place_cursor(struct app *app);
 int index_page_rows(const struct app *app);
