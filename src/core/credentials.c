@@ -1,14 +1,8 @@
 /* credentials.c - the session's password cache (see tmail/credentials.h). */
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "private.h"
 #include "tmail/array.h"
 #include "tmail/config.h"
 #include "tmail/credentials.h"
@@ -73,67 +67,33 @@ void tm_credentials_forget(struct tm_credentials *c, const char *account_name)
     }
 }
 
-/* Reads fd until EOF, the cap or the deadline; false when the deadline passed. */
-static bool read_all(int fd, char *buf, size_t cap, size_t *len)
-{
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    *len = 0;
-    for (;;) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long left = PASSWORD_TIMEOUT -
-                    ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
-        struct pollfd p = {fd, POLLIN, 0};
-        if (left <= 0 || poll(&p, 1, (int)left) == 0)
-            return false;
-        ssize_t n = read(fd, buf + *len, cap - *len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0 || (*len += (size_t)n) == cap)
-            return true;
-    }
-}
-
 /* Runs password_cmd; its first line, malloc'd, or NULL with err set (never with the output). */
 static char *run_password_cmd(const struct tm_account *acct, struct tm_error *err)
 {
-    int fds[2];
-    char buf[PASSWORD_MAX];
-    size_t len = 0;
-    if (pipe2(fds, O_CLOEXEC) != 0) {
-        tm_error_errno(err, TM_EIO, errno, _("account %s: cannot run password_cmd"), acct->name);
+    struct tm_buf out;
+    tm_buf_init(&out, PASSWORD_MAX);
+    if (tm_buf_reserve(&out, PASSWORD_MAX - 1)) { /* one allocation: no stray copies to wipe */
+        tm_error_set(err, TM_ENOMEM, _("out of memory"));
         return NULL;
     }
-    pid_t pid = fork();
-    if (pid == 0) {
-        setpgid(0, 0);
-        dup2(fds[1], STDOUT_FILENO);
-        execl("/bin/sh", "sh", "-c", acct->password_cmd, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    bool in_time = pid > 0 && read_all(fds[0], buf, sizeof(buf) - 1, &len);
-    close(fds[0]);
-    int status = -1;
-    if (pid > 0) {
-        if (!in_time)
-            kill(-pid, SIGKILL);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
-    }
-    buf[len] = 0;
-    buf[strcspn(buf, "\r\n")] = 0;
+    /* stdin and stderr stay the terminal's, for a pinentry or a "touch your key" line */
+    int status = core_run_command(acct->password_cmd, -1, false, &out, PASSWORD_TIMEOUT);
     char *password = NULL;
-    if (!in_time)
-        tm_error_set(err, TM_EAUTH, _("account %s: password_cmd took too long"), acct->name);
-    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    if (out.data)
+        out.data[strcspn(out.data, "\r\n")] = 0;
+    if (status < 0)
+        tm_error_set(err, TM_EAUTH, _("account %s: password_cmd did not finish in time"),
+                     acct->name);
+    else if (status != 0)
         tm_error_set(err, TM_EAUTH, _("account %s: password_cmd failed (exit status %d)"),
-                     acct->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    else if (!buf[0])
+                     acct->name, status);
+    else if (!out.data || !out.data[0])
         tm_error_set(err, TM_EAUTH, _("account %s: password_cmd printed nothing"), acct->name);
-    else if (!(password = strdup(buf)))
+    else if (!(password = strdup(out.data)))
         tm_error_set(err, TM_ENOMEM, _("out of memory"));
-    explicit_bzero(buf, sizeof(buf));
+    if (out.data)
+        explicit_bzero(out.data, out.cap);
+    tm_buf_cleanup(&out);
     return password;
 }
 

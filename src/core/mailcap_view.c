@@ -3,15 +3,12 @@
  * output (bounded in size and time) replaces tmail's own rendering. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "private.h"
 #include "tmail/core.h"
 #include "tmail/fsutil.h"
 #include "tmail/i18n.h"
@@ -40,60 +37,6 @@ enum tm_status tm_core_mailcap_load(const char *paths, struct tm_mailcap *mc, st
         list += n + (list[n] == ':');
     }
     return st ? tm_error_set(err, st, _("out of memory reading mailcap files")) : TM_OK;
-}
-
-/* Runs command with sh, stdin from in_fd, stdout appended to out (when out is not NULL), for at
- * most timeout_ms; returns the exit status, or -1 when it could not run or was stopped. */
-static int run_command(const char *command, int in_fd, struct tm_buf *out, int timeout_ms)
-{
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        setpgid(0, 0); /* its own group, so a timeout stops everything it started */
-        int null = open("/dev/null", O_WRONLY);
-        dup2(in_fd, STDIN_FILENO);
-        dup2(out ? fds[1] : null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        execl("/bin/sh", "sh", "-c", command, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    if (pid < 0) {
-        close(fds[0]);
-        return -1;
-    }
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    bool killed = false;
-    char chunk[8192];
-    for (;;) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long left = timeout_ms -
-                    ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
-        struct pollfd p = {fds[0], POLLIN, 0};
-        if (left <= 0 || poll(&p, 1, (int)left) == 0) {
-            kill(-pid, SIGKILL);
-            killed = true;
-            break;
-        }
-        ssize_t n = read(fds[0], chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        if (out && tm_buf_append(out, chunk, (size_t)n) != TM_OK) {
-            kill(-pid, SIGKILL);
-            killed = true;
-            break;
-        }
-    }
-    close(fds[0]);
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return killed || !WIFEXITED(status) ? -1 : WEXITSTATUS(status);
 }
 
 static const char *param_charset(const char *name, void *ctx)
@@ -144,14 +87,14 @@ static enum tm_status run_entry(const struct tm_mailcap_entry *e, const char *ty
     tm_buf_init(&cmd, 64 * 1024);
     if (e->test) { /* e.g. test=test -n "$DISPLAY": an entry for another situation */
         if (tm_mailcap_expand(e->test, path, type, param_charset, (void *)charset, &cmd, NULL) ||
-            run_command(cmd.data, fd, NULL, 5000) != 0)
+            core_run_command(cmd.data, fd, true, NULL, 5000) != 0)
             goto out;
         tm_buf_reset(&cmd);
         lseek(fd, 0, SEEK_SET);
     }
     if (tm_mailcap_expand(e->view, path, type, param_charset, (void *)charset, &cmd, &uses_file) ==
             TM_OK &&
-        run_command(cmd.data, fd, out, timeout_ms) >= 0)
+        core_run_command(cmd.data, fd, true, out, timeout_ms) >= 0)
         st = TM_OK;
 out:
     tm_buf_cleanup(&cmd);

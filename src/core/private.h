@@ -70,6 +70,12 @@ enum tm_status core_order_if_needed(struct tm_store *st, int64_t mailbox_id, int
 /* "threads", "date-reverse", ...: how a sort is recorded in the store. */
 void core_sort_name(int sort, bool reverse, char *out, size_t size);
 
+/* Runs command with sh: stdin from in_fd (-1: tmail's own), stdout appended to out (NULL:
+ * discarded) up to out's cap, stderr discarded when quiet, for at most timeout_ms. Returns the
+ * exit status, or -1 when it could not run, was stopped, or wrote more than out holds. */
+int core_run_command(const char *command, int in_fd, bool quiet, struct tm_buf *out,
+                     int timeout_ms);
+
 /* Dispatch: NULL slots of a backend become TM_ENOTSUP. */
 enum tm_status backend_set_flags(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
                                  unsigned add, unsigned clear, struct tm_error *err);

@@ -18,18 +18,25 @@ struct worker_ctx {
     struct timespec last_progress;
 };
 
+/* An event of w about message_id (0: none) with err's status and message (err may be NULL). */
+static void event_init(struct worker *w, struct tm_event *ev, enum tm_event_type type,
+                       int64_t message_id, const struct tm_error *err)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->type = type;
+    ev->account_id = w->account_id;
+    ev->mailbox_id = w->mailbox_id;
+    ev->message_id = message_id;
+    ev->status = err ? err->status : TM_OK;
+    if (err && err->status)
+        snprintf(ev->text, sizeof(ev->text), "%s", err->message);
+}
+
 static void post(struct worker *w, enum tm_event_type type, int64_t message_id,
                  const struct tm_error *err)
 {
     struct tm_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.type = type;
-    ev.account_id = w->account_id;
-    ev.mailbox_id = w->mailbox_id;
-    ev.message_id = message_id;
-    ev.status = err ? err->status : TM_OK;
-    if (err && err->status)
-        snprintf(ev.text, sizeof(ev.text), "%s", err->message);
+    event_init(w, &ev, type, message_id, err);
     event_queue_push(w->events, &ev);
 }
 
@@ -45,10 +52,7 @@ static void on_progress(void *ctx, const char *mailbox, int64_t done, int64_t to
         return;
     c->last_progress = now;
     struct tm_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.type = TM_EV_SYNC_PROGRESS;
-    ev.account_id = c->w->account_id;
-    ev.mailbox_id = c->w->mailbox_id;
+    event_init(c->w, &ev, TM_EV_SYNC_PROGRESS, 0, NULL);
     ev.done = done;
     ev.total = total;
     snprintf(ev.text, sizeof(ev.text), "%s", mailbox ? mailbox : "");
@@ -78,20 +82,16 @@ static void run_sync(struct worker_ctx *c)
     if (st)
         tm_log(TM_LOG_WARN, "sync of %s failed: %s", w->account_name, err.message);
     else
-        tm_log(
-            TM_LOG_INFO, "synced %s: +%lld -%lld ~%lld (%lld unreadable) in %ld ms, threads %ld ms",
-            w->account_name, (long long)res.added, (long long)res.removed, (long long)res.changed,
-            (long long)res.skipped, ms_since(&t0) - ms_since(&t1), ms_since(&t1));
+        tm_log(TM_LOG_INFO,
+               "synced %s: +%lld -%lld ~%lld (%lld unreadable) in %ld ms, ordering %ld ms",
+               w->account_name, (long long)res.added, (long long)res.removed,
+               (long long)res.changed, (long long)res.skipped, ms_since(&t0) - ms_since(&t1),
+               ms_since(&t1));
     struct tm_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.type = TM_EV_SYNC_DONE;
-    ev.account_id = w->account_id;
-    ev.mailbox_id = w->mailbox_id;
-    ev.status = st;
+    err.status = st;
+    event_init(w, &ev, TM_EV_SYNC_DONE, 0, &err);
     ev.done = res.added;
     ev.total = res.removed;
-    if (st)
-        snprintf(ev.text, sizeof(ev.text), "%s", err.message);
     event_queue_push(w->events, &ev);
 }
 
@@ -99,18 +99,14 @@ static void run_body(struct worker_ctx *c, int64_t message_id)
 {
     struct tm_error err;
     struct tm_event ev;
+    struct tm_buf body;
     tm_error_clear(&err);
-    memset(&ev, 0, sizeof(ev));
-    tm_buf_init(&ev.body, 0);
-    ev.status = backend_fetch(c->w->ops, c->session, message_id, &ev.body, &err);
-    ev.type = TM_EV_BODY;
-    ev.account_id = c->w->account_id;
-    ev.mailbox_id = c->w->mailbox_id;
-    ev.message_id = message_id;
-    if (ev.status) {
-        snprintf(ev.text, sizeof(ev.text), "%s", err.message);
-        tm_buf_cleanup(&ev.body);
-    }
+    tm_buf_init(&body, 0);
+    err.status = backend_fetch(c->w->ops, c->session, message_id, &body, &err);
+    event_init(c->w, &ev, TM_EV_BODY, message_id, &err);
+    if (ev.status)
+        tm_buf_cleanup(&body);
+    ev.body = body; /* the event owns it now */
     event_queue_push(c->w->events, &ev);
 }
 
@@ -136,19 +132,11 @@ static void run_sort(struct worker_ctx *c, const struct job *job)
 
 static void run_job(struct worker_ctx *c, const struct job *job)
 {
-    if (!c->session) {
-        if (job->type == JOB_BODY) {
-            struct tm_event ev;
-            memset(&ev, 0, sizeof(ev));
-            ev.type = TM_EV_BODY;
-            ev.message_id = job->message_id;
-            ev.status = c->open_err.status;
-            snprintf(ev.text, sizeof(ev.text), "%s", c->open_err.message);
-            event_queue_push(c->w->events, &ev);
-        } else {
-            post(c->w, job->type == JOB_SYNC ? TM_EV_SYNC_DONE : TM_EV_ERROR, job->message_id,
-                 &c->open_err);
-        }
+    if (!c->session) { /* the folder did not open: every job answers with why */
+        enum tm_event_type type = job->type == JOB_SYNC   ? TM_EV_SYNC_DONE
+                                  : job->type == JOB_BODY ? TM_EV_BODY
+                                                          : TM_EV_ERROR;
+        post(c->w, type, job->message_id, &c->open_err);
         return;
     }
     switch (job->type) {
