@@ -189,18 +189,23 @@ static enum tm_status read_location(struct tm_session *s, const char *location, 
     return st;
 }
 
+enum tm_status maildir_row(struct tm_session *s, int64_t message_id, struct tm_message_row *row,
+                           struct tm_error *err)
+{
+    enum tm_status st = tm_store_message_get(s->env->store, message_id, row, err);
+    if (!st && !row->location)
+        st = tm_error_set(err, TM_ENOENT, _("message %lld has no file"), (long long)message_id);
+    return st;
+}
+
 static enum tm_status maildir_fetch(struct tm_session *s, int64_t message_id, struct tm_buf *out,
                                     struct tm_error *err)
 {
     struct tm_message_row row = {0};
     char loc[MAILDIR_PATH_MAX];
-    enum tm_status st = tm_store_message_get(s->env->store, message_id, &row, err);
+    enum tm_status st = maildir_row(s, message_id, &row, err);
     if (st)
         goto out;
-    if (!row.location) {
-        st = tm_error_set(err, TM_ENOENT, _("message %lld has no file"), (long long)message_id);
-        goto out;
-    }
     st = read_location(s, row.location, out, err);
     if (st != TM_ENOENT)
         goto out;

@@ -68,13 +68,9 @@ enum tm_status maildir_set_flags(struct tm_session *s, int64_t message_id, unsig
 {
     struct tm_message_row row = {0};
     char loc[MAILDIR_PATH_MAX];
-    enum tm_status st = tm_store_message_get(s->env->store, message_id, &row, err);
+    enum tm_status st = maildir_row(s, message_id, &row, err);
     if (st)
         goto out;
-    if (!row.location) {
-        st = tm_error_set(err, TM_ENOENT, _("message %lld has no file"), (long long)message_id);
-        goto out;
-    }
     st = rename_with_flags(s, row.id, row.location, (row.flags | add) & ~clear, err);
     if (st != TM_ENOENT)
         goto out;

@@ -25,6 +25,11 @@ struct tm_session {
 /* snprintf into out; TM_ELIMIT (err filled) when the result does not fit. */
 enum tm_status maildir_pathf(char *out, size_t size, struct tm_error *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The store row of message_id (zeroed by the caller; clean it after); TM_ENOENT when it has no
+ * file location. */
+struct tm_message_row;
+enum tm_status maildir_row(struct tm_session *s, int64_t message_id, struct tm_message_row *row,
+                           struct tm_error *err);
 /* True when dir has cur/, new/ and tmp/ subdirectories. */
 bool maildir_is_maildir(const char *dir);
 
