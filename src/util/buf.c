@@ -46,6 +46,7 @@ enum tm_status tm_buf_reserve(struct tm_buf *b, size_t extra)
         return TM_ENOMEM;
     b->data = p;
     b->cap = cap;
+    b->data[b->len] = 0; /* the contents stay a C string even before the first append */
     return TM_OK;
 }
 

@@ -178,3 +178,13 @@ TM_TEST(buf_cleanup_twice_is_safe)
     tm_buf_cleanup(&b);
     TM_CHECK(b.data == NULL);
 }
+
+TM_TEST(buf_reserve_keeps_an_empty_buffer_a_c_string)
+{
+    struct tm_buf b;
+    tm_buf_init(&b, 0);
+    TM_CHECK_INT(tm_buf_reserve(&b, 4096), TM_OK);
+    TM_CHECK(b.data != NULL);
+    TM_CHECK_INT(strlen(b.data), 0);
+    tm_buf_cleanup(&b);
+}
