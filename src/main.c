@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "tm_build_config.h"
 #include "tmail/config.h"
@@ -23,10 +24,12 @@
 static void usage(FILE *to)
 {
     fprintf(to, _("Usage: tmail [-f FOLDER] [-F FILE]\n"
+                  "       tmail --sync [-F FILE] [ACCOUNT]\n"
                   "       tmail --check-config [-F FILE]\n"
                   "       tmail --dump-mime FILE\n"
                   "  -f FOLDER        open this Maildir or mbox instead of the default mailbox\n"
                   "  -F FILE          read this configuration file instead of ~/.tmailrc\n"
+                  "  --sync [ACCOUNT] sync every mailbox of one or all IMAP accounts, no UI\n"
                   "  --check-config   check the configuration, print every problem, exit 0 or 1\n"
                   "  --dump-mime FILE print the MIME structure of a message as JSON\n"
                   "  --version        print the version and exit\n"
@@ -49,6 +52,80 @@ static int fail(const char *what, const struct tm_error *err)
 {
     fprintf(stderr, "tmail: %s%s%s\n", what, err ? ": " : "", err ? err->message : "");
     return 1;
+}
+
+static bool is_imap(const struct tm_account *a)
+{
+    return a->read.scheme == TM_URL_IMAP || a->read.scheme == TM_URL_IMAPS;
+}
+
+static void print_progress(void *ctx, const char *mailbox, int64_t done, int64_t total)
+{
+    (void)ctx, (void)mailbox, (void)done, (void)total; /* --sync is quiet until each mailbox ends */
+}
+
+struct sync_totals {
+    const char *account;
+    int64_t added, removed, changed;
+    int mailboxes, failed;
+};
+
+static void print_report(void *ctx, const struct tm_core_sync_report *r)
+{
+    struct sync_totals *t = ctx;
+    t->mailboxes++;
+    t->added += r->added;
+    t->removed += r->removed;
+    t->changed += r->changed;
+    if (r->status) {
+        t->failed++;
+        fprintf(stderr, "tmail: %s/%s: %s\n", t->account, r->mailbox, r->error);
+    }
+}
+
+/* tmail --sync [ACCOUNT]: one summary line per account; exit 0 only if everything synced. */
+static int sync_accounts(const struct tm_config *cfg, const char *only, const char *store_path)
+{
+    int rc = 0, matched = 0;
+    for (size_t i = 0; i < cfg->n_accounts; i++) {
+        const struct tm_account *a = &cfg->accounts[i];
+        if ((only && strcmp(a->name, only) != 0) || (!only && !is_imap(a)))
+            continue;
+        matched++;
+        struct sync_totals t = {.account = a->name};
+        struct tm_core_sync_options o = {
+            .store_path = store_path,
+            .account = a,
+            .charset_fallback = cfg->settings.charset_fallback,
+            .sort = cfg->settings.sort,
+            .sort_reverse = cfg->settings.sort_reverse,
+            .progress = print_progress,
+            .report = print_report,
+            .report_ctx = &t,
+        };
+        struct tm_error err;
+        tm_error_clear(&err);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        enum tm_status st = tm_core_sync_account(&o, &err);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        if (st && t.failed == 0)
+            fprintf(stderr, "tmail: %s: %s\n", a->name, err.message);
+        printf(_("%s: %d mailboxes synced, %d failed: %lld new, %lld removed, %lld changed in "
+                 "%.2f s\n"),
+               a->name, t.mailboxes - t.failed, t.failed + (st && !t.failed), (long long)t.added,
+               (long long)t.removed, (long long)t.changed, secs);
+        if (st)
+            rc = 1;
+    }
+    if (!matched) {
+        fprintf(stderr,
+                only ? _("tmail: no account called %s\n") : _("tmail: no IMAP account to sync%s\n"),
+                only ? only : "");
+        return 1;
+    }
+    return rc;
 }
 
 /* The first account with a reading URL, in file order, else the settings outside any block. */
@@ -96,7 +173,9 @@ struct args {
     const char *folder;
     const char *config;
     const char *dump_mime;
+    const char *sync_account; /* --sync ACCOUNT */
     bool check_config;
+    bool sync;
 };
 
 #define DUMP_MIME_MAX ((size_t)512 * 1024 * 1024)
@@ -149,11 +228,9 @@ static int check_config(const char *override)
 static int parse_args(int argc, char **argv, struct args *a)
 {
     static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {"check-config", no_argument, NULL, 'C'},
-        {"dump-mime", required_argument, NULL, 'M'},
-        {0, 0, 0, 0},
+        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {"check-config", no_argument, NULL, 'C'}, {"dump-mime", required_argument, NULL, 'M'},
+        {"sync", no_argument, NULL, 'S'},         {0, 0, 0, 0},
     };
     int c;
     while ((c = getopt_long(argc, argv, "f:F:h", longopts, NULL)) != -1) {
@@ -176,11 +253,16 @@ static int parse_args(int argc, char **argv, struct args *a)
         case 'M':
             a->dump_mime = optarg;
             break;
+        case 'S':
+            a->sync = true;
+            break;
         default:
             usage(stderr);
             return 2;
         }
     }
+    if (a->sync && optind + 1 == argc)
+        a->sync_account = argv[optind++];
     if (optind < argc) {
         usage(stderr);
         return 2;
@@ -233,8 +315,16 @@ int main(int argc, char **argv)
         return fail(_("out of memory"), NULL);
     }
 
+    if (a.sync) {
+        int code = sync_accounts(cfg, a.sync_account, store_path);
+        tm_config_free(&cfg);
+        tm_log_close();
+        return code;
+    }
+
     notice[0] = 0;
     const struct tm_account *acct = a.folder ? NULL : first_account(cfg);
+    const struct tm_account *imap_acct = NULL;
     if (a.folder) {
         if (!realpath(a.folder, folder)) {
             tm_error_errno(&err, TM_ENOENT, errno, _("cannot open %s"), a.folder);
@@ -245,6 +335,9 @@ int main(int argc, char **argv)
     } else if (acct && acct->read.scheme == TM_URL_MAILDIR && acct->read.path &&
                realpath(acct->read.path, folder)) {
         snprintf(account, sizeof(account), "%s", acct->name);
+    } else if (acct && is_imap(acct)) {
+        imap_acct = acct;
+        snprintf(account, sizeof(account), "%s", acct->name);
     } else {
         bool copied;
         if (tm_core_prepare_demo(find_sharedir(), folder, sizeof(folder), &copied, &err)) {
@@ -254,7 +347,8 @@ int main(int argc, char **argv)
         snprintf(account, sizeof(account), "demo");
         if (acct)
             snprintf(notice, sizeof(notice),
-                     _("Account %s: only Maildir accounts can be read yet; showing the demo"),
+                     _("Account %s: only IMAP and Maildir accounts can be read yet; showing the "
+                       "demo"),
                      acct->name);
         else if (have_rc)
             snprintf(notice, sizeof(notice), _("%s has no account: showing the demo mailbox"), rc);
@@ -272,7 +366,8 @@ int main(int argc, char **argv)
 
     struct tm_ui_options opt = {
         .core = {.store_path = store_path,
-                 .folder_path = folder,
+                 .folder_path = imap_acct ? NULL : folder,
+                 .account = imap_acct,
                  .account_name = account,
                  .charset_fallback = cfg->settings.charset_fallback,
                  .sort = cfg->settings.sort,

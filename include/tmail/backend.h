@@ -4,12 +4,14 @@
 #ifndef TMAIL_BACKEND_H
 #define TMAIL_BACKEND_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "tmail/buf.h"
 #include "tmail/status.h"
 
 struct tm_store;
+struct tm_account;
 struct tm_session; /* a backend's private connection state */
 
 /* Capability bits a UI may read. */
@@ -25,6 +27,16 @@ enum tm_backend_cap {
 /* Progress callback: done of total units (messages) of mailbox. May be called often. */
 typedef void (*tm_progress_fn)(void *ctx, const char *mailbox, int64_t done, int64_t total);
 
+/* Which secret a network backend asks for. */
+enum tm_secret { TM_SECRET_PASSWORD, TM_SECRET_OAUTH_TOKEN };
+
+/* Gives the account's secret (password from password_cmd/password/prompt, or a token from
+ * oauth_token_cmd), borrowed until the next call or forget. Never logged by anyone. */
+typedef enum tm_status (*tm_secret_fn)(void *ctx, enum tm_secret kind, const char **secret,
+                                       struct tm_error *err);
+/* The server refused the secret: drop it so the next call fetches or asks again. */
+typedef void (*tm_secret_forget_fn)(void *ctx, enum tm_secret kind);
+
 /* What a backend is given; it uses nothing else (no globals). Borrowed for the session. */
 struct tm_backend_env {
     struct tm_store *store;  /* the worker's own store connection */
@@ -32,13 +44,18 @@ struct tm_backend_env {
     void *progress_ctx;
     const volatile int *cancel;   /* nonzero: stop soon with TM_ECANCELED; may be NULL */
     const char *charset_fallback; /* for raw 8-bit headers (the setting); NULL: the default */
+    int wake_fd;         /* readable when the worker has a new job: ends wait_changes; -1 */
+    tm_secret_fn secret; /* NULL: the account needs none */
+    tm_secret_forget_fn secret_forget;
+    void *secret_ctx;
 };
 
 /* Account description handed to open(); strings borrowed for the session's lifetime. */
 struct tm_account_spec {
-    const char *name;   /* account name, e.g. "personal" */
-    const char *url;    /* reading URL or Maildir path */
-    int64_t account_id; /* store id of the account */
+    const char *name;                /* account name, e.g. "personal" */
+    const char *url;                 /* reading URL or Maildir path */
+    int64_t account_id;              /* store id of the account */
+    const struct tm_account *config; /* the configured account (server, TLS); NULL for -f */
 };
 
 struct tm_mailbox_info {
@@ -81,11 +98,14 @@ struct tm_backend_ops {
                               struct tm_error *err);
     enum tm_status (*append)(struct tm_session *s, const char *mailbox, const char *msg, size_t len,
                              unsigned flags, struct tm_error *err);
-    /* Blocks until the source changes, timeout_ms passes, or cancel is set. */
-    enum tm_status (*wait_changes)(struct tm_session *s, int timeout_ms, struct tm_error *err);
+    /* Blocks until the source changes (*changed = true: sync the open mailbox), timeout_ms
+     * passes, env->wake_fd becomes readable or cancel is set (*changed = false). */
+    enum tm_status (*wait_changes)(struct tm_session *s, int timeout_ms, bool *changed,
+                                   struct tm_error *err);
 };
 
 extern const struct tm_backend_ops tm_maildir_ops;
 extern const struct tm_backend_ops tm_mbox_ops;
+extern const struct tm_backend_ops tm_imap_ops;
 
 #endif

@@ -12,13 +12,17 @@
 #include "tmail/store.h"
 
 struct tm_core;
+struct tm_account;
 
 struct tm_core_options {
-    const char *store_path;       /* SQLite cache file */
-    const char *folder_path;      /* Maildir to open (tmail -f, or the demo copy) */
-    const char *account_name;     /* store account name for it */
-    const char *charset_fallback; /* for raw 8-bit headers; NULL: windows-1252 */
-    int sort;                     /* enum tm_sort of tmail/config.h: threads, date, ... */
+    const char *store_path;           /* SQLite cache file */
+    const char *folder_path;          /* Maildir or mbox to open (tmail -f, the demo copy); NULL
+                                         with an IMAP account */
+    const struct tm_account *account; /* a configured IMAP account to open (copied), or NULL */
+    const char *mailbox;              /* its mailbox to open; NULL: INBOX */
+    const char *account_name;         /* store account name for it */
+    const char *charset_fallback;     /* for raw 8-bit headers; NULL: windows-1252 */
+    int sort;                         /* enum tm_sort of tmail/config.h: threads, date, ... */
     bool sort_reverse;
 };
 
@@ -63,6 +67,28 @@ enum tm_status tm_core_request_body(struct tm_core *core, int64_t message_id, st
 /* Queues a flag change (add/clear enum tm_flag bits); a TM_EV_CHANGED event follows. */
 enum tm_status tm_core_set_flags(struct tm_core *core, int64_t message_id, unsigned add,
                                  unsigned clear, struct tm_error *err);
+
+/* tmail --sync: every mailbox of an IMAP account, synced in the calling thread. */
+struct tm_core_sync_report {
+    const char *mailbox;
+    int64_t added, removed, changed;
+    enum tm_status status;
+    const char *error; /* "" when status is TM_OK */
+};
+struct tm_core_sync_options {
+    const char *store_path;
+    const struct tm_account *account; /* borrowed for the call */
+    const char *charset_fallback;
+    int sort; /* display order computed after each mailbox */
+    bool sort_reverse;
+    void (*progress)(void *ctx, const char *mailbox, int64_t done, int64_t total); /* or NULL */
+    void *progress_ctx;
+    void (*report)(void *ctx, const struct tm_core_sync_report *r); /* each mailbox; or NULL */
+    void *report_ctx;
+    const volatile int *cancel; /* or NULL */
+};
+/* Returns the first mailbox's failure (err filled) or TM_OK when every mailbox synced. */
+enum tm_status tm_core_sync_account(const struct tm_core_sync_options *o, struct tm_error *err);
 
 /* Makes sure the demo Maildir from sharedir/demo has been copied to $XDG_DATA_HOME/tmail/demo
  * (once; an existing copy is kept with the user's changes) and writes that path to out.

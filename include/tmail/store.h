@@ -1,18 +1,21 @@
 /* store.h - the SQLite cache, the local truth the UI reads: accounts, mailboxes, messages and
- * their thread order. Only src/store includes sqlite3.h. One tm_store per thread: open one
- * connection for the UI thread and one for each worker (WAL lets them run side by side). */
+ * their thread order, IMAP sync state, cached bodies and pending offline operations. Only
+ * src/store includes sqlite3.h. One tm_store per thread: open one connection for the UI thread
+ * and one for each worker (WAL lets them run side by side). */
 #ifndef TMAIL_STORE_H
 #define TMAIL_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tmail/status.h"
 
 struct tm_store;
+struct tm_buf;
 
 /* The schema version a freshly migrated store has (PRAGMA user_version). */
-#define TM_STORE_SCHEMA_VERSION 3
+#define TM_STORE_SCHEMA_VERSION 4
 
 /* Opens (creating with mode 0600, and its parent directory 0700) the database at path, sets WAL
  * and a busy timeout, and runs every pending numbered migration in one transaction each. A file
@@ -127,5 +130,170 @@ enum tm_status tm_store_message_each_thread_source(struct tm_store *st, int64_t 
 /* Stores the computed display position and tree prefix of one message. */
 enum tm_status tm_store_message_set_thread(struct tm_store *st, int64_t id, int64_t order,
                                            int depth, const char *tree, struct tm_error *err);
+
+/* ---- Mailboxes of a server: sync state, LIST metadata, STATUS counts (schema 4) ----
+ * Walks below (tm_store_*_each) never hold a statement open while their callback runs, so the
+ * callback may call any store function on the same connection, changing or deleting rows too. */
+
+/* What the last sync of a mailbox saw. 0 in a field means unknown (never synced, or reset). */
+struct tm_mailbox_state {
+    int64_t uidvalidity;
+    int64_t uidnext;
+    int64_t highest_modseq;
+};
+
+/* Fills *out; TM_ENOENT when there is no such mailbox. */
+enum tm_status tm_store_mailbox_get_state(struct tm_store *st, int64_t mailbox_id,
+                                          struct tm_mailbox_state *out, struct tm_error *err);
+/* Records *state (0 fields as unknown) and stamps the mailbox as synced now (synced_at).
+ * TM_ENOENT when there is no such mailbox. */
+enum tm_status tm_store_mailbox_set_state(struct tm_store *st, int64_t mailbox_id,
+                                          const struct tm_mailbox_state *state,
+                                          struct tm_error *err);
+/* UIDVALIDITY changed: deletes every message of the mailbox with its cached body, and its
+ * pending operations (their UIDs name other messages now, RFC 4549), and forgets its state and
+ * synced_at. Keeps the mailbox row, its id, display_sort, LIST metadata and STATUS counts.
+ * All or nothing (its own transaction, or a savepoint inside the caller's). TM_ENOENT when
+ * there is no such mailbox. */
+enum tm_status tm_store_mailbox_reset(struct tm_store *st, int64_t mailbox_id,
+                                      struct tm_error *err);
+
+/* What a LIST (or LSUB / LIST-EXTENDED) gives; strings borrowed for the call. */
+struct tm_mailbox_meta {
+    const char *name;        /* required */
+    const char *delimiter;   /* one char, or NULL for a flat namespace (NIL) */
+    const char *special_use; /* RFC 6154 "\\Sent", "\\Drafts", ... or NULL */
+    unsigned attrs;          /* the backend's attribute bits; opaque to the store */
+    bool subscribed;
+};
+/* Finds or creates the mailbox meta->name of an account and replaces its metadata with meta;
+ * *id_out gets its id. Messages, state and counts of an existing mailbox are kept. TM_ESTORE
+ * when there is no such account. */
+enum tm_status tm_store_mailbox_upsert_meta(struct tm_store *st, int64_t account_id,
+                                            const struct tm_mailbox_meta *meta, int64_t *id_out,
+                                            struct tm_error *err);
+/* Records the server's counts from STATUS (MESSAGES, UNSEEN); a negative value means unknown.
+ * TM_ENOENT when there is no such mailbox. */
+enum tm_status tm_store_mailbox_set_counts(struct tm_store *st, int64_t mailbox_id,
+                                           int64_t server_total, int64_t server_unseen,
+                                           struct tm_error *err);
+
+/* One mailbox for the folder browser. */
+struct tm_mailbox_listing {
+    int64_t id;
+    const char *name;
+    const char *delimiter;   /* or NULL */
+    const char *special_use; /* or NULL */
+    unsigned attrs;
+    bool subscribed;
+    int64_t total;         /* messages in the cache */
+    int64_t unread;        /* of those, the ones without TM_FLAG_SEEN */
+    int64_t server_total;  /* from STATUS; -1 when unknown */
+    int64_t server_unseen; /* from STATUS; -1 when unknown */
+};
+/* Strings are valid only during the call; a nonzero return stops the walk. */
+typedef int (*tm_store_mailbox_cb)(void *ctx, const struct tm_mailbox_listing *mb);
+/* Calls cb for each mailbox of an account in name order (bytewise), with local counts and the
+ * metadata. Each row is read (and copied) when the walk reaches it: a mailbox the callback
+ * deletes is not reported afterwards, one it renames may be reported again. */
+enum tm_status tm_store_mailbox_each(struct tm_store *st, int64_t account_id,
+                                     tm_store_mailbox_cb cb, void *ctx, struct tm_error *err);
+/* The mailbox of an account whose special_use is special (e.g. "\\Sent", compared ASCII
+ * case-insensitively); the first by name when several are. TM_ENOENT when there is none. */
+enum tm_status tm_store_mailbox_find_special(struct tm_store *st, int64_t account_id,
+                                             const char *special, int64_t *id_out,
+                                             struct tm_error *err);
+/* The mailbox called name of an account (never creates it); TM_ENOENT when there is none. */
+enum tm_status tm_store_mailbox_find(struct tm_store *st, int64_t account_id, const char *name,
+                                     int64_t *id_out, struct tm_error *err);
+/* Deletes the mailbox with its messages, their cached bodies and its pending operations, all
+ * or nothing. Deleting a mailbox that is not there is not an error. */
+enum tm_status tm_store_mailbox_delete(struct tm_store *st, int64_t mailbox_id,
+                                       struct tm_error *err);
+/* Renames one mailbox row, keeping its id, messages and state. Inferior mailboxes ("A/x" when
+ * renaming "A") and the targets of pending COPY/MOVE operations are not touched: that is the
+ * caller's (or the next LIST's) business. TM_ENOENT when there is no such mailbox, TM_ESTORE
+ * when the account already has a mailbox called new_name. */
+enum tm_status tm_store_mailbox_rename(struct tm_store *st, int64_t mailbox_id,
+                                       const char *new_name, struct tm_error *err);
+
+/* ---- Messages by IMAP UID (served by the messages(mailbox_id, uid) index) ----
+ * UIDs are positive; local mail has uid 0, which these look-ups never match. */
+
+/* The message with that uid in the mailbox: *id_out, and its flags when flags_out is not NULL.
+ * TM_ENOENT when absent. */
+enum tm_status tm_store_message_find_uid(struct tm_store *st, int64_t mailbox_id, int64_t uid,
+                                         int64_t *id_out, unsigned *flags_out,
+                                         struct tm_error *err);
+/* A nonzero return stops the walk. */
+typedef int (*tm_store_uid_cb)(void *ctx, int64_t id, int64_t uid, unsigned flags);
+/* Calls cb with every message's (id, uid, flags) in ascending uid order (ties, e.g. uid 0, by
+ * id), for flag resyncs and expunge detection without QRESYNC. Rows are read in chunks of a
+ * few hundred with no statement open during the callbacks: the callback may delete or change
+ * messages; one it deletes may still be reported if its chunk was already read. */
+enum tm_status tm_store_message_each_uid(struct tm_store *st, int64_t mailbox_id,
+                                         tm_store_uid_cb cb, void *ctx, struct tm_error *err);
+/* Deletes the message with that uid (and its cached body) if present; *deleted (may be NULL)
+ * gets 1 when a message was deleted, else 0. */
+enum tm_status tm_store_message_delete_uid(struct tm_store *st, int64_t mailbox_id, int64_t uid,
+                                           int *deleted, struct tm_error *err);
+/* The largest uid stored in the mailbox; 0 when it has none. */
+enum tm_status tm_store_message_max_uid(struct tm_store *st, int64_t mailbox_id, int64_t *uid_out,
+                                        struct tm_error *err);
+
+/* ---- Cached raw messages (deleted with their message) ---- */
+
+/* Stores (or replaces) the raw message of message_id; raw is copied. TM_ENOENT when there is no
+ * such message, TM_ELIMIT when len is beyond SQLite's blob limit. */
+enum tm_status tm_store_body_put(struct tm_store *st, int64_t message_id, const void *raw,
+                                 size_t len, struct tm_error *err);
+/* Appends the cached raw message to out (caller-owned, initialised). TM_ENOENT when not cached;
+ * TM_ELIMIT when it would take out beyond its limit (out is then unchanged). */
+enum tm_status tm_store_body_get(struct tm_store *st, int64_t message_id, struct tm_buf *out,
+                                 struct tm_error *err);
+/* *has gets whether message_id's body is cached; cheap (the blob is not read). */
+enum tm_status tm_store_body_has(struct tm_store *st, int64_t message_id, bool *has,
+                                 struct tm_error *err);
+
+/* ---- Offline operations, replayed on reconnect in id (= creation) order ---- */
+
+enum tm_pending_kind { TM_PENDING_FLAGS = 1, TM_PENDING_COPY, TM_PENDING_MOVE, TM_PENDING_EXPUNGE };
+
+struct tm_pending_op {
+    int64_t id;
+    int64_t account_id;
+    int64_t mailbox_id;
+    int64_t uid;
+    int kind;               /* enum tm_pending_kind */
+    unsigned flags_add;     /* TM_PENDING_FLAGS: tm_flag bits to set */
+    unsigned flags_clear;   /* ... and to clear */
+    const char *target;     /* mailbox name for COPY/MOVE, else NULL */
+    int64_t created;        /* seconds since the epoch */
+    int attempts;           /* failed replays so far */
+    const char *last_error; /* the last replay's failure, or NULL */
+};
+
+/* Queues op (id, attempts and last_error are ignored: a new op has none; created 0 means now);
+ * *id_out (may be NULL) gets its id. TM_ESTORE for an unknown kind, a COPY/MOVE without a
+ * target, or no such account. */
+enum tm_status tm_store_pending_add(struct tm_store *st, const struct tm_pending_op *op,
+                                    int64_t *id_out, struct tm_error *err);
+/* Strings are valid only during the call; a nonzero return stops the walk. */
+typedef int (*tm_store_pending_cb)(void *ctx, const struct tm_pending_op *op);
+/* Calls cb for each pending operation of an account in id order. Each row is read (and copied)
+ * when the walk reaches it, with no statement open during the call: the callback may mark ops
+ * done or failed, delete later ones (they are then skipped) or add new ones (they are left for
+ * the next walk). */
+enum tm_status tm_store_pending_each(struct tm_store *st, int64_t account_id,
+                                     tm_store_pending_cb cb, void *ctx, struct tm_error *err);
+/* The op was replayed: deletes it. An id that is not there is not an error. */
+enum tm_status tm_store_pending_done(struct tm_store *st, int64_t id, struct tm_error *err);
+/* A replay failed: counts the attempt and records error_text (may be NULL). TM_ENOENT when there
+ * is no such op. */
+enum tm_status tm_store_pending_failed(struct tm_store *st, int64_t id, const char *error_text,
+                                       struct tm_error *err);
+/* How many operations of an account are pending. */
+enum tm_status tm_store_pending_count(struct tm_store *st, int64_t account_id, int64_t *count,
+                                      struct tm_error *err);
 
 #endif

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "private.h"
+#include "tmail/config.h"
 #include "tmail/core.h"
 #include "tmail/flags.h"
 #include "tmail/i18n.h"
@@ -24,22 +25,44 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+void core_account_url(const struct tm_account *a, char *url, size_t size)
+{
+    /* from the parts, so that a password written into the URL never shows */
+    snprintf(url, size, "%s://%s%s%s:%d", a->read.scheme == TM_URL_IMAPS ? "imaps" : "imap",
+             a->read.user ? a->read.user : "", a->read.user ? "@" : "",
+             a->read.host ? a->read.host : "", a->read.port);
+}
+
+/* The backend of what opt asks to open, and the URL the store records for the account. */
+static const struct tm_backend_ops *choose_backend(const struct tm_core_options *opt, char *url,
+                                                   size_t size)
+{
+    const struct tm_account *a = opt->account;
+    if (a && (a->read.scheme == TM_URL_IMAP || a->read.scheme == TM_URL_IMAPS)) {
+        core_account_url(a, url, size);
+        return &tm_imap_ops;
+    }
+    /* A directory is a Maildir, a file an mbox. */
+    struct stat sb;
+    bool is_file = stat(opt->folder_path, &sb) == 0 && S_ISREG(sb.st_mode);
+    const struct tm_backend_ops *ops = is_file ? &tm_mbox_ops : &tm_maildir_ops;
+    snprintf(url, size, "%s://%s", ops->name, opt->folder_path);
+    return ops;
+}
+
 static enum tm_status core_setup(struct tm_core *core, const struct tm_core_options *opt,
                                  struct tm_error *err)
 {
     enum tm_status st = tm_store_open(opt->store_path, &core->store, err);
     if (st)
         return st;
-    /* A directory is a Maildir, a file an mbox. */
-    struct stat sb;
-    bool is_file = stat(opt->folder_path, &sb) == 0 && S_ISREG(sb.st_mode);
-    const struct tm_backend_ops *ops = is_file ? &tm_mbox_ops : &tm_maildir_ops;
     char url[4200];
-    snprintf(url, sizeof(url), "%s://%s", ops->name, opt->folder_path);
+    const struct tm_backend_ops *ops = choose_backend(opt, url, sizeof(url));
+    const char *mailbox = opt->mailbox ? opt->mailbox : "INBOX";
     st = tm_store_account_ensure(core->store, opt->account_name, url, &core->account_id, err);
     if (!st)
         st =
-            tm_store_mailbox_ensure(core->store, core->account_id, "INBOX", &core->mailbox_id, err);
+            tm_store_mailbox_ensure(core->store, core->account_id, mailbox, &core->mailbox_id, err);
     if (st)
         return st;
     st = event_queue_new(&core->events, err);
@@ -47,14 +70,24 @@ static enum tm_status core_setup(struct tm_core *core, const struct tm_core_opti
         return st;
     struct worker *w = &core->worker;
     w->ops = ops;
+    if (ops == &tm_imap_ops && (st = core_account_copy(&w->account, opt->account, err)))
+        return st;
     w->store_path = dup_or_null(opt->store_path);
-    w->folder_path = dup_or_null(opt->folder_path);
+    w->folder_path = dup_or_null(opt->folder_path ? opt->folder_path : url);
     w->account_name = dup_or_null(opt->account_name);
     w->charset_fallback = dup_or_null(opt->charset_fallback);
+    w->mailbox_name = dup_or_null(mailbox);
     w->sort = opt->sort;
     w->sort_reverse = opt->sort_reverse;
-    core->folder_label = dup_or_null(opt->folder_path);
-    if (!w->store_path || !w->folder_path || !w->account_name || !core->folder_label)
+    if (ops == &tm_imap_ops) {
+        char label[4300];
+        snprintf(label, sizeof(label), "%s/%s", url, mailbox);
+        core->folder_label = dup_or_null(label);
+    } else {
+        core->folder_label = dup_or_null(opt->folder_path);
+    }
+    if (!w->store_path || !w->folder_path || !w->account_name || !core->folder_label ||
+        !w->mailbox_name)
         return tm_error_set(err, TM_ENOMEM, _("out of memory"));
     w->account_id = core->account_id;
     w->mailbox_id = core->mailbox_id;
@@ -87,6 +120,8 @@ void tm_core_free(struct tm_core **pp)
     free(core->worker.folder_path);
     free(core->worker.account_name);
     free(core->worker.charset_fallback);
+    free(core->worker.mailbox_name);
+    core_account_free(&core->worker.account);
     free(core->folder_label);
     event_queue_free(&core->events);
     tm_store_free(&core->store);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "tmail/backend.h"
+#include "tmail/config.h"
 #include "tmail/event.h"
 #include "tmail/store.h"
 
@@ -40,14 +41,17 @@ struct worker {
     struct job *head, *tail; /* pending jobs, oldest first */
     volatile int cancel;     /* set to stop the running job and the thread */
     bool started;
+    int wake_pipe[2]; /* a byte per submitted job: ends a backend's wait for changes */
 
     /* Read-only after start. */
     const struct tm_backend_ops *ops;
     char *store_path;
     char *folder_path;
     char *account_name;
-    char *charset_fallback; /* NULL: the MIME layer's default */
-    int sort;               /* enum tm_sort of the display order; changed by JOB_SORT */
+    char *charset_fallback;    /* NULL: the MIME layer's default */
+    char *mailbox_name;        /* the open mailbox, "INBOX" */
+    struct tm_account account; /* own copy (core_account_copy); name NULL for -f folders */
+    int sort;                  /* enum tm_sort of the display order; changed by JOB_SORT */
     bool sort_reverse;
     int64_t account_id;
     int64_t mailbox_id;
@@ -59,6 +63,26 @@ enum tm_status worker_start(struct worker *w, struct tm_error *err);
 enum tm_status worker_submit(struct worker *w, const struct job *job, struct tm_error *err);
 /* Cancels the running job, joins the thread and frees queued jobs. */
 void worker_stop(struct worker *w);
+
+/* The secret provider a worker hands its backend (worker_secret.c). */
+struct tm_credentials;
+struct worker_secrets {
+    const struct tm_account *account; /* the worker's own copy */
+    struct tm_credentials *creds;     /* made on first use */
+    char *token;                      /* the last OAuth token, wiped when dropped */
+};
+enum tm_status worker_secret(void *ctx, enum tm_secret kind, const char **secret,
+                             struct tm_error *err);
+void worker_secret_forget(void *ctx, enum tm_secret kind);
+void worker_secrets_cleanup(struct worker_secrets *ws);
+
+/* A deep copy of the account fields backends read; freed (secrets wiped) by core_account_free. */
+enum tm_status core_account_copy(struct tm_account *dst, const struct tm_account *src,
+                                 struct tm_error *err);
+void core_account_free(struct tm_account *a);
+
+/* "imaps://user@host:port" of an IMAP account, built from its parts (never with a password). */
+void core_account_url(const struct tm_account *a, char *url, size_t size);
 
 /* Recomputes a mailbox's display order for sort (enum tm_sort; threads or flat) and records
  * which sort it is for. */

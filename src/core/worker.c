@@ -1,9 +1,12 @@
 /* worker.c - an account's worker thread: owns its store connection and backend session, runs
  * jobs from the UI one at a time, and reports results as events. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "private.h"
 #include "tmail/i18n.h"
@@ -16,7 +19,12 @@ struct worker_ctx {
     struct tm_backend_env env; /* borrowed by the session for its lifetime */
     struct tm_error open_err;  /* why session is NULL */
     struct timespec last_progress;
+    struct worker_secrets secrets;
+    bool offline; /* the last sync failed for the network: retry on a timer, not by waiting */
 };
+
+#define WAIT_CHANGES_MS (10 * 60 * 1000)
+#define OFFLINE_RETRY_S 30
 
 /* An event of w about message_id (0: none) with err's status and message (err may be NULL). */
 static void event_init(struct worker *w, struct tm_event *ev, enum tm_event_type type,
@@ -74,7 +82,9 @@ static void run_sync(struct worker_ctx *c)
     struct timespec t0, t1;
     tm_error_clear(&err);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    enum tm_status st = w->ops->sync_mailbox(c->session, "INBOX", w->mailbox_id, &res, &err);
+    enum tm_status st =
+        w->ops->sync_mailbox(c->session, w->mailbox_name, w->mailbox_id, &res, &err);
+    c->offline = st == TM_ENET;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!st)
         st = core_order_if_needed(c->store, w->mailbox_id, w->sort, w->sort_reverse,
@@ -166,21 +176,44 @@ static void open_session(struct worker_ctx *c)
     c->env.progress_ctx = c;
     c->env.cancel = &w->cancel;
     c->env.charset_fallback = w->charset_fallback;
-    struct tm_account_spec spec = {w->account_name, w->folder_path, w->account_id};
+    c->env.wake_fd = w->wake_pipe[0];
+    c->secrets.account = &w->account;
+    if (w->account.name) {
+        c->env.secret = worker_secret;
+        c->env.secret_forget = worker_secret_forget;
+        c->env.secret_ctx = &c->secrets;
+    }
+    struct tm_account_spec spec = {w->account_name, w->folder_path, w->account_id,
+                                   w->account.name ? &w->account : NULL};
     if (w->ops->open(&c->env, &spec, &c->session, &c->open_err)) {
         c->session = NULL;
         tm_log(TM_LOG_WARN, "cannot open %s: %s", w->account_name, c->open_err.message);
     }
 }
 
-/* Takes the next job, waiting for one; NULL when the worker is told to stop. */
-static struct job *next_job(struct worker *w)
+/* Takes the next job; waits up to wait_ms for one (-1: forever, 0: not at all). NULL when there
+ * is none or the worker is told to stop. */
+static struct job *next_job(struct worker *w, int wait_ms)
 {
     pthread_mutex_lock(&w->lock);
-    while (!w->head && !w->cancel)
-        pthread_cond_wait(&w->wake, &w->lock);
+    if (wait_ms < 0) {
+        while (!w->head && !w->cancel)
+            pthread_cond_wait(&w->wake, &w->lock);
+    } else if (wait_ms > 0 && !w->head && !w->cancel) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += wait_ms / 1000;
+        until.tv_nsec += (long)(wait_ms % 1000) * 1000000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        while (!w->head && !w->cancel)
+            if (pthread_cond_timedwait(&w->wake, &w->lock, &until) == ETIMEDOUT)
+                break;
+    }
     struct job *job = NULL;
-    if (!w->cancel) {
+    if (!w->cancel && w->head) {
         job = w->head;
         w->head = job->next;
         if (!w->head)
@@ -190,25 +223,87 @@ static struct job *next_job(struct worker *w)
     return job;
 }
 
+static bool queue_empty(struct worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    bool empty = !w->head;
+    pthread_mutex_unlock(&w->lock);
+    return empty;
+}
+
+static void drain_wake(struct worker *w)
+{
+    char buf[64];
+    while (read(w->wake_pipe[0], buf, sizeof(buf)) > 0)
+        ;
+}
+
+/* With nothing queued: wait for the server to report changes (IDLE) and sync when it does. */
+static void wait_for_changes(struct worker_ctx *c)
+{
+    struct worker *w = c->w;
+    drain_wake(w); /* before looking at the queue, so a job submitted now still wakes us */
+    if (!queue_empty(w))
+        return;
+    struct tm_error err;
+    tm_error_clear(&err);
+    bool changed = false;
+    enum tm_status st = w->ops->wait_changes(c->session, WAIT_CHANGES_MS, &changed, &err);
+    if (w->cancel)
+        return;
+    if (!st && changed)
+        run_sync(c);
+    else if (st && st != TM_ECANCELED) {
+        tm_log(TM_LOG_INFO, "%s: waiting for changes failed: %s", w->account_name, err.message);
+        c->offline = true;
+    }
+}
+
 static void *worker_main(void *arg)
 {
     struct worker_ctx c;
     memset(&c, 0, sizeof(c));
     c.w = arg;
     open_session(&c);
-    struct job *job;
-    while ((job = next_job(c.w)) != NULL) {
-        run_job(&c, job);
-        free(job);
+    struct worker *w = c.w;
+    while (!w->cancel) {
+        struct job *job = next_job(w, 0);
+        if (job) {
+            run_job(&c, job);
+            free(job);
+        } else if (w->cancel) {
+            break;
+        } else if (c.session && c.offline) { /* retry the sync on a timer */
+            if ((job = next_job(w, OFFLINE_RETRY_S * 1000)) != NULL) {
+                run_job(&c, job);
+                free(job);
+            } else if (!w->cancel) {
+                run_sync(&c);
+            }
+        } else if (c.session && w->ops->wait_changes) {
+            wait_for_changes(&c);
+        } else if ((job = next_job(w, -1)) != NULL) {
+            run_job(&c, job);
+            free(job);
+        }
     }
     if (c.session)
-        c.w->ops->close(&c.session);
+        w->ops->close(&c.session);
+    worker_secrets_cleanup(&c.secrets);
     tm_store_free(&c.store);
     return NULL;
 }
 
+static void wake(struct worker *w)
+{
+    ssize_t n = write(w->wake_pipe[1], "j", 1);
+    (void)n; /* a full pipe already wakes the reader */
+}
+
 enum tm_status worker_start(struct worker *w, struct tm_error *err)
 {
+    if (pipe2(w->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        return tm_error_errno(err, TM_EIO, errno, _("cannot create the worker's pipe"));
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
     w->head = w->tail = NULL;
@@ -241,6 +336,8 @@ enum tm_status worker_submit(struct worker *w, const struct job *job, struct tm_
         pthread_cond_signal(&w->wake);
     }
     pthread_mutex_unlock(&w->lock);
+    if (!duplicate)
+        wake(w);
     return TM_OK;
 }
 
@@ -252,7 +349,10 @@ void worker_stop(struct worker *w)
     w->cancel = 1;
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
+    wake(w);
     pthread_join(w->thread, NULL);
+    close(w->wake_pipe[0]);
+    close(w->wake_pipe[1]);
     while (w->head) {
         struct job *j = w->head;
         w->head = j->next;

@@ -5,7 +5,6 @@
 
 #include "private.h"
 #include "tmail/i18n.h"
-#include "tmail/str.h"
 
 /* The columns row_read expects, in this order. */
 #define ROW_COLUMNS                                                                                \
@@ -32,19 +31,6 @@ void tm_message_row_cleanup(struct tm_message_row *row)
     memset(row, 0, sizeof(*row));
 }
 
-/* Copies text column i into *out (NULL for SQL NULL); false when out of memory. */
-static bool column_dup(sqlite3_stmt *s, int i, char **out)
-{
-    *out = NULL;
-    if (sqlite3_column_type(s, i) == SQLITE_NULL)
-        return true;
-    const char *text = (const char *)sqlite3_column_text(s, i);
-    if (!text)
-        return false;
-    *out = tm_strndup(text, (size_t)sqlite3_column_bytes(s, i));
-    return *out != NULL;
-}
-
 static enum tm_status row_read(sqlite3_stmt *s, struct tm_message_row *row)
 {
     row->id = sqlite3_column_int64(s, 0);
@@ -55,11 +41,11 @@ static enum tm_status row_read(sqlite3_stmt *s, struct tm_message_row *row)
     row->size = sqlite3_column_int64(s, 7);
     row->thread_order = sqlite3_column_int64(s, 15);
     row->thread_depth = sqlite3_column_int(s, 16);
-    if (column_dup(s, 3, &row->local_key) && column_dup(s, 4, &row->location) &&
-        column_dup(s, 8, &row->from_name) && column_dup(s, 9, &row->from_addr) &&
-        column_dup(s, 10, &row->to_addrs) && column_dup(s, 11, &row->subject) &&
-        column_dup(s, 12, &row->message_id) && column_dup(s, 13, &row->in_reply_to) &&
-        column_dup(s, 14, &row->references) && column_dup(s, 17, &row->thread_tree))
+    if (store_column_dup(s, 3, &row->local_key) && store_column_dup(s, 4, &row->location) &&
+        store_column_dup(s, 8, &row->from_name) && store_column_dup(s, 9, &row->from_addr) &&
+        store_column_dup(s, 10, &row->to_addrs) && store_column_dup(s, 11, &row->subject) &&
+        store_column_dup(s, 12, &row->message_id) && store_column_dup(s, 13, &row->in_reply_to) &&
+        store_column_dup(s, 14, &row->references) && store_column_dup(s, 17, &row->thread_tree))
         return TM_OK;
     tm_message_row_cleanup(row);
     return TM_ENOMEM;
@@ -162,23 +148,6 @@ enum tm_status tm_store_message_get(struct tm_store *st, int64_t id, struct tm_m
     return rc;
 }
 
-/* Steps s (bound, from store_stmt) once and releases it: *out gets column 0 of the row.
- * TM_ENOENT (err says missing) when there is no row, TM_ESTORE (err says what) on failure. */
-static enum tm_status query_int64(struct tm_store *st, sqlite3_stmt *s, int64_t *out,
-                                  const char *what, const char *missing, struct tm_error *err)
-{
-    enum tm_status rc = TM_OK;
-    int r = sqlite3_step(s);
-    if (r == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    else if (r == SQLITE_DONE)
-        rc = tm_error_set(err, TM_ENOENT, "%s", missing);
-    else
-        rc = store_error(st, err, what);
-    store_release(s);
-    return rc;
-}
-
 enum tm_status tm_store_message_count(struct tm_store *st, int64_t mailbox_id, int64_t *count,
                                       struct tm_error *err)
 {
@@ -187,7 +156,7 @@ enum tm_status tm_store_message_count(struct tm_store *st, int64_t mailbox_id, i
     if (!s)
         return TM_ESTORE;
     sqlite3_bind_int64(s, 1, mailbox_id);
-    return query_int64(st, s, count, _("cannot count messages"), _("no count"), err);
+    return store_query_int64(st, s, count, _("cannot count messages"), _("no count"), err);
 }
 
 /* Unthreaded rows (thread_order -1) sort first: a new message shows at the top until the next
@@ -243,8 +212,8 @@ enum tm_status tm_store_message_position(struct tm_store *st, int64_t id, int64_
     if (!s)
         return TM_ESTORE;
     sqlite3_bind_int64(s, 1, id);
-    return query_int64(st, s, pos_out, _("cannot find a message's position"),
-                       _("no such message in the cache"), err);
+    return store_query_int64(st, s, pos_out, _("cannot find a message's position"),
+                             _("no such message in the cache"), err);
 }
 
 enum tm_status tm_store_message_count_with_flags(struct tm_store *st, int64_t mailbox_id,
@@ -259,7 +228,7 @@ enum tm_status tm_store_message_count_with_flags(struct tm_store *st, int64_t ma
     sqlite3_bind_int64(s, 1, mailbox_id);
     sqlite3_bind_int64(s, 2, mask);
     sqlite3_bind_int64(s, 3, want);
-    return query_int64(st, s, count, _("cannot count messages"), _("no count"), err);
+    return store_query_int64(st, s, count, _("cannot count messages"), _("no count"), err);
 }
 
 enum tm_status tm_store_message_first_with_flags(struct tm_store *st, int64_t mailbox_id,
@@ -276,7 +245,8 @@ enum tm_status tm_store_message_first_with_flags(struct tm_store *st, int64_t ma
     sqlite3_bind_int64(s, 1, mailbox_id);
     sqlite3_bind_int64(s, 2, mask);
     sqlite3_bind_int64(s, 3, want);
-    return query_int64(st, s, id_out, _("cannot search the cache"), _("no such message"), err);
+    return store_query_int64(st, s, id_out, _("cannot search the cache"), _("no such message"),
+                             err);
 }
 
 enum tm_status tm_store_message_each_key(struct tm_store *st, int64_t mailbox_id,

@@ -48,6 +48,35 @@ static const struct store_migration migrations[] = {
     {2, "ALTER TABLE mailboxes ADD COLUMN display_sort TEXT;"},
     /* Counting unread (New:N) from the index alone instead of 100,000 row look-ups. */
     {3, "CREATE INDEX messages_mailbox_flags ON messages(mailbox_id, flags);"},
+    /* IMAP: LIST metadata and STATUS counts for the folder browser, look-ups by UID, cached
+     * raw messages, and offline changes replayed in id order on reconnect. pending_ops names
+     * its mailbox without a foreign key (mailbox deletion and reset remove the rows); its
+     * (account_id, id) index serves the ordered walk and the account's cascade. */
+    {4, "ALTER TABLE mailboxes ADD COLUMN delimiter TEXT;"
+        "ALTER TABLE mailboxes ADD COLUMN special_use TEXT;"
+        "ALTER TABLE mailboxes ADD COLUMN attrs INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE mailboxes ADD COLUMN subscribed INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE mailboxes ADD COLUMN server_total INTEGER;"
+        "ALTER TABLE mailboxes ADD COLUMN server_unseen INTEGER;"
+        "ALTER TABLE mailboxes ADD COLUMN synced_at INTEGER;"
+        "CREATE INDEX messages_mailbox_uid ON messages(mailbox_id, uid);"
+        "CREATE TABLE bodies("
+        "  message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,"
+        "  raw BLOB NOT NULL,"
+        "  fetched_at INTEGER NOT NULL);"
+        "CREATE TABLE pending_ops("
+        "  id INTEGER PRIMARY KEY,"
+        "  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+        "  mailbox_id INTEGER NOT NULL,"
+        "  uid INTEGER NOT NULL,"
+        "  kind INTEGER NOT NULL,"
+        "  flags_add INTEGER NOT NULL DEFAULT 0,"
+        "  flags_clear INTEGER NOT NULL DEFAULT 0,"
+        "  target TEXT,"
+        "  created INTEGER NOT NULL,"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  last_error TEXT);"
+        "CREATE INDEX pending_ops_account ON pending_ops(account_id, id);"},
 };
 
 enum tm_status store_refuse_newer(struct tm_store *st, int version, int known, struct tm_error *err)
@@ -95,6 +124,12 @@ enum tm_status store_migrate_list(struct tm_store *st, const struct store_migrat
             rc = migrate_one(st, &list[i], err);
     }
     return rc;
+}
+
+const struct store_migration *store_migrations(int *n)
+{
+    *n = (int)(sizeof(migrations) / sizeof(migrations[0]));
+    return migrations;
 }
 
 enum tm_status store_migrate(struct tm_store *st, struct tm_error *err)

@@ -1,8 +1,9 @@
-/* private.h - store internals shared by store.c, migrate.c and message.c (and the store tests). */
+/* private.h - store internals shared by the files of src/store (and the store tests). */
 #ifndef TMAIL_STORE_PRIVATE_H
 #define TMAIL_STORE_PRIVATE_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "tmail/store.h"
 
@@ -31,6 +32,34 @@ enum store_stmt {
     STMT_MSG_EACH_KEY,
     STMT_MSG_EACH_THREAD,
     STMT_MSG_SET_THREAD,
+    STMT_SAVEPOINT,
+    STMT_RELEASE,
+    STMT_ROLLBACK_TO,
+    STMT_MAILBOX_GET_STATE,
+    STMT_MAILBOX_SET_STATE,
+    STMT_MAILBOX_FORGET_STATE,
+    STMT_MAILBOX_DELETE_MSGS,
+    STMT_MAILBOX_DELETE_PENDING,
+    STMT_MAILBOX_UPSERT_META,
+    STMT_MAILBOX_SET_COUNTS,
+    STMT_MAILBOX_EACH_FIRST,
+    STMT_MAILBOX_EACH_NEXT,
+    STMT_MAILBOX_FIND_SPECIAL,
+    STMT_MAILBOX_DELETE,
+    STMT_MAILBOX_RENAME,
+    STMT_MSG_FIND_UID,
+    STMT_MSG_EACH_UID,
+    STMT_MSG_DELETE_UID,
+    STMT_MSG_MAX_UID,
+    STMT_BODY_PUT,
+    STMT_BODY_GET,
+    STMT_BODY_HAS,
+    STMT_PENDING_ADD,
+    STMT_PENDING_MAX,
+    STMT_PENDING_NEXT,
+    STMT_PENDING_DONE,
+    STMT_PENDING_FAILED,
+    STMT_PENDING_COUNT,
     STMT__COUNT
 };
 
@@ -65,6 +94,23 @@ void store_release(sqlite3_stmt *s);
 enum tm_status store_step_done(struct tm_store *st, sqlite3_stmt *s, const char *what,
                                struct tm_error *err);
 
+/* Steps s (bound, from store_stmt) once and releases it: *out gets column 0 of the row.
+ * TM_ENOENT (err says missing) when there is no row, TM_ESTORE (err says what) on failure. */
+enum tm_status store_query_int64(struct tm_store *st, sqlite3_stmt *s, int64_t *out,
+                                 const char *what, const char *missing, struct tm_error *err);
+
+/* Copies text column i of s into *out (malloc'd; NULL for SQL NULL); false when out of memory. */
+bool store_column_dup(sqlite3_stmt *s, int i, char **out);
+
+/* Makes a group of writes atomic: BEGIN IMMEDIATE when no transaction is open (*own = true),
+ * else a savepoint inside the caller's transaction, so the group fits in a sync's batch. */
+enum tm_status store_atomic_begin(struct tm_store *st, bool *own, struct tm_error *err);
+/* Ends what store_atomic_begin started: commits (or releases the savepoint) when rc is TM_OK,
+ * else rolls the group back, leaving err as the failure filled it. Returns rc, or the commit's
+ * failure. */
+enum tm_status store_atomic_end(struct tm_store *st, bool own, enum tm_status rc,
+                                struct tm_error *err);
+
 /* Reads PRAGMA user_version into *version. */
 enum tm_status store_user_version(struct tm_store *st, int *version, struct tm_error *err);
 
@@ -79,5 +125,7 @@ enum tm_status store_migrate_list(struct tm_store *st, const struct store_migrat
                                   struct tm_error *err);
 /* The same with tmail's own migrations (migrate.c). */
 enum tm_status store_migrate(struct tm_store *st, struct tm_error *err);
+/* tmail's own migrations, in order; *n gets their number. For tests that build an old file. */
+const struct store_migration *store_migrations(int *n);
 
 #endif

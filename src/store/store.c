@@ -1,5 +1,5 @@
-/* store.c - opening the SQLite cache (0600, WAL), the statement cache, transactions, accounts
- * and mailboxes. */
+/* store.c - opening the SQLite cache (0600, WAL), the statement cache, transactions and
+ * accounts. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include "tmail/fsutil.h"
 #include "tmail/i18n.h"
 #include "tmail/log.h"
+#include "tmail/str.h"
 
 #define STORE_BUSY_TIMEOUT_MS 5000
 
@@ -59,6 +60,33 @@ enum tm_status store_step_done(struct tm_store *st, sqlite3_stmt *s, const char 
         rc = store_error(st, err, what);
     store_release(s);
     return rc;
+}
+
+enum tm_status store_query_int64(struct tm_store *st, sqlite3_stmt *s, int64_t *out,
+                                 const char *what, const char *missing, struct tm_error *err)
+{
+    enum tm_status rc = TM_OK;
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    else if (r == SQLITE_DONE)
+        rc = tm_error_set(err, TM_ENOENT, "%s", missing);
+    else
+        rc = store_error(st, err, what);
+    store_release(s);
+    return rc;
+}
+
+bool store_column_dup(sqlite3_stmt *s, int i, char **out)
+{
+    *out = NULL;
+    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+        return true;
+    const char *text = (const char *)sqlite3_column_text(s, i);
+    if (!text)
+        return false;
+    *out = tm_strndup(text, (size_t)sqlite3_column_bytes(s, i));
+    return *out != NULL;
 }
 
 enum tm_status store_user_version(struct tm_store *st, int *version, struct tm_error *err)
@@ -268,77 +296,35 @@ enum tm_status tm_store_account_ensure(struct tm_store *st, const char *name, co
     return store_step_done(st, s, _("cannot update an account"), err);
 }
 
-static enum tm_status mailbox_find(struct tm_store *st, int64_t account_id, const char *name,
-                                   int64_t *id, struct tm_error *err)
+enum tm_status store_atomic_begin(struct tm_store *st, bool *own, struct tm_error *err)
 {
-    sqlite3_stmt *s = store_stmt(
-        st, STMT_MAILBOX_FIND, "SELECT id FROM mailboxes WHERE account_id = ?1 AND name = ?2", err);
-    if (!s)
-        return TM_ESTORE;
-    sqlite3_bind_int64(s, 1, account_id);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-    enum tm_status rc = TM_OK;
-    int r = sqlite3_step(s);
-    if (r == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    else if (r == SQLITE_DONE)
-        rc = TM_ENOENT;
-    else
-        rc = store_error(st, err, _("cannot read mailboxes"));
-    store_release(s);
-    return rc;
+    *own = sqlite3_get_autocommit(st->db) != 0;
+    if (*own)
+        return tm_store_begin(st, err);
+    sqlite3_stmt *s = store_stmt(st, STMT_SAVEPOINT, "SAVEPOINT store_atomic", err);
+    return s ? store_step_done(st, s, _("cannot begin a transaction"), err) : TM_ESTORE;
 }
 
-enum tm_status tm_store_mailbox_ensure(struct tm_store *st, int64_t account_id, const char *name,
-                                       int64_t *id_out, struct tm_error *err)
+enum tm_status store_atomic_end(struct tm_store *st, bool own, enum tm_status rc,
+                                struct tm_error *err)
 {
-    enum tm_status rc = mailbox_find(st, account_id, name, id_out, err);
-    if (rc != TM_ENOENT)
+    if (own) {
+        if (!rc)
+            rc = tm_store_commit(st, err);
+        if (rc)
+            tm_store_rollback(st);
         return rc;
-    sqlite3_stmt *s = store_stmt(st, STMT_MAILBOX_INSERT,
-                                 "INSERT INTO mailboxes(account_id, name) VALUES(?1, ?2) "
-                                 "ON CONFLICT(account_id, name) DO NOTHING",
-                                 err);
+    }
+    sqlite3_stmt *s;
+    /* ROLLBACK TO undoes the group but keeps the savepoint open: RELEASE it either way. A
+     * failure here (SQLite may already have rolled the caller's transaction back) is reported
+     * only when nothing else failed before. */
+    if (rc && (s = store_stmt(st, STMT_ROLLBACK_TO, "ROLLBACK TO store_atomic", NULL)))
+        store_step_done(st, s, "rollback", NULL);
+    s = store_stmt(st, STMT_RELEASE, "RELEASE store_atomic", rc ? NULL : err);
     if (!s)
-        return TM_ESTORE;
-    sqlite3_bind_int64(s, 1, account_id);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-    rc = store_step_done(st, s, _("cannot add a mailbox"), err);
-    if (!rc)
-        rc = mailbox_find(st, account_id, name, id_out, err);
-    if (rc == TM_ENOENT) /* the insert did nothing yet nothing is there: no such account */
-        rc = tm_error_set(err, TM_ESTORE, _("%s: cannot add mailbox %s"), st->path, name);
-    return rc;
-}
-
-enum tm_status tm_store_mailbox_get_sort(struct tm_store *st, int64_t mailbox_id, char **sort,
-                                         struct tm_error *err)
-{
-    sqlite3_stmt *s = store_stmt(st, STMT_MAILBOX_GET_SORT,
-                                 "SELECT display_sort FROM mailboxes WHERE id = ?1", err);
-    if (!s)
-        return TM_ESTORE;
-    sqlite3_bind_int64(s, 1, mailbox_id);
-    enum tm_status rc = TM_OK;
-    *sort = NULL;
-    int r = sqlite3_step(s);
-    if (r == SQLITE_ROW && sqlite3_column_text(s, 0) &&
-        !(*sort = strdup((const char *)sqlite3_column_text(s, 0))))
-        rc = tm_error_set(err, TM_ENOMEM, _("out of memory"));
-    else if (r != SQLITE_ROW && r != SQLITE_DONE)
-        rc = store_error(st, err, _("cannot read a mailbox"));
-    store_release(s);
-    return rc;
-}
-
-enum tm_status tm_store_mailbox_set_sort(struct tm_store *st, int64_t mailbox_id, const char *sort,
-                                         struct tm_error *err)
-{
-    sqlite3_stmt *s = store_stmt(st, STMT_MAILBOX_SET_SORT,
-                                 "UPDATE mailboxes SET display_sort = ?2 WHERE id = ?1", err);
-    if (!s)
-        return TM_ESTORE;
-    sqlite3_bind_int64(s, 1, mailbox_id);
-    sqlite3_bind_text(s, 2, sort, -1, SQLITE_TRANSIENT);
-    return store_step_done(st, s, _("cannot update a mailbox"), err);
+        return rc ? rc : TM_ESTORE;
+    enum tm_status released =
+        store_step_done(st, s, _("cannot commit a transaction"), rc ? NULL : err);
+    return rc ? rc : released;
 }

@@ -63,7 +63,7 @@ static int fixture_open(struct fixture *f)
         return -1;
     f->env = (struct tm_backend_env){
         .store = f->store, .progress = on_progress, .progress_ctx = f, .cancel = &f->cancel};
-    struct tm_account_spec spec = {"local", f->root, acct};
+    struct tm_account_spec spec = {"local", f->root, acct, NULL};
     return tm_maildir_ops.open(&f->env, &spec, &f->s, NULL) == TM_OK ? 0 : -1;
 }
 
@@ -392,7 +392,7 @@ TM_TEST(maildir_rejects_non_maildir)
     char dir[600], url[700];
     snprintf(dir, sizeof(dir), "%s/plain", tm_test_tmpdir());
     TM_CHECK_INT(mkdir(dir, 0700), 0);
-    struct tm_account_spec spec = {"x", dir, 1};
+    struct tm_account_spec spec = {"x", dir, 1, NULL};
     TM_CHECK_INT(tm_maildir_ops.open(&env, &spec, &s, &err), TM_ENOENT);
     TM_CHECK(s == NULL);
     TM_CHECK(strstr(err.message, "is not a Maildir (no cur/, new/, tmp/)") != NULL);

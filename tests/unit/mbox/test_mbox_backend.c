@@ -48,7 +48,7 @@ static bool setup(struct fixture *fx, const char *content)
         tm_store_mailbox_ensure(fx->store, account, "INBOX", &fx->mailbox, NULL))
         return false;
     fx->env.store = fx->store;
-    struct tm_account_spec spec = {"t", fx->path, account};
+    struct tm_account_spec spec = {"t", fx->path, account, NULL};
     return tm_mbox_ops.open(&fx->env, &spec, &fx->session, NULL) == TM_OK;
 }
 
@@ -169,7 +169,7 @@ TM_TEST(mbox_open_rejects_other_files_and_accepts_empty)
     TM_CHECK_INT(count(&fx), 0);
     teardown(&fx);
     TM_CHECK(!setup(&fx, "just some text\n"));
-    struct tm_account_spec spec = {"t", fx.path, 1};
+    struct tm_account_spec spec = {"t", fx.path, 1, NULL};
     struct tm_session *s = NULL;
     TM_CHECK_INT(tm_mbox_ops.open(&fx.env, &spec, &s, &err), TM_EPARSE);
     TM_CHECK(strstr(err.message, "not an mbox") != NULL);

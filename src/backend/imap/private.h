@@ -1,0 +1,165 @@
+/* private.h - the IMAP backend's session state and the helpers its files share: connection and
+ * login (imap_conn.c, imap_auth.c), command execution (imap_cmd.c), mailbox sync (imap_sync.c),
+ * the operations table (imap_ops.c) and the offline queue (imap_pending.c). */
+#ifndef TM_IMAP_PRIVATE_H
+#define TM_IMAP_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "imap_proto.h"
+#include "tmail/backend.h"
+#include "tmail/buf.h"
+#include "tmail/net.h"
+
+/* What the server told us about the selected mailbox. */
+struct imap_live {
+    uint64_t exists;
+    uint32_t uidvalidity;
+    uint32_t uidnext;
+    uint64_t highest_modseq; /* 0: unknown or NOMODSEQ */
+    bool read_only;
+    bool expunged_by_seq; /* an EXPUNGE (not VANISHED) came: uids must be compared again */
+    bool changed;         /* something arrived that a sync should pick up */
+};
+
+/* Connection settings copied from the account at open (owned strings). */
+struct imap_server {
+    char *host;
+    int port;
+    char *user;
+    bool implicit_tls;
+    bool starttls;         /* upgrade required before anything else */
+    bool allow_plain_auth; /* credentials may go over a connection without TLS */
+    char *ca_file;
+    char *fingerprint;
+    int connect_timeout_ms;
+    int io_timeout_ms;
+    int keepalive_s; /* IDLE is renewed / NOOP sent this often */
+    bool use_idle;
+    bool use_oauth; /* oauth_token_cmd is set: OAUTHBEARER / XOAUTH2 instead of a password */
+};
+
+struct tm_session {
+    const struct tm_backend_env *env;
+    char *account_name;
+    int64_t account_id;
+    struct imap_server srv;
+
+    struct tm_stream *stream; /* NULL while disconnected */
+    struct imap_parser *parser;
+    struct imap_caps caps;
+    unsigned caps_gen; /* counts capability updates: a login that brought none asks again */
+    unsigned next_tag;
+    bool utf8_enabled;
+    bool qresync_enabled;
+    bool condstore_enabled;
+
+    char *selected; /* UTF-8 name of the selected mailbox, NULL when none */
+    int64_t selected_id;
+    struct imap_live live;
+    struct tm_sync_result *counting; /* the running sync's counters, for unsolicited changes */
+
+    /* Reconnect with backoff after a network failure. */
+    int failures;
+    struct timespec retry_at;
+    struct tm_error last_failure;
+
+    struct tm_buf cmd; /* the command being built */
+
+    struct imap_known { /* mailbox ids synced in this session and their names */
+        int64_t id;
+        char *name;
+    } * known;
+    size_t n_known;
+};
+
+/* ---- imap_cmd.c ---- */
+
+/* Called for each untagged response of a command after the common handling (state codes,
+ * EXISTS, EXPUNGE, VANISHED, unsolicited FETCH). Return non-OK to fail the command (the rest of
+ * its responses are still read, so the connection stays in step). */
+typedef enum tm_status (*imap_untagged_fn)(struct tm_session *s, void *ctx,
+                                           const struct imap_response *r, struct tm_error *err);
+
+/* Starts a new command in s->cmd: "TAG " (the tag is returned in tag, at least 16 bytes). */
+void imap_cmd_begin(struct tm_session *s, char *tag, size_t size);
+/* Sends s->cmd + CRLF (secret: the trace shows only its length) and reads responses until the
+ * tagged one. OK → TM_OK; NO → TM_EPROTO (or no_status when not TM_OK); BAD → TM_EPROTO; the
+ * server's text is in err->server_reply. A network failure drops the connection. */
+enum tm_status imap_cmd_run(struct tm_session *s, const char *tag, bool secret, imap_untagged_fn fn,
+                            void *ctx, enum tm_status no_status, struct tm_error *err);
+/* The two halves of imap_cmd_run, for commands that need something in between (IDLE). */
+enum tm_status imap_cmd_send(struct tm_session *s, bool secret, struct tm_error *err);
+enum tm_status imap_cmd_finish(struct tm_session *s, const char *tag, imap_untagged_fn fn,
+                               void *ctx, enum tm_status no_status, struct tm_error *err);
+/* An unsolicited FETCH (a flag change another client made) applied to the cache. */
+enum tm_status imap_default_untagged(struct tm_session *s, const struct imap_response *r,
+                                     struct tm_error *err);
+/* Formats and runs a command with no arguments needing quoting, e.g. imap_simple(s, NULL, NULL,
+ * err, "NOOP"). */
+enum tm_status imap_simple(struct tm_session *s, imap_untagged_fn fn, void *ctx,
+                           struct tm_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Reads one response into r (valid until the next read); a network failure drops the
+ * connection. */
+enum tm_status imap_read(struct tm_session *s, struct imap_response *r, struct tm_error *err);
+/* Handles what any untagged response can carry (BYE, CAPABILITY, EXISTS, EXPUNGE, VANISHED,
+ * FETCH flags, response codes); *consumed tells whether nothing more is to be done with it. */
+enum tm_status imap_untagged_common(struct tm_session *s, const struct imap_response *r,
+                                    bool *consumed, struct tm_error *err);
+/* Appends a mailbox name (UTF-8) as an IMAP argument to s->cmd. */
+enum tm_status imap_cmd_mailbox(struct tm_session *s, const char *name, struct tm_error *err);
+/* Closes the stream and forgets the selection; the next operation reconnects. */
+void imap_disconnect(struct tm_session *s);
+/* Fills err from a failing tagged response (keeps err's status). */
+void imap_reply_to_error(const struct imap_response *r, struct tm_error *err);
+
+/* ---- imap_conn.c / imap_auth.c ---- */
+
+/* Connects, upgrades to TLS as configured, logs in and enables extensions. */
+enum tm_status imap_connect(struct tm_session *s, struct tm_error *err);
+/* The part after the stream exists (s->stream set): greeting to ENABLE. Tests drive it over a
+ * scripted stream. */
+enum tm_status imap_handshake(struct tm_session *s, struct tm_error *err);
+/* Connects when disconnected, unless the last failure's backoff has not passed (then the last
+ * failure is repeated at once, so an offline account costs nothing). */
+enum tm_status imap_ensure_connected(struct tm_session *s, struct tm_error *err);
+enum tm_status imap_authenticate(struct tm_session *s, struct tm_error *err);
+
+/* ---- imap_sync.c ---- */
+
+/* SELECTs name (store id mailbox_id) with QRESYNC data when possible and applies what the
+ * server reports; a changed UIDVALIDITY empties the cached mailbox first. */
+enum tm_status imap_select(struct tm_session *s, const char *name, int64_t mailbox_id,
+                           struct tm_sync_result *res, struct tm_error *err);
+enum tm_status imap_sync_mailbox(struct tm_session *s, const char *name, int64_t mailbox_id,
+                                 struct tm_sync_result *res, struct tm_error *err);
+/* Applies a FETCH response's flags (and MODSEQ) to the cached message of the selected mailbox. */
+enum tm_status imap_apply_fetch_flags(struct tm_session *s, const struct imap_fetch *f,
+                                      struct tm_sync_result *res, struct tm_error *err);
+/* Deletes the cached messages of the selected mailbox whose uids are in set. */
+enum tm_status imap_apply_vanished(struct tm_session *s, const struct imap_seqset *set,
+                                   struct tm_sync_result *res, struct tm_error *err);
+
+/* ---- imap_ops.c ---- */
+
+/* The name of a mailbox synced in this session, NULL if unknown. Borrowed from s. */
+const char *imap_mailbox_name(struct tm_session *s, int64_t id);
+/* Connects as needed and selects the mailbox with that store id. */
+enum tm_status imap_select_for(struct tm_session *s, int64_t mailbox_id, struct tm_error *err);
+
+/* ---- imap_pending.c ---- */
+
+/* Replays the account's queued offline operations; each that the server refuses is kept with
+ * its error and skipped after three attempts. Network failures stop the replay. */
+enum tm_status imap_pending_replay(struct tm_session *s, struct tm_error *err);
+/* Performs a flag change on the server (selected as needed) and in the store. */
+enum tm_status imap_store_flags(struct tm_session *s, int64_t mailbox_id, const char *mailbox,
+                                uint32_t uid, unsigned add, unsigned clear, struct tm_error *err);
+
+/* True for failures that mean "the server is unreachable right now" (queue, retry later). */
+bool imap_is_offline_error(enum tm_status st);
+
+#endif
