@@ -88,7 +88,7 @@ def run_tmail(tmail, maildir, n, home):
         first = wait_screen(t, lambda s: "Msgs:" in s and not re.search(r"Msgs:0[ \]]", s) and
                             s.count("\n") >= 3, 120)
         done = wait_screen(t, lambda s: re.search(r"Msgs:%d[ \]]" % n, s) and
-                           "Scanning" not in s, 600)
+                           "Syncing" not in s, 600)
         t.send_keys("q")
         t.wait_exit(60)
     with open(stats) as f:

@@ -112,10 +112,11 @@ static int sync_accounts(const struct tm_config *cfg, const char *only, const ch
         double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         if (st && t.failed == 0)
             fprintf(stderr, "tmail: %s: %s\n", a->name, err.message);
-        printf(_("%s: %d mailboxes synced, %d failed: %lld new, %lld removed, %lld changed in "
-                 "%.2f s\n"),
-               a->name, t.mailboxes - t.failed, t.failed + (st && !t.failed), (long long)t.added,
-               (long long)t.removed, (long long)t.changed, secs);
+        fprintf(stdout,
+                _("%s: %d mailboxes synced, %d failed: %lld new, %lld removed, %lld changed in "
+                  "%.2f s\n"),
+                a->name, t.mailboxes - t.failed, t.failed + (st && !t.failed), (long long)t.added,
+                (long long)t.removed, (long long)t.changed, secs);
         if (st)
             rc = 1;
     }

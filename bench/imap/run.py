@@ -118,6 +118,10 @@ def read_json(path):
 def run_measured(argv, env, out_path, timeout):
     """Runs argv (no terminal) and returns (seconds, peak KiB, exit code). Output goes to
     out_path. Raises NotMeasured on timeout (the child is killed)."""
+    # Through the small wrap_child process: a child forked straight from this (big) Python
+    # inherits its memory high-water mark into ru_maxrss across exec.
+    info_path = out_path + ".rusage.json"
+    argv = [sys.executable, os.path.abspath(__file__), WRAP_FLAG, info_path] + list(argv)
     with open(out_path, "wb") as out:
         start = time.monotonic()
         # A session of its own: no controlling terminal, so a password prompt fails instead of
@@ -138,6 +142,9 @@ def run_measured(argv, env, out_path, timeout):
     p.returncode = os.waitstatus_to_exitcode(status)  # reaped here; keep Popen from waiting
     if not ready:
         raise NotMeasured("still running after %d s" % timeout)
+    info = read_json(info_path) or {}
+    if "seconds" in info:
+        return info["seconds"], info["maxrss_kib"], info["status"]
     return elapsed, usage.ru_maxrss, p.returncode
 
 

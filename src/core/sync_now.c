@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "private.h"
 #include "tmail/config.h"
 #include "tmail/core.h"
 #include "tmail/i18n.h"
+#include "tmail/log.h"
 
 struct names {
     char **v;
@@ -56,12 +58,20 @@ static enum tm_status sync_one(const struct tm_backend_ops *ops, struct tm_sessi
 {
     int64_t mailbox_id;
     struct tm_sync_result res = {0};
+    struct timespec t0, t1, t2;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     enum tm_status st = tm_store_mailbox_ensure(store, account_id, name, &mailbox_id, err);
     if (!st)
         st = ops->sync_mailbox(session, name, mailbox_id, &res, err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!st)
         st = core_order_if_needed(store, mailbox_id, o->sort, o->sort_reverse,
                                   res.added || res.removed, err);
+    clock_gettime(CLOCK_MONOTONIC, &t2);
+    tm_log(TM_LOG_INFO, "sync of %s: +%lld -%lld ~%lld in %ld ms, ordering %ld ms", name,
+           (long long)res.added, (long long)res.removed, (long long)res.changed,
+           (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000),
+           (long)((t2.tv_sec - t1.tv_sec) * 1000 + (t2.tv_nsec - t1.tv_nsec) / 1000000));
     if (o->report) {
         struct tm_core_sync_report r = {name,        res.added, res.removed,
                                         res.changed, st,        st && err ? err->message : ""};

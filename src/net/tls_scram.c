@@ -223,7 +223,7 @@ enum tm_status tm_scram_client_final(struct tm_scram *s, const char *server_firs
                                      struct tm_buf *out_b64, struct tm_error *err)
 {
     struct tm_buf first, salt, final, auth;
-    struct server_first sf;
+    struct server_first sf = {0};
     unsigned char proof[SCRAM_KEY];
     enum tm_status st;
     if (s->step != STEP_FIRST_SENT)

@@ -196,13 +196,30 @@ static void handle_body(struct app *app, struct tm_event *ev)
     }
 }
 
+/* "12,345": counts in the status line read at a glance. */
+static void group_thousands(int64_t n, char *out, size_t size)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof(digits), "%lld", (long long)(n < 0 ? 0 : n));
+    size_t o = 0;
+    for (int i = 0; i < len && o + 2 < size; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = 0;
+}
+
 static void handle_event(struct app *app, struct tm_event *ev)
 {
     switch (ev->type) {
     case TM_EV_SYNC_PROGRESS:
         app->syncing = true;
-        snprintf(app->progress, sizeof(app->progress), _("Scanning %s %lld/%lld"), ev->text,
-                 (long long)ev->done, (long long)ev->total);
+        char done[32], total[32];
+        group_thousands(ev->done, done, sizeof(done));
+        group_thousands(ev->total, total, sizeof(total));
+        snprintf(app->progress, sizeof(app->progress), _("Syncing %s %s/%s"), ev->text, done,
+                 total);
         /* Only the count while a scan runs: the full re-read (unread count, cursor position)
          * scans the whole folder, and the worker needs the CPU more. */
         index_reload_count(app);

@@ -43,7 +43,7 @@ def test_bind_and_macro_change_what_keys_do():
           'bind index j noop\n')
     with start(rc) as t:
         t.wait_for("Msgs:53")
-        t.wait_gone("Scanning")
+        t.wait_gone("Syncing")
         t.send_keys("X")
         m = t.wait_for(re.compile(r"^Subject: (.*)$", re.M))
         assert m.group(1).strip() == subjects[0], (m.group(1), subjects[0])
@@ -71,7 +71,7 @@ def test_colors_from_tmailrc_reach_the_screen():
           "color index brightred default '~s \"Terminal escape\"'\n")
     with start(rc) as t:
         t.wait_for("Msgs:53")
-        t.wait_gone("Scanning")
+        t.wait_gone("Syncing")
         lines = t.screen_with_attributes()
         status = [l for l in lines if "-*-tmail:" in l][0]
         assert "\x1b[37m" in status and "\x1b[44m" in status, repr(status)
@@ -95,7 +95,7 @@ def test_enter_command_and_source_apply_without_restart():
     subjects = expected_subjects()
     with start("bind index Y first-entry\n") as t:
         t.wait_for("Msgs:53")
-        t.wait_gone("Scanning")
+        t.wait_gone("Syncing")
         t.send_keys(":")
         t.type("bind index W last-entry")
         t.send_keys("Enter")
@@ -147,7 +147,7 @@ def test_layout_and_wrap_settings_take_effect():
     rc = "set help = no\nset status_on_top = yes\nset markers = no\nset wrap = 40\n"
     with start(rc, cols=80, rows=24) as t:
         t.wait_for("Msgs:53")
-        t.wait_gone("Scanning")
+        t.wait_gone("Syncing")
         screen = t.screen()
         assert screen[0].startswith("-*-tmail:"), screen[0]  # status on top, no help line
         assert re.match(r"^\s*\d+ ", screen[1]), screen[1]
@@ -169,7 +169,7 @@ def test_mailcap_viewer_and_alternative_order():
     mailcap = "text/html; echo MAILCAP-VIEWER\\; sed 's/<[^>]*>//g' %s; copiousoutput\n"
     with start(rc, files={"mailcap": mailcap}) as t:
         t.wait_for("Msgs:53")
-        t.wait_gone("Scanning")
+        t.wait_gone("Syncing")
         t.send_keys("Home")
         t.send_keys(*(["j"] * pos))
         t.send_keys("Enter")
@@ -188,7 +188,7 @@ def test_line_editor_uses_the_editor_key_map():
     rc = "bind editor ^X kill-line\nbind editor ^O transpose-chars\n"  # user bindings
     with start(rc) as t:
         t.wait_for("Msgs:53")
-        t.wait_gone("Scanning")
+        t.wait_gone("Syncing")
         t.send_keys(":")
         t.type("garbage")
         t.send_keys("C-x")  # kill-line, bound above
@@ -220,7 +220,7 @@ def test_sort_setting_reorders_the_index():
     with start("set sort = date\nset sort_reverse = yes\n") as t:
         t.wait_for("(date/reverse)")
         t.wait_for("Msgs:53")
-        t.wait_gone("Scanning")
+        t.wait_gone("Syncing")
         t.send_keys("Home")
         t.wait_for(re.compile(r"^\s*1 .*Proposal: 1\.0 roadmap draft$", re.M))  # newest first
         assert "\u2514\u2500>" not in t.text()  # flat: no thread tree

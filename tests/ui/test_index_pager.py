@@ -41,7 +41,7 @@ def open_demo(cols=100, rows=30):
     t = Tmux([TMAIL], cols=cols, rows=rows)
     t.wait_for("No configuration")
     t.wait_for("Msgs:%d" % len(demo_files()))
-    t.wait_gone("Scanning")
+    t.wait_gone("Syncing")
     return t
 
 
@@ -315,7 +315,7 @@ def test_attachments_list_view_save_and_pipe():
         t = Tmux([TMAIL], cols=100, rows=30, cwd=workdir)
         with t:
             t.wait_for("Msgs:53")
-            t.wait_gone("Scanning")
+            t.wait_gone("Syncing")
             t.send_keys("Home")
             t.send_keys(*(["j"] * pos))
             t.send_keys("v")

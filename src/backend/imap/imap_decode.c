@@ -196,11 +196,13 @@ static enum tm_status fetch_section(struct imap_fetch *f, const char *name, cons
 static enum tm_status fetch_attr(struct imap_fetch *f, const char *name, const struct imap_value *v,
                                  struct tm_error *err)
 {
-    uint64_t n;
+    uint64_t n = 0;
     enum tm_status st = TM_OK;
     if (strcasecmp(name, "UID") == 0) {
-        if (!(st = number_in(v, 1, UID_MAX, "UID", &n, err)))
-            f->uid = (uint32_t)n, f->has_uid = true;
+        if (!(st = number_in(v, 1, UID_MAX, "UID", &n, err))) {
+            f->uid = (uint32_t)n;
+            f->has_uid = true;
+        }
     } else if (strcasecmp(name, "FLAGS") == 0) {
         if (v->type != IMAP_V_LIST)
             return tm_error_set(err, TM_EPARSE, _("IMAP FETCH FLAGS is not a list"));
@@ -493,7 +495,7 @@ enum tm_status imap_status_decode(const struct imap_response *r, bool utf8_enabl
         for (size_t k = 0; k < sizeof(status_items) / sizeof(status_items[0]); k++) {
             if (strcasecmp(items[i].str, status_items[k].name) != 0)
                 continue;
-            uint64_t n;
+            uint64_t n = 0;
             st = number_in(&items[i + 1], status_items[k].min, status_items[k].max,
                            status_items[k].name, &n, err);
             if (st)

@@ -158,18 +158,28 @@ static bool at_end(const struct imap_parser *p)
     return p->pos >= p->line.len;
 }
 
+/* Passes on what the source said (err untouched on success), or `what` when it said nothing. */
+static enum tm_status source_failed(struct imap_parser *p, enum tm_status st,
+                                    const struct tm_error *src_err, const char *what)
+{
+    if (!p->err)
+        return st;
+    *p->err = *src_err;
+    p->err->status = st;
+    if (!p->err->message[0])
+        tm_error_set(p->err, st, "%s", what);
+    return st;
+}
+
 static enum tm_status next_line(struct imap_parser *p)
 {
+    struct tm_error src_err;
     tm_buf_reset(&p->line);
     p->pos = 0;
-    if (p->err)
-        p->err->message[0] = 0;
-    enum tm_status st = p->src->read_line(p->src->ctx, &p->line, p->lim.max_line, p->err);
-    if (st) {
-        if (p->err && !p->err->message[0])
-            tm_error_set(p->err, st, _("cannot read an IMAP response line"));
-        return st;
-    }
+    tm_error_clear(&src_err);
+    enum tm_status st = p->src->read_line(p->src->ctx, &p->line, p->lim.max_line, &src_err);
+    if (st)
+        return source_failed(p, st, &src_err, _("cannot read an IMAP response line"));
     if (!p->line.data && tm_buf_reserve(&p->line, 0) != TM_OK)
         return no_memory(p);
     if (p->line.len > p->lim.max_line)
@@ -314,14 +324,11 @@ static enum tm_status parse_literal(struct imap_parser *p)
     char *d = arena_alloc(p, (size_t)n + 1, 1);
     if (!d)
         return no_memory(p);
-    if (p->err)
-        p->err->message[0] = 0;
-    enum tm_status st = p->src->read_exact(p->src->ctx, d, (size_t)n, p->err);
-    if (st) {
-        if (p->err && !p->err->message[0])
-            tm_error_set(p->err, st, _("cannot read an IMAP literal"));
-        return st;
-    }
+    struct tm_error src_err;
+    tm_error_clear(&src_err);
+    enum tm_status st = p->src->read_exact(p->src->ctx, d, (size_t)n, &src_err);
+    if (st)
+        return source_failed(p, st, &src_err, _("cannot read an IMAP literal"));
     d[n] = 0;
     p->bytes += (size_t)n;
     st = next_line(p);

@@ -136,8 +136,8 @@ void imap_parser_free(struct imap_parser **pp);
  * Errors: what src returned (TM_ENET at end of input), TM_EPARSE for a malformed response,
  * TM_ELIMIT when a limit was hit (a too-big literal is refused before anything is allocated or
  * read), TM_ENOMEM; err's message names the problem with a short sanitized excerpt, and its
- * server_reply holds the sanitized line. After any error the stream is at an unknown position:
- * the session must drop the connection. */
+ * server_reply holds the sanitized line (err is written only on failure). After any error the
+ * stream is at an unknown position: the session must drop the connection. */
 enum tm_status imap_read_response(struct imap_parser *p, const struct imap_source *src,
                                   struct imap_response *resp, struct tm_error *err);
 
@@ -332,10 +332,11 @@ void imap_seqset_iter_init(struct imap_seqset_iter *it, const struct imap_seqset
 bool imap_seqset_iter_next(struct imap_seqset_iter *it, uint32_t *v);
 
 /* Appends to out a set covering uids[0..) (ascending, duplicates allowed; zeros are skipped)
- * until out->len would pass max_len; returns how many uids were consumed. Runs become "a:b". To
- * send a long list: `for (i = 0; i < n; i += k) { start a command; k = imap_seqset_format(uids + i,
- * n - i, cmd.len + budget, &cmd); ... }`. It returns 0 only when max_len leaves no room for one
- * number (11 bytes are always enough). */
+ * until out->len would pass max_len; returns how many uids were consumed. Runs become "a:b" (a
+ * run that does not fit gives just its first number). To send a long list: `for (i = 0; i < n;
+ * i += k) { start a command; k = imap_seqset_format(uids + i, n - i, cmd.len + budget, &cmd);
+ * ... }`. It returns 0 only when max_len leaves less than 11 bytes after out->len (or when
+ * appending fails). */
 size_t imap_seqset_format(const uint32_t *uids, size_t n, size_t max_len, struct tm_buf *out);
 
 /* ---- UID responses (imap_uids.c) ---- */

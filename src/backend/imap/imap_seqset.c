@@ -55,7 +55,7 @@ enum tm_status imap_seqset_parse(const char *s, size_t len, uint32_t star, size_
     out->ranges = NULL;
     out->n = 0;
     for (;;) {
-        uint32_t a, b;
+        uint32_t a = 0, b = 0;
         if ((st = seq_number(s, len, &i, star, &a, err)) != TM_OK)
             goto fail;
         b = a;
@@ -131,6 +131,17 @@ bool imap_seqset_iter_next(struct imap_seqset_iter *it, uint32_t *v)
     return false;
 }
 
+/* Appends ",lo:hi" (or "lo" for the first, and without ":hi" when lo == hi) if it fits. */
+static bool append_range(struct tm_buf *out, size_t max_len, bool first, uint32_t lo, uint32_t hi)
+{
+    char tok[32];
+    int len = lo == hi ? snprintf(tok, sizeof(tok), "%s%u", first ? "" : ",", lo)
+                       : snprintf(tok, sizeof(tok), "%s%u:%u", first ? "" : ",", lo, hi);
+    if (len < 0 || out->len > max_len || (size_t)len > max_len - out->len)
+        return false;
+    return tm_buf_append(out, tok, (size_t)len) == TM_OK;
+}
+
 size_t imap_seqset_format(const uint32_t *uids, size_t n, size_t max_len, struct tm_buf *out)
 {
     size_t i = 0;
@@ -140,20 +151,21 @@ size_t imap_seqset_format(const uint32_t *uids, size_t n, size_t max_len, struct
             i++;
             continue;
         }
-        size_t j = i;
-        while (j + 1 < n && (uint64_t)uids[j + 1] <= (uint64_t)uids[j] + 1 &&
-               uids[j + 1] >= uids[j])
+        size_t same = i, j = i;
+        while (same + 1 < n && uids[same + 1] == uids[i])
+            same++;
+        while (j + 1 < n && uids[j + 1] >= uids[j] &&
+               (uint64_t)uids[j + 1] <= (uint64_t)uids[j] + 1)
             j++;
-        char tok[32];
-        int len = uids[i] == uids[j]
-                      ? snprintf(tok, sizeof(tok), "%s%u", first ? "" : ",", uids[i])
-                      : snprintf(tok, sizeof(tok), "%s%u:%u", first ? "" : ",", uids[i], uids[j]);
-        if (len < 0 || out->len > max_len || (size_t)len > max_len - out->len)
-            break;
-        if (tm_buf_append(out, tok, (size_t)len) != TM_OK)
+        /* A run that does not fit may still give its first number, so 11 bytes always make
+         * progress. */
+        if (append_range(out, max_len, first, uids[i], uids[j]))
+            i = j + 1;
+        else if (j > same && append_range(out, max_len, first, uids[i], uids[i]))
+            i = same + 1;
+        else
             break;
         first = false;
-        i = j + 1;
     }
     return i;
 }

@@ -169,6 +169,12 @@ TM_TEST(imap_flags_and_wildcards_are_atoms)
                      "* OK [PERMANENTFLAGS (\\Seen \\*)] text=\"Limited\"\n");
 }
 
+TM_TEST(imap_8bit_bytes_in_atoms_are_accepted)
+{
+    /* Servers that ignore modified UTF-7 send raw UTF-8 names as atoms. */
+    CHECK_TRANSCRIPT("* LIST () \"/\" Entw\xC3\xBCrfe\r\n", "* LIST () \"/\" Entw\xC3\xBCrfe\n");
+}
+
 TM_TEST(imap_fetch_sections_are_one_atom)
 {
     CHECK_TRANSCRIPT(

@@ -102,9 +102,31 @@ TM_TEST(imap_seqset_format_compresses_runs_and_respects_length)
     /* max_len counts what out already holds. */
     tm_buf_reset(&b);
     tm_buf_append_str(&b, "UID FETCH ");
-    TM_CHECK_INT(imap_seqset_format(uids + 1, 4, 12, &b), 0);
+    TM_CHECK_INT(imap_seqset_format(uids + 1, 4, 10, &b), 0);
     TM_CHECK_INT(imap_seqset_format(uids + 1, 4, 13, &b), 4);
     TM_CHECK_STR(b.data, "UID FETCH 1:3");
+    /* A run that does not fit gives its first number. */
+    tm_buf_reset(&b);
+    tm_buf_append_str(&b, "UID FETCH ");
+    TM_CHECK_INT(imap_seqset_format(uids + 1, 4, 12, &b), 1);
+    TM_CHECK_STR(b.data, "UID FETCH 1");
+    tm_buf_cleanup(&b);
+}
+
+TM_TEST(imap_seqset_format_always_progresses_with_11_bytes)
+{
+    const uint32_t uids[] = {4294967290u, 4294967290u, 4294967291u, 4294967292u, 4294967295u};
+    struct tm_buf b;
+    tm_buf_init(&b, 0);
+    TM_CHECK_INT(imap_seqset_format(uids, 5, 11, &b), 2);
+    TM_CHECK_STR(b.data, "4294967290");
+    tm_buf_reset(&b);
+    TM_CHECK_INT(imap_seqset_format(uids + 2, 3, 11, &b), 1);
+    TM_CHECK_STR(b.data, "4294967291");
+    tm_buf_reset(&b);
+    TM_CHECK_INT(imap_seqset_format(uids + 2, 3, 10, &b), 1);
+    TM_CHECK_INT(imap_seqset_format(uids + 3, 2, 10, &b), 0);
+    TM_CHECK_INT(imap_seqset_format(uids + 2, 3, 9, &b), 0);
     tm_buf_cleanup(&b);
 }
 

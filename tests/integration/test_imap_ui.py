@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""test_imap_ui.py ENVFILE - the real tmail binary in tmux on bob's IMAP account of the fixture's
+Dovecot: the index shows and keys keep working while a 5,000-message first sync runs, a message
+opens (its body fetched and cached), and a message sent through the submission server shows up
+by IDLE without a key press.
+"""
+
+import os
+import re
+import smtplib
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "ui"))
+from imap_support import E, HOST, TMAIL, Other, tls_context  # noqa: E402
+from tmux_driver import Tmux, run_tests  # noqa: E402
+
+BOB_MESSAGES = 5000  # what bob's INBOX holds once the first test has filled it
+
+
+def bob_count():
+    o = Other(E["TM_TEST_USER2"], E["TM_TEST_PASS2"])
+    n = len(o.uids())
+    o.logout()
+    return n
+
+
+def write_rc(t):
+    rc = os.path.join(t.home, ".tmailrc")
+    with open(rc, "w") as f:
+        f.write("account bob\n"
+                "  set imap = imaps://%s@%s:%s\n"
+                "  set password = \"%s\"\n"
+                "  set tls_ca_file = \"%s\"\n"
+                "end\n" % (E["TM_TEST_USER2"], HOST, E["TM_TEST_IMAPS_PORT"], E["TM_TEST_PASS2"],
+                           E["TM_TEST_CA"]))
+    os.chmod(rc, 0o600)
+    return rc
+
+
+def fill_bob_maildir(n):
+    """Writes n messages straight into bob's Maildir (as the vmail user owns it)."""
+    cur = os.path.join(E["TM_TEST_MAILDIR2"], "cur")
+    os.makedirs(cur, exist_ok=True)
+    uid, gid = int(E["TM_TEST_VMAIL_UID"]), int(E["TM_TEST_VMAIL_GID"])
+    now = int(time.time())
+    for i in range(n):
+        path = os.path.join(cur, "%d.M%dP1.uitest:2,%s" % (now - n + i, i, "S" if i % 3 else ""))
+        with open(path, "w") as f:
+            f.write("From: Writer %d <w%d@example.test>\nTo: bob@example.test\n"
+                    "Subject: bulk message %04d\nDate: Mon, 2 Nov 2026 %02d:%02d:00 +0000\n"
+                    "Message-ID: <bulk%d@example.test>\n\nLine one of %d.\n"
+                    % (i % 50, i % 50, i, (i // 60) % 24, i % 60, i, i))
+        os.chown(path, uid, gid)
+
+
+def start(cols=120, rows=30):
+    # tmail starts once the test has written the tmailrc into the pane's fresh HOME
+    t = Tmux("while [ ! -e ~/.tmailrc ]; do sleep 0.05; done; exec %s" % TMAIL, cols=cols,
+             rows=rows)
+    write_rc(t)
+    return t
+
+
+def test_index_shows_and_keys_work_during_a_big_sync():
+    global BOB_MESSAGES
+    fill_bob_maildir(BOB_MESSAGES)
+    BOB_MESSAGES = bob_count()  # more when the fixture was used before
+    with start() as t:
+        t.wait_for(r"Syncing INBOX", timeout=20)
+        # Keys work while the sync runs: move down, and the cursor row changes.
+        t.send_keys("j", "j", "j")
+        t.wait_for("bulk message", timeout=20)
+        t.wait_gone(r"Syncing", timeout=120)
+        t.wait_for(r"Msgs:%d" % BOB_MESSAGES, timeout=20)
+        t.send_keys("End")
+        t.wait_for(re.compile(r"(?m)^\s*%d " % BOB_MESSAGES), timeout=10)
+        t.send_keys("q")
+        t.wait_exit(10)
+
+
+def test_message_opens_and_its_body_is_cached():
+    with start() as t:
+        t.wait_for(r"Msgs:%d" % BOB_MESSAGES, timeout=60)
+        t.wait_gone(r"Syncing", timeout=60)
+        t.send_keys("Home", "Enter")
+        t.wait_for(r"Line one of", timeout=20)
+        t.send_keys("q")
+        t.wait_for(r"Msgs:", timeout=10)
+        t.send_keys("q")
+        t.wait_exit(10)
+
+
+def send_to_bob(subject):
+    ctx = tls_context()
+    ctx.check_hostname = False
+    with smtplib.SMTP(HOST, int(E["TM_TEST_SUBMISSION_PORT"]), timeout=20) as s:
+        s.starttls(context=ctx)
+        s.login(E["TM_TEST_USER"], E["TM_TEST_PASS"])
+        s.sendmail(E["TM_TEST_ADDR"], [E["TM_TEST_ADDR2"]],
+                   "From: %s\r\nTo: %s\r\nSubject: %s\r\n\r\nhello\r\n"
+                   % (E["TM_TEST_ADDR"], E["TM_TEST_ADDR2"], subject))
+
+
+def test_new_mail_arrives_by_idle_without_a_key():
+    with start() as t:
+        t.wait_for(r"Msgs:%d" % BOB_MESSAGES, timeout=60)
+        t.wait_gone(r"Syncing", timeout=60)
+        time.sleep(1)  # let tmail enter IDLE
+        subject = "pushed by idle %d" % os.getpid()
+        send_to_bob(subject)
+        t.wait_for(r"Msgs:%d" % (BOB_MESSAGES + 1), timeout=15)
+        t.send_keys("End")
+        t.wait_for(subject, timeout=5)
+        t.send_keys("q")
+        t.wait_exit(10)
+
+
+if __name__ == "__main__":
+    sys.exit(run_tests(globals()))
