@@ -129,6 +129,7 @@ enum tm_status imap_connect(struct tm_session *s, struct tm_error *err)
 enum tm_status imap_handshake(struct tm_session *s, struct tm_error *err)
 {
     enum tm_status st;
+    s->next_tag = 0; /* tags count per connection: t1, t2, ... */
     bool preauth = false;
     if ((st = read_greeting(s, &preauth, err)))
         return st;

@@ -273,10 +273,10 @@ static enum tm_status drop_missing(struct fetch_run *run, struct tm_error *err)
 static enum tm_status on_search(struct tm_session *s, void *ctx, const struct imap_response *r,
                                 struct tm_error *err)
 {
-    (void)s;
     struct fetch_run *run = ctx;
-    if (!r->keyword)
-        return TM_OK;
+    if (!r->keyword || (strcmp(r->keyword, "SEARCH") != 0 && strcmp(r->keyword, "ESEARCH") != 0))
+        return r->keyword && strcmp(r->keyword, "FETCH") == 0 ? imap_default_untagged(s, r, err)
+                                                                : TM_OK;
     struct imap_seqset set = {0};
     enum tm_status st = imap_search_decode(r, &set, err);
     for (size_t i = 0; !st && i < set.n; i++)

@@ -59,7 +59,7 @@ static struct tm_core *open_demo_copy(const char *dir)
 
 static int count_files(const char *dir)
 {
-    char cmd[1200];
+    char cmd[2200];
     snprintf(cmd, sizeof(cmd), "ls %s/cur %s/new | grep -v ':$' | grep -c .", dir, dir);
     FILE *f = popen(cmd, "r");
     int n = -1;

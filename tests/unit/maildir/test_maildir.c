@@ -37,7 +37,7 @@ static void on_progress(void *ctx, const char *mailbox, int64_t done, int64_t to
 
 static int make_maildir(const char *dir)
 {
-    char sub[600];
+    char sub[800];
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return -1;
     static const char *const subs[] = {"cur", "new", "tmp"};

@@ -1,0 +1,347 @@
+/* test_imap_session.c - transcript tests of the IMAP session: a scripted server plays its lines
+ * and each test checks, line by line, exactly what tmail sent (login, STARTTLS and its attacks,
+ * first sync, QRESYNC resync, UIDVALIDITY reset, offline flag changes, IDLE). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/backend/imap/private.h"
+#include "tm_test.h"
+#include "tmail/config.h"
+#include "tmail/flags.h"
+#include "tmail/store.h"
+
+struct fx {
+    struct tm_store *store;
+    struct tm_backend_env env;
+    struct tm_account acct;
+    struct tm_session *s;
+    int64_t account_id, inbox_id;
+    int secret_calls;
+};
+
+static enum tm_status give_secret(void *ctx, enum tm_secret kind, const char **secret,
+                                  struct tm_error *err)
+{
+    (void)kind, (void)err;
+    struct fx *f = ctx;
+    f->secret_calls++;
+    *secret = "secret";
+    return TM_OK;
+}
+
+/* A session for alice at imap.example (STARTTLS required unless implicit) over a fresh store. */
+static void fx_open(struct fx *f, enum tm_url_scheme scheme)
+{
+    memset(f, 0, sizeof(*f));
+    char path[600];
+    static int n;
+    snprintf(path, sizeof(path), "%s/imap-session-%d.sqlite", tm_test_tmpdir(), ++n);
+    remove(path);
+    TM_CHECK(tm_store_open(path, &f->store, NULL) == TM_OK);
+    TM_CHECK(tm_store_account_ensure(f->store, "t", "imap://x", &f->account_id, NULL) == TM_OK);
+    TM_CHECK(tm_store_mailbox_ensure(f->store, f->account_id, "INBOX", &f->inbox_id, NULL) ==
+             TM_OK);
+    f->acct.name = "t";
+    f->acct.read.scheme = scheme;
+    f->acct.read.host = "imap.example";
+    f->acct.read.user = "alice";
+    f->acct.read.port = scheme == TM_URL_IMAPS ? 993 : 143;
+    f->acct.tls = TM_TLS_ON;
+    f->acct.imap_idle = true;
+    f->env = (struct tm_backend_env){
+        .store = f->store, .wake_fd = -1, .secret = give_secret, .secret_ctx = f};
+    struct tm_account_spec spec = {"t", "imap://x", f->account_id, &f->acct};
+    TM_CHECK(tm_imap_ops.open(&f->env, &spec, &f->s, NULL) == TM_OK);
+}
+
+static void fx_script(struct fx *f, const char *script)
+{
+    tm_stream_close(&f->s->stream);
+    TM_CHECK(tm_stream_scripted_new(script, &f->s->stream, NULL) == TM_OK);
+}
+
+/* Checks that the script was played to its end (the stream may be closed by then). */
+static void fx_finish(struct fx *f)
+{
+    struct tm_error err;
+    tm_error_clear(&err);
+    if (f->s->stream && tm_stream_scripted_finish(f->s->stream, &err) != TM_OK)
+        tm_test_fail(__FILE__, __LINE__, "script not finished: %s", err.message);
+}
+
+static void fx_close(struct fx *f)
+{
+    if (f->s) {
+        tm_stream_close(&f->s->stream); /* no LOGOUT into a finished script */
+        tm_imap_ops.close(&f->s);
+    }
+    tm_store_free(&f->store);
+}
+
+#define GREETING_STARTTLS "S: * OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\n"
+#define STARTTLS_DONE                                                                              \
+    "C: t1 STARTTLS\n"                                                                             \
+    "S: t1 OK Begin TLS\n"                                                                         \
+    "T:\n"                                                                                         \
+    "C: t2 CAPABILITY\n"                                                                           \
+    "S: * CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN ENABLE QRESYNC CONDSTORE IDLE LITERAL+ "         \
+    "ESEARCH\n"                                                                                    \
+    "S: t2 OK done\n"
+#define LOGIN_DONE                                                                                 \
+    "C: t3 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==\n"                                              \
+    "S: t3 OK [CAPABILITY IMAP4rev1 ENABLE QRESYNC CONDSTORE IDLE LITERAL+ ESEARCH] in\n"          \
+    "C: t4 ENABLE QRESYNC\n"                                                                       \
+    "S: * ENABLED QRESYNC\n"                                                                       \
+    "S: t4 OK enabled\n"
+
+TM_TEST(imap_starttls_then_sasl_ir_plain_login_and_enable)
+{
+    struct fx f;
+    fx_open(&f, TM_URL_IMAP);
+    fx_script(&f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE);
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK_INT(imap_handshake(f.s, &err), TM_OK);
+    TM_CHECK(f.s->qresync_enabled && f.s->condstore_enabled);
+    TM_CHECK(tm_stream_is_tls(f.s->stream));
+    TM_CHECK_INT(f.secret_calls, 1);
+    fx_finish(&f);
+    fx_close(&f);
+}
+
+TM_TEST(imap_missing_starttls_is_refused_before_anything_is_sent)
+{
+    struct fx f;
+    fx_open(&f, TM_URL_IMAP);
+    fx_script(&f, "S: * OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\n");
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK_INT(imap_handshake(f.s, &err), TM_ETLS);
+    TM_CHECK(strstr(err.message, "STARTTLS") != NULL);
+    TM_CHECK(f.s->stream == NULL); /* closed: nothing more goes out */
+    TM_CHECK_INT(f.secret_calls, 0);
+    fx_close(&f);
+}
+
+TM_TEST(imap_preauth_on_a_connection_to_upgrade_is_refused)
+{
+    struct fx f;
+    fx_open(&f, TM_URL_IMAP);
+    fx_script(&f, "S: * PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] welcome\n");
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK_INT(imap_handshake(f.s, &err), TM_ETLS);
+    TM_CHECK(strstr(err.message, "PREAUTH") != NULL);
+    TM_CHECK(f.s->stream == NULL);
+    fx_close(&f);
+}
+
+TM_TEST(imap_data_injected_after_the_starttls_reply_is_refused)
+{
+    struct fx f;
+    fx_open(&f, TM_URL_IMAP);
+    fx_script(&f, GREETING_STARTTLS "C: t1 STARTTLS\n"
+                                    "S: t1 OK Begin TLS\n"
+                                    "S: * OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\n"
+                                    "T:\n");
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK_INT(imap_handshake(f.s, &err), TM_ETLS);
+    TM_CHECK(f.s->stream == NULL);
+    TM_CHECK_INT(f.secret_calls, 0);
+    fx_close(&f);
+}
+
+TM_TEST(imap_refused_login_is_an_auth_error_with_the_server_words)
+{
+    struct fx f;
+    fx_open(&f, TM_URL_IMAP);
+    fx_script(&f, GREETING_STARTTLS STARTTLS_DONE
+              "C: t3 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==\n"
+              "S: t3 NO [AUTHENTICATIONFAILED] Authentication failed.\n");
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK_INT(imap_handshake(f.s, &err), TM_EAUTH);
+    TM_CHECK(strstr(err.server_reply, "Authentication failed.") != NULL);
+    TM_CHECK(strstr(err.message, "secret") == NULL);
+    fx_close(&f);
+}
+
+#define SELECT_FRESH                                                                               \
+    "C: t5 SELECT INBOX\n"                                                                         \
+    "S: * FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\n"                                 \
+    "S: * 2 EXISTS\n"                                                                              \
+    "S: * OK [UIDVALIDITY 7] UIDs valid\n"                                                         \
+    "S: * OK [UIDNEXT 3] Predicted next UID\n"                                                     \
+    "S: * OK [HIGHESTMODSEQ 10] Highest\n"                                                         \
+    "S: t5 OK [READ-WRITE] Select completed\n"
+#define FETCH_NEW_CMD                                                                              \
+    "UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (DATE FROM SENDER TO CC SUBJECT "  \
+    "MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE LIST-ID)]"
+#define HDR "BODY[HEADER.FIELDS (DATE FROM SENDER TO CC SUBJECT MESSAGE-ID)]"
+
+static void first_sync(struct fx *f)
+{
+    fx_script(f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE SELECT_FRESH
+              "C: t6 UID FETCH 1:* (" FETCH_NEW_CMD ")\n"
+              "S: * 1 FETCH (UID 1 FLAGS (\\Seen) RFC822.SIZE 100 INTERNALDATE "
+              "\"02-Nov-2026 10:00:00 +0000\" " HDR " {16}\n"
+              "S: Subject: one\n"
+              "S: \n"
+              "S: )\n"
+              "S: * 2 FETCH (UID 2 FLAGS () RFC822.SIZE 200 " HDR " {16}\n"
+              "S: Subject: two\n"
+              "S: \n"
+              "S: )\n"
+              "S: t6 OK Fetch completed\n");
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK_INT(imap_handshake(f->s, &err), TM_OK);
+    struct tm_sync_result res = {0};
+    TM_CHECK_INT(tm_imap_ops.sync_mailbox(f->s, "INBOX", f->inbox_id, &res, &err), TM_OK);
+    TM_CHECK_INT(res.added, 2);
+    fx_finish(f);
+}
+
+TM_TEST(imap_first_sync_stores_headers_flags_and_state)
+{
+    struct fx f;
+    fx_open(&f, TM_URL_IMAP);
+    first_sync(&f);
+    int64_t id;
+    unsigned flags;
+    TM_CHECK_INT(tm_store_message_find_uid(f.store, f.inbox_id, 1, &id, &flags, NULL), TM_OK);
+    TM_CHECK_INT(flags, TM_FLAG_SEEN);
+    struct tm_message_row row = {0};
+    TM_CHECK_INT(tm_store_message_get(f.store, id, &row, NULL), TM_OK);
+    TM_CHECK_STR(row.subject, "one");
+    TM_CHECK_INT(row.size, 100);
+    tm_message_row_cleanup(&row);
+    struct tm_mailbox_state state;
+    TM_CHECK_INT(tm_store_mailbox_get_state(f.store, f.inbox_id, &state, NULL), TM_OK);
+    TM_CHECK_INT(state.uidvalidity, 7);
+    TM_CHECK_INT(state.highest_modseq, 10);
+    /* Selected and unchanged: a resync costs no command at all. */
+    struct tm_sync_result res = {0};
+    fx_script(&f, "");
+    TM_CHECK_INT(imap_sync_mailbox(f.s, "INBOX", f.inbox_id, &res, NULL), TM_OK);
+    TM_CHECK_INT(res.added + res.removed + res.changed, 0);
+    fx_close(&f);
+}
+
+TM_TEST(imap_resync_with_qresync_applies_vanished_and_flag_changes)
+{
+    struct fx f;
+    fx_open(&f, TM_URL_IMAP);
+    first_sync(&f);
+    imap_disconnect(f.s);
+    fx_script(&f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE
+              "C: t5 SELECT INBOX (QRESYNC (7 10))\n"
+              "S: * 2 EXISTS\n"
+              "S: * OK [UIDVALIDITY 7] ok\n"
+              "S: * OK [UIDNEXT 4] ok\n"
+              "S: * OK [HIGHESTMODSEQ 14] ok\n"
+              "S: * VANISHED (EARLIER) 1\n"
+              "S: * 1 FETCH (UID 2 FLAGS (\\Flagged) MODSEQ (13))\n"
+              "S: t5 OK [READ-WRITE] done\n"
+              "C: t6 UID FETCH 3:* (" FETCH_NEW_CMD ")\n"
+              "S: * 2 FETCH (UID 3 FLAGS () RFC822.SIZE 50 " HDR " {18}\n"
+              "S: Subject: three\n"
+              "S: \n"
+              "S: )\n"
+              "S: t6 OK done\n");
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK_INT(imap_handshake(f.s, &err), TM_OK);
+    struct tm_sync_result res = {0};
+    TM_CHECK_INT(imap_sync_mailbox(f.s, "INBOX", f.inbox_id, &res, &err), TM_OK);
+    TM_CHECK_INT(res.added, 1);
+    TM_CHECK_INT(res.removed, 1);
+    TM_CHECK_INT(res.changed, 1);
+    unsigned flags;
+    int64_t id;
+    TM_CHECK_INT(tm_store_message_find_uid(f.store, f.inbox_id, 1, &id, NULL, NULL), TM_ENOENT);
+    TM_CHECK_INT(tm_store_message_find_uid(f.store, f.inbox_id, 2, &id, &flags, NULL), TM_OK);
+    TM_CHECK_INT(flags, TM_FLAG_FLAGGED);
+    fx_finish(&f);
+    fx_close(&f);
+}
+
+TM_TEST(imap_uidvalidity_change_empties_the_cached_mailbox)
+{
+    struct fx f;
+    fx_open(&f, TM_URL_IMAP);
+    first_sync(&f);
+    imap_disconnect(f.s);
+    fx_script(&f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE
+              "C: t5 SELECT INBOX (QRESYNC (7 10))\n"
+              "S: * 1 EXISTS\n"
+              "S: * OK [UIDVALIDITY 99] new\n"
+              "S: * OK [UIDNEXT 2] ok\n"
+              "S: * OK [HIGHESTMODSEQ 3] ok\n"
+              "S: t5 OK [READ-WRITE] done\n"
+              "C: t6 UID FETCH 1:* (" FETCH_NEW_CMD ")\n"
+              "S: * 1 FETCH (UID 1 FLAGS () RFC822.SIZE 50 " HDR " {17}\n"
+              "S: Subject: anew\n"
+              "S: \n"
+              "S: )\n"
+              "S: t6 OK done\n");
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK_INT(imap_handshake(f.s, &err), TM_OK);
+    struct tm_sync_result res = {0};
+    TM_CHECK_INT(imap_sync_mailbox(f.s, "INBOX", f.inbox_id, &res, &err), TM_OK);
+    TM_CHECK_INT(res.removed, 2);
+    TM_CHECK_INT(res.added, 1);
+    int64_t count = 0;
+    TM_CHECK_INT(tm_store_message_count(f.store, f.inbox_id, &count, NULL), TM_OK);
+    TM_CHECK_INT(count, 1);
+    struct tm_mailbox_state state;
+    TM_CHECK_INT(tm_store_mailbox_get_state(f.store, f.inbox_id, &state, NULL), TM_OK);
+    TM_CHECK_INT(state.uidvalidity, 99);
+    fx_finish(&f);
+    fx_close(&f);
+}
+
+TM_TEST(imap_flag_change_while_offline_is_queued_then_replayed)
+{
+    struct fx f;
+    fx_open(&f, TM_URL_IMAP);
+    first_sync(&f);
+    imap_disconnect(f.s);
+    /* Offline: nothing listens on 127.0.0.1:1, so connecting is refused. */
+    free(f.s->srv.host);
+    f.s->srv.host = strdup("127.0.0.1");
+    f.s->srv.port = 1;
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK_INT(imap_store_flags(f.s, f.inbox_id, "INBOX", 2, TM_FLAG_FLAGGED, 0, &err), TM_OK);
+    unsigned flags;
+    int64_t id, pending = 0;
+    TM_CHECK_INT(tm_store_message_find_uid(f.store, f.inbox_id, 2, &id, &flags, NULL), TM_OK);
+    TM_CHECK_INT(flags, TM_FLAG_FLAGGED); /* the cache shows it at once */
+    TM_CHECK_INT(tm_store_pending_count(f.store, f.account_id, &pending, NULL), TM_OK);
+    TM_CHECK_INT(pending, 1);
+    fx_close(&f);
+}
+
+TM_TEST(imap_idle_ends_when_new_mail_arrives)
+{
+    struct fx f;
+    fx_open(&f, TM_URL_IMAP);
+    first_sync(&f);
+    fx_script(&f, "C: t7 IDLE\n"
+                  "S: + idling\n"
+                  "S: * 3 EXISTS\n"
+                  "C: DONE\n"
+                  "S: t7 OK Idle completed\n");
+    bool changed = false;
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK_INT(tm_imap_ops.wait_changes(f.s, 1000, &changed, &err), TM_OK);
+    TM_CHECK(changed);
+    TM_CHECK_INT(f.s->live.exists, 3);
+    fx_finish(&f);
+    fx_close(&f);
+}
