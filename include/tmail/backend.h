@@ -62,6 +62,8 @@ struct tm_mailbox_info {
     const char *name;    /* UTF-8 display name; "INBOX" for the inbox */
     char delimiter;      /* hierarchy delimiter, 0 if flat */
     const char *special; /* "\\Sent", "\\Drafts", ... or NULL */
+    bool subscribed;     /* the server lists it as subscribed */
+    bool selectable;     /* false for \\Noselect / \\NonExistent parents (shown, not opened) */
 };
 typedef int (*tm_mailbox_cb)(void *ctx, const struct tm_mailbox_info *mb);
 
@@ -98,6 +100,21 @@ struct tm_backend_ops {
                               struct tm_error *err);
     enum tm_status (*append)(struct tm_session *s, const char *mailbox, const char *msg, size_t len,
                              unsigned flags, struct tm_error *err);
+    /* Mailbox management at the source; the store follows (rows renamed, dropped). */
+    enum tm_status (*create_mailbox)(struct tm_session *s, const char *name, struct tm_error *err);
+    enum tm_status (*delete_mailbox)(struct tm_session *s, const char *name, struct tm_error *err);
+    enum tm_status (*rename_mailbox)(struct tm_session *s, const char *from, const char *to,
+                                     struct tm_error *err);
+    enum tm_status (*subscribe)(struct tm_session *s, const char *name, bool subscribe,
+                                struct tm_error *err);
+    /* Message and unread counts of a mailbox that is not open (IMAP STATUS), recorded in the
+     * store with tm_store_mailbox_set_counts as well. */
+    enum tm_status (*status)(struct tm_session *s, const char *name, int64_t mailbox_id,
+                             int64_t *total, int64_t *unseen, struct tm_error *err);
+    /* Server-side search of a synced mailbox: criteria is IMAP SEARCH syntax ("TEXT foo");
+     * *ids (malloc'd, caller frees) gets the store ids of the matching cached messages. */
+    enum tm_status (*search)(struct tm_session *s, const char *mailbox, int64_t mailbox_id,
+                             const char *criteria, int64_t **ids, size_t *n, struct tm_error *err);
     /* Blocks until the source changes (*changed = true: sync the open mailbox), timeout_ms
      * passes, env->wake_fd becomes readable or cancel is set (*changed = false). */
     enum tm_status (*wait_changes)(struct tm_session *s, int timeout_ms, bool *changed,

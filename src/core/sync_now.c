@@ -20,6 +20,8 @@ struct names {
 static int add_name(void *ctx, const struct tm_mailbox_info *mb)
 {
     struct names *ns = ctx;
+    if (!mb->selectable)
+        return 0;
     if (ns->n == ns->cap) {
         size_t cap = ns->cap ? ns->cap * 2 : 16;
         char **p = realloc(ns->v, cap * sizeof(*p));

@@ -311,8 +311,10 @@ static enum tm_status on_list(struct tm_session *s, void *ctx, const struct imap
     }
     if (st)
         return st;
-    if (!(e.attrs & (IMAP_LIST_NOSELECT | IMAP_LIST_NONEXISTENT))) {
-        struct tm_mailbox_info mb = {e.name_utf8, e.delimiter, special_name(e.attrs)};
+    if (!(e.attrs & IMAP_LIST_NONEXISTENT) && !e.name_undecodable) {
+        struct tm_mailbox_info mb = {e.name_utf8, e.delimiter, special_name(e.attrs),
+                                     (e.attrs & IMAP_LIST_SUBSCRIBED) != 0,
+                                     !(e.attrs & IMAP_LIST_NOSELECT)};
         l->stop = l->cb(l->cb_ctx, &mb);
     }
     imap_list_entry_cleanup(&e);
@@ -327,8 +329,13 @@ static enum tm_status imap_list(struct tm_session *s, tm_mailbox_cb cb, void *ct
         return st;
     struct list_ctx l = {cb, ctx, 0};
     bool special = imap_caps_has(&s->caps, IMAP_CAP_SPECIAL_USE);
-    return imap_simple(s, on_list, &l, err, "LIST \"\" \"*\"%s",
-                       special ? " RETURN (SPECIAL-USE)" : "");
+    bool extended = imap_caps_has(&s->caps, IMAP_CAP_LIST_EXTENDED);
+    return imap_simple(s, on_list, &l, err, "LIST \"\" \"*\"%s%s%s%s",
+                       special || extended ? " RETURN (" : "", special ? "SPECIAL-USE" : "",
+                       special && extended ? " " : "",
+                       extended  ? "SUBSCRIBED)"
+                       : special ? ")"
+                                 : "");
 }
 
 const struct tm_backend_ops tm_imap_ops = {

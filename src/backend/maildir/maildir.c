@@ -152,12 +152,12 @@ static enum tm_status maildir_list(struct tm_session *s, tm_mailbox_cb cb, void 
 {
     char **names = NULL;
     size_t n = 0;
-    struct tm_mailbox_info inbox = {.name = "INBOX", .delimiter = '.'};
+    struct tm_mailbox_info inbox = {.name = "INBOX", .delimiter = '.', .selectable = true};
     enum tm_status st = collect_folders(s, &names, &n, err);
     if (st || cb(ctx, &inbox))
         goto out;
     for (size_t i = 0; i < n; i++) {
-        struct tm_mailbox_info mb = {names[i], '.', special_use(names[i])};
+        struct tm_mailbox_info mb = {names[i], '.', special_use(names[i]), false, true};
         if (cb(ctx, &mb))
             break;
     }
