@@ -87,6 +87,26 @@ def test_resync_sees_flags_expunge_and_append():
         h.cleanup()
 
 
+def test_prefetch_bodies_caches_new_mail_for_offline_reading():
+    h = Home(extra="  set prefetch_bodies = yes\n")
+    try:
+        sync_ok(h)
+        with h.db() as c:
+            before = c.execute("SELECT COUNT(*) FROM bodies").fetchone()[0]
+        check(before == 0, "a first sync prefetched %d bodies" % before)
+        o = Other()
+        o.append("INBOX", None, None,
+                 b"From: x@example.test\r\nSubject: prefetched\r\n\r\nread me offline\r\n")
+        o.logout()
+        sync_ok(h)
+        with h.db() as c:
+            raw = c.execute("SELECT b.raw FROM bodies b JOIN messages m ON m.id = b.message_id "
+                            "WHERE m.subject = 'prefetched'").fetchone()
+        check(raw is not None and b"read me offline" in bytes(raw[0]), "body not cached")
+    finally:
+        h.cleanup()
+
+
 def test_uidvalidity_change_drops_the_cached_folder():
     fill("Reset", 3, create=True)
     h = Home()

@@ -43,6 +43,7 @@ static enum tm_status server_from_account(struct tm_session *s, const struct tm_
     v->keepalive_s = a->imap_keepalive > 0 ? (int)a->imap_keepalive : 300;
     v->use_idle = a->imap_idle;
     v->use_oauth = a->oauth_token_cmd && a->oauth_token_cmd[0];
+    v->prefetch_bodies = a->prefetch_bodies;
     return TM_OK;
 }
 

@@ -276,7 +276,7 @@ static enum tm_status on_search(struct tm_session *s, void *ctx, const struct im
     struct fetch_run *run = ctx;
     if (!r->keyword || (strcmp(r->keyword, "SEARCH") != 0 && strcmp(r->keyword, "ESEARCH") != 0))
         return r->keyword && strcmp(r->keyword, "FETCH") == 0 ? imap_default_untagged(s, r, err)
-                                                                : TM_OK;
+                                                              : TM_OK;
     struct imap_seqset set = {0};
     enum tm_status st = imap_search_decode(r, &set, err);
     for (size_t i = 0; !st && i < set.n; i++)
@@ -400,6 +400,39 @@ enum tm_status imap_select(struct tm_session *s, const char *name, int64_t mailb
     return TM_OK;
 }
 
+/* One prefetched body: cached for reading offline. */
+static enum tm_status on_prefetch(struct tm_session *s, void *ctx, const struct imap_response *r,
+                                  struct tm_error *err)
+{
+    struct fetch_run *run = ctx;
+    if (!r->keyword || strcmp(r->keyword, "FETCH") != 0)
+        return TM_OK;
+    struct imap_fetch f;
+    enum tm_status st = imap_fetch_decode(r, &f, err);
+    if (st || !f.has_uid || !f.body || f.uid < run->min_uid)
+        return st                         ? st
+               : f.has_uid && f.has_flags ? imap_apply_fetch_flags(s, &f, NULL, err)
+                                          : TM_OK;
+    int64_t id;
+    st = tm_store_message_find_uid(s->env->store, run->mailbox_id, f.uid, &id, NULL, err);
+    if (st == TM_ENOENT)
+        return TM_OK;
+    return st ? st : tm_store_body_put(s->env->store, id, f.body, f.body_len, err);
+}
+
+/* prefetch_bodies: the bodies of the messages that just arrived, so they read offline. */
+static enum tm_status prefetch_new(struct fetch_run *run, struct tm_error *err)
+{
+    struct tm_session *s = run->s;
+    enum tm_status st = begin(s, err);
+    if (st)
+        return st;
+    st = imap_simple(s, on_prefetch, run, err, "UID FETCH %u:* (UID BODY.PEEK[])",
+                     (unsigned)run->min_uid);
+    enum tm_status cst = commit(s, err);
+    return st ? st : cst;
+}
+
 enum tm_status imap_sync_mailbox(struct tm_session *s, const char *name, int64_t mailbox_id,
                                  struct tm_sync_result *res, struct tm_error *err)
 {
@@ -433,7 +466,11 @@ enum tm_status imap_sync_mailbox(struct tm_session *s, const char *name, int64_t
     st = resync_cached(&run, qresync_done, since, err);
     if (!st) {
         s->live.expunged_by_seq = false;
+        int64_t added_before = res->added;
         st = fetch_new(&run, err);
+        /* new mail only: never the whole mailbox on a first sync */
+        if (!st && s->srv.prefetch_bodies && state.uidvalidity && res->added > added_before)
+            st = prefetch_new(&run, err);
     }
     free(run.uids);
     s->counting = NULL;

@@ -39,6 +39,7 @@ struct imap_server {
     int keepalive_s; /* IDLE is renewed / NOOP sent this often */
     bool use_idle;
     bool use_oauth; /* oauth_token_cmd is set: OAUTHBEARER / XOAUTH2 instead of a password */
+    bool prefetch_bodies; /* new mail's bodies are fetched with the sync */
 };
 
 struct tm_session {
