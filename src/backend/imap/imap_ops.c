@@ -1,6 +1,7 @@
 /* imap_ops.c - tm_imap_ops, the IMAP backend's operations table: a session that works from the
  * cache while offline and connects on demand, sync, bodies (cached after the first fetch),
- * flags (queued while offline), mailbox listing, and waiting for changes with IDLE (RFC 2177). */
+ * flags (queued while offline), mailbox listing, and waiting for changes with IDLE (RFC 2177);
+ * mailbox management, copy, move, append and search live in imap_mailbox.c and imap_move.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,5 +350,15 @@ const struct tm_backend_ops tm_imap_ops = {
     .sync_mailbox = imap_sync,
     .fetch_message = imap_fetch,
     .set_flags = imap_set_flags,
+    .copy = imap_op_copy,
+    .move = imap_op_move,
+    .expunge = imap_op_expunge,
+    .append = imap_op_append,
+    .create_mailbox = imap_create_mailbox,
+    .delete_mailbox = imap_delete_mailbox,
+    .rename_mailbox = imap_rename_mailbox,
+    .subscribe = imap_subscribe,
+    .status = imap_status,
+    .search = imap_op_search,
     .wait_changes = imap_wait_changes,
 };

@@ -1,6 +1,7 @@
 /* imap_pending.c - flag changes on the server (UID STORE, RFC 9051 6.4.6) that work offline: the
  * cache changes at once, and a change the server cannot take now is queued in the store and
- * replayed, in order, when the connection is back. */
+ * replayed, in order, when the connection is back, with the queued copies, moves and expunges
+ * (imap_move.c; RFC 4549 on disconnected clients). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,24 +37,39 @@ static enum tm_status store_on_server(struct tm_session *s, uint32_t uid, unsign
     return st;
 }
 
+static const char *kind_name(int kind)
+{
+    return kind == TM_PENDING_FLAGS  ? "flag change"
+           : kind == TM_PENDING_COPY ? "copy"
+           : kind == TM_PENDING_MOVE ? "move"
+                                     : "expunge";
+}
+
+enum tm_status imap_pending_queue(struct tm_session *s, const struct tm_pending_op *op,
+                                  struct tm_error *err)
+{
+    struct tm_pending_op q = *op;
+    q.account_id = s->account_id;
+    q.created = (int64_t)time(NULL);
+    int64_t id;
+    enum tm_status st = tm_store_pending_add(s->env->store, &q, &id, err);
+    if (!st)
+        tm_log(TM_LOG_INFO, "imap %s: offline: %s of uid %lld queued", s->account_name,
+               kind_name(q.kind), (long long)q.uid);
+    return st;
+}
+
 static enum tm_status queue_flags(struct tm_session *s, int64_t mailbox_id, uint32_t uid,
                                   unsigned add, unsigned clear, struct tm_error *err)
 {
     struct tm_pending_op op = {
-        .account_id = s->account_id,
         .mailbox_id = mailbox_id,
         .uid = uid,
         .kind = TM_PENDING_FLAGS,
         .flags_add = add,
         .flags_clear = clear,
-        .created = (int64_t)time(NULL),
     };
-    int64_t id;
-    enum tm_status st = tm_store_pending_add(s->env->store, &op, &id, err);
-    if (!st)
-        tm_log(TM_LOG_INFO, "imap %s: offline: flag change of uid %u queued", s->account_name,
-               (unsigned)uid);
-    return st;
+    return imap_pending_queue(s, &op, err);
 }
 
 enum tm_status imap_store_flags(struct tm_session *s, int64_t mailbox_id, const char *mailbox,
@@ -83,62 +99,95 @@ enum tm_status imap_store_flags(struct tm_session *s, int64_t mailbox_id, const 
     return st;
 }
 
-struct collected {
-    struct tm_pending_op *ops;
-    size_t n, cap;
-    enum tm_status st;
+/* Performs one queued op at the server. A move whose fallback got as far as its COPY before the
+ * connection dropped is replaced by what is left of it (*done: the op is finished). An op whose
+ * mailbox turned out to have a new UIDVALIDITY names another message now (RFC 4549 4.1): the
+ * select dropped it from the store with the cache, and it is skipped (*done). */
+static enum tm_status replay_one(struct tm_session *s, const struct tm_pending_op *op, bool *done,
+                                 struct tm_error *err)
+{
+    uint32_t uid = op->uid > 0 && op->uid <= UINT32_MAX ? (uint32_t)op->uid : 0;
+    bool copied = false, left = false;
+    *done = false;
+    struct tm_mailbox_state before;
+    enum tm_status st = tm_store_mailbox_get_state(s->env->store, op->mailbox_id, &before, err);
+    if (!st)
+        st = imap_select_id(s, op->mailbox_id, err);
+    if (st)
+        return st;
+    if (before.uidvalidity && before.uidvalidity != s->live.uidvalidity) {
+        *done = true;
+        return TM_OK;
+    }
+    switch (op->kind) {
+    case TM_PENDING_FLAGS:
+        return store_on_server(s, uid, op->flags_add, op->flags_clear, err);
+    case TM_PENDING_COPY:
+        return imap_uid_copy(s, uid, op->target, err);
+    case TM_PENDING_MOVE:
+        st = imap_uid_move(s, uid, op->target, &copied, &left, err);
+        if (imap_is_offline_error(st) && copied) {
+            struct tm_error local;
+            if (!imap_queue_move_rest(s, op->mailbox_id, uid, &local))
+                *done = true;
+        }
+        return st;
+    case TM_PENDING_EXPUNGE:
+        return imap_uid_expunge(s, uid, &left, err);
+    default:
+        return tm_error_set(err, TM_ENOTSUP, _("unknown queued operation %d"), op->kind);
+    }
+}
+
+struct replay {
+    struct tm_session *s;
+    enum tm_status st; /* the first failure that stops the replay */
+    struct tm_error err;
 };
 
-static int collect(void *ctx, const struct tm_pending_op *op)
+/* One op of the walk; the walk reads each op when it gets there, so ops that an earlier one's
+ * select dropped (a UIDVALIDITY reset) are not seen. Returns nonzero to stop. */
+static int replay_step(void *ctx, const struct tm_pending_op *op)
 {
-    struct collected *c = ctx;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        void *p = realloc(c->ops, cap * sizeof(*c->ops));
-        if (!p) {
-            c->st = TM_ENOMEM;
-            return 1;
+    struct replay *r = ctx;
+    struct tm_session *s = r->s;
+    struct tm_store *store = s->env->store;
+    if (op->attempts >= MAX_ATTEMPTS)
+        return 0;
+    if ((op->kind == TM_PENDING_COPY || op->kind == TM_PENDING_MOVE) && !op->target)
+        return 0; /* the store refuses to queue these */
+    struct tm_error local;
+    tm_error_clear(&local);
+    bool done;
+    enum tm_status ost = replay_one(s, op, &done, &local);
+    if (done) {
+        r->st = tm_store_pending_done(store, op->id, &r->err);
+        if (!r->st && ost) {
+            r->err = local;
+            r->st = ost;
         }
-        c->ops = p;
-        c->cap = cap;
+    } else if (imap_is_offline_error(ost)) {
+        r->err = local;
+        r->st = ost;
+    } else if (ost) {
+        tm_log(TM_LOG_WARN, "imap %s: queued %s of uid %lld refused: %s", s->account_name,
+               kind_name(op->kind), (long long)op->uid, local.message);
+        r->st = tm_store_pending_failed(store, op->id, local.message, &r->err);
+    } else {
+        r->st = tm_store_pending_done(store, op->id, &r->err);
     }
-    c->ops[c->n] = *op;
-    c->ops[c->n].target = NULL; /* flags need no target; moves are not queued yet */
-    c->ops[c->n].last_error = NULL;
-    c->n++;
-    return 0;
+    return r->st != TM_OK;
 }
 
 enum tm_status imap_pending_replay(struct tm_session *s, struct tm_error *err)
 {
-    struct collected c = {0};
-    struct tm_store *store = s->env->store;
-    enum tm_status st = tm_store_pending_each(store, s->account_id, collect, &c, err);
-    if (!st && c.st)
-        st = tm_error_set(err, c.st, _("out of memory"));
-    for (size_t i = 0; !st && i < c.n; i++) {
-        const struct tm_pending_op *op = &c.ops[i];
-        if (op->kind != TM_PENDING_FLAGS || op->attempts >= MAX_ATTEMPTS)
-            continue;
-        if (!imap_mailbox_name(s, op->mailbox_id))
-            continue; /* its mailbox is not open in this session: replayed when it is */
-        struct tm_error local;
-        tm_error_clear(&local);
-        enum tm_status ost = imap_select_for(s, op->mailbox_id, &local);
-        if (!ost)
-            ost = store_on_server(s, (uint32_t)op->uid, op->flags_add, op->flags_clear, &local);
-        if (imap_is_offline_error(ost)) {
-            if (err)
-                *err = local;
-            st = ost;
-        } else if (ost) {
-            tm_log(TM_LOG_WARN, "imap %s: queued flag change of uid %lld refused: %s",
-                   s->account_name, (long long)op->uid, local.message);
-            st = tm_store_pending_failed(store, op->id, local.message, err);
-        } else {
-            st = tm_store_pending_done(store, op->id, err);
-        }
+    struct replay r = {.s = s};
+    tm_error_clear(&r.err);
+    enum tm_status st = tm_store_pending_each(s->env->store, s->account_id, replay_step, &r, err);
+    if (!st && r.st) {
+        if (err)
+            *err = r.err;
+        st = r.st;
     }
-    free(c.ops);
     return st;
 }

@@ -1,6 +1,7 @@
 /* private.h - the IMAP backend's session state and the helpers its files share: connection and
  * login (imap_conn.c, imap_auth.c), command execution (imap_cmd.c), mailbox sync (imap_sync.c),
- * the operations table (imap_ops.c) and the offline queue (imap_pending.c). */
+ * the operations table (imap_ops.c), mailbox management and STATUS (imap_mailbox.c), copy, move,
+ * expunge, append and search (imap_move.c) and the offline queue (imap_pending.c). */
 #ifndef TM_IMAP_PRIVATE_H
 #define TM_IMAP_PRIVATE_H
 
@@ -38,7 +39,7 @@ struct imap_server {
     int io_timeout_ms;
     int keepalive_s; /* IDLE is renewed / NOOP sent this often */
     bool use_idle;
-    bool use_oauth; /* oauth_token_cmd is set: OAUTHBEARER / XOAUTH2 instead of a password */
+    bool use_oauth;       /* oauth_token_cmd is set: OAUTHBEARER / XOAUTH2 instead of a password */
     bool prefetch_bodies; /* new mail's bodies are fetched with the sync */
 };
 
@@ -151,7 +152,61 @@ const char *imap_mailbox_name(struct tm_session *s, int64_t id);
 /* Connects as needed and selects the mailbox with that store id. */
 enum tm_status imap_select_for(struct tm_session *s, int64_t mailbox_id, struct tm_error *err);
 
+/* ---- imap_mailbox.c ---- */
+
+/* The name of mailbox id: the session's, else the store's row of the account (malloc'd into
+ * *name). TM_ENOENT when neither has it. */
+enum tm_status imap_mailbox_name_of(struct tm_session *s, int64_t mailbox_id, char **name,
+                                    struct tm_error *err);
+/* Connects as needed and selects mailbox id (its name as imap_mailbox_name_of finds it), or the
+ * given name; nothing is sent when it is selected already. */
+enum tm_status imap_select_id(struct tm_session *s, int64_t mailbox_id, struct tm_error *err);
+enum tm_status imap_select_name(struct tm_session *s, const char *name, int64_t mailbox_id,
+                                struct tm_error *err);
+/* The create_mailbox, delete_mailbox, rename_mailbox, subscribe and status slots. */
+enum tm_status imap_create_mailbox(struct tm_session *s, const char *name, struct tm_error *err);
+enum tm_status imap_delete_mailbox(struct tm_session *s, const char *name, struct tm_error *err);
+enum tm_status imap_rename_mailbox(struct tm_session *s, const char *from, const char *to,
+                                   struct tm_error *err);
+enum tm_status imap_subscribe(struct tm_session *s, const char *name, bool subscribe,
+                              struct tm_error *err);
+enum tm_status imap_status(struct tm_session *s, const char *name, int64_t mailbox_id,
+                           int64_t *total, int64_t *unseen, struct tm_error *err);
+
+/* ---- imap_move.c ---- */
+
+/* Commands on uid of the selected mailbox, without the cache (replay uses them too). */
+enum tm_status imap_uid_copy(struct tm_session *s, uint32_t uid, const char *to,
+                             struct tm_error *err);
+/* UID MOVE, or UID COPY + UID STORE +FLAGS.SILENT (\Deleted) + imap_uid_expunge: *copied tells
+ * whether that COPY went through, *left whether the source stays flagged \Deleted. */
+enum tm_status imap_uid_move(struct tm_session *s, uint32_t uid, const char *to, bool *copied,
+                             bool *left, struct tm_error *err);
+/* uid 0: EXPUNGE. Else UID EXPUNGE uid with UIDPLUS; without it nothing is sent (a plain EXPUNGE
+ * would remove other \Deleted messages too), the log says so and *left (may be NULL) is set. */
+enum tm_status imap_uid_expunge(struct tm_session *s, uint32_t uid, bool *left,
+                                struct tm_error *err);
+/* Queues what is left of a fallback move once its COPY went through: +\Deleted, UID EXPUNGE. */
+enum tm_status imap_queue_move_rest(struct tm_session *s, int64_t mailbox_id, uint32_t uid,
+                                    struct tm_error *err);
+/* The copy, move, expunge, append and search slots. */
+enum tm_status imap_op_copy(struct tm_session *s, int64_t message_id, const char *to_mailbox,
+                            struct tm_error *err);
+enum tm_status imap_op_move(struct tm_session *s, int64_t message_id, const char *to_mailbox,
+                            struct tm_error *err);
+enum tm_status imap_op_expunge(struct tm_session *s, const char *mailbox, int64_t mailbox_id,
+                               struct tm_error *err);
+enum tm_status imap_op_append(struct tm_session *s, const char *mailbox, const char *msg,
+                              size_t len, unsigned flags, struct tm_error *err);
+enum tm_status imap_op_search(struct tm_session *s, const char *mailbox, int64_t mailbox_id,
+                              const char *criteria, int64_t **ids, size_t *n, struct tm_error *err);
+
 /* ---- imap_pending.c ---- */
+
+struct tm_pending_op;
+/* Queues op for the account (account_id and created are filled in here) and logs it. */
+enum tm_status imap_pending_queue(struct tm_session *s, const struct tm_pending_op *op,
+                                  struct tm_error *err);
 
 /* Replays the account's queued offline operations; each that the server refuses is kept with
  * its error and skipped after three attempts. Network failures stop the replay. */

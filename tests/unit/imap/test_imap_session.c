@@ -5,95 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/backend/imap/private.h"
+#include "imap_session_fixture.h"
 #include "tm_test.h"
-#include "tmail/config.h"
 #include "tmail/flags.h"
 #include "tmail/store.h"
-
-struct fx {
-    struct tm_store *store;
-    struct tm_backend_env env;
-    struct tm_account acct;
-    struct tm_session *s;
-    int64_t account_id, inbox_id;
-    int secret_calls;
-};
-
-static enum tm_status give_secret(void *ctx, enum tm_secret kind, const char **secret,
-                                  struct tm_error *err)
-{
-    (void)kind, (void)err;
-    struct fx *f = ctx;
-    f->secret_calls++;
-    *secret = "secret";
-    return TM_OK;
-}
-
-/* A session for alice at imap.example (STARTTLS required unless implicit) over a fresh store. */
-static void fx_open(struct fx *f, enum tm_url_scheme scheme)
-{
-    memset(f, 0, sizeof(*f));
-    char path[600];
-    static int n;
-    snprintf(path, sizeof(path), "%s/imap-session-%d.sqlite", tm_test_tmpdir(), ++n);
-    remove(path);
-    TM_CHECK(tm_store_open(path, &f->store, NULL) == TM_OK);
-    TM_CHECK(tm_store_account_ensure(f->store, "t", "imap://x", &f->account_id, NULL) == TM_OK);
-    TM_CHECK(tm_store_mailbox_ensure(f->store, f->account_id, "INBOX", &f->inbox_id, NULL) ==
-             TM_OK);
-    f->acct.name = "t";
-    f->acct.read.scheme = scheme;
-    f->acct.read.host = "imap.example";
-    f->acct.read.user = "alice";
-    f->acct.read.port = scheme == TM_URL_IMAPS ? 993 : 143;
-    f->acct.tls = TM_TLS_ON;
-    f->acct.imap_idle = true;
-    f->env = (struct tm_backend_env){
-        .store = f->store, .wake_fd = -1, .secret = give_secret, .secret_ctx = f};
-    struct tm_account_spec spec = {"t", "imap://x", f->account_id, &f->acct};
-    TM_CHECK(tm_imap_ops.open(&f->env, &spec, &f->s, NULL) == TM_OK);
-}
-
-static void fx_script(struct fx *f, const char *script)
-{
-    tm_stream_close(&f->s->stream);
-    TM_CHECK(tm_stream_scripted_new(script, &f->s->stream, NULL) == TM_OK);
-}
-
-/* Checks that the script was played to its end (the stream may be closed by then). */
-static void fx_finish(struct fx *f)
-{
-    struct tm_error err;
-    tm_error_clear(&err);
-    if (f->s->stream && tm_stream_scripted_finish(f->s->stream, &err) != TM_OK)
-        tm_test_fail(__FILE__, __LINE__, "script not finished: %s", err.message);
-}
-
-static void fx_close(struct fx *f)
-{
-    if (f->s) {
-        tm_stream_close(&f->s->stream); /* no LOGOUT into a finished script */
-        tm_imap_ops.close(&f->s);
-    }
-    tm_store_free(&f->store);
-}
-
-#define GREETING_STARTTLS "S: * OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\n"
-#define STARTTLS_DONE                                                                              \
-    "C: t1 STARTTLS\n"                                                                             \
-    "S: t1 OK Begin TLS\n"                                                                         \
-    "T:\n"                                                                                         \
-    "C: t2 CAPABILITY\n"                                                                           \
-    "S: * CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN ENABLE QRESYNC CONDSTORE IDLE LITERAL+ "         \
-    "ESEARCH\n"                                                                                    \
-    "S: t2 OK done\n"
-#define LOGIN_DONE                                                                                 \
-    "C: t3 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==\n"                                              \
-    "S: t3 OK [CAPABILITY IMAP4rev1 ENABLE QRESYNC CONDSTORE IDLE LITERAL+ ESEARCH] in\n"          \
-    "C: t4 ENABLE QRESYNC\n"                                                                       \
-    "S: * ENABLED QRESYNC\n"                                                                       \
-    "S: t4 OK enabled\n"
 
 TM_TEST(imap_starttls_then_sasl_ir_plain_login_and_enable)
 {
@@ -168,47 +83,11 @@ TM_TEST(imap_refused_login_is_an_auth_error_with_the_server_words)
     fx_close(&f);
 }
 
-#define SELECT_FRESH                                                                               \
-    "C: t5 SELECT INBOX\n"                                                                         \
-    "S: * FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\n"                                 \
-    "S: * 2 EXISTS\n"                                                                              \
-    "S: * OK [UIDVALIDITY 7] UIDs valid\n"                                                         \
-    "S: * OK [UIDNEXT 3] Predicted next UID\n"                                                     \
-    "S: * OK [HIGHESTMODSEQ 10] Highest\n"                                                         \
-    "S: t5 OK [READ-WRITE] Select completed\n"
-#define FETCH_NEW_CMD                                                                              \
-    "UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (DATE FROM SENDER TO CC SUBJECT "  \
-    "MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE LIST-ID)]"
-#define HDR "BODY[HEADER.FIELDS (DATE FROM SENDER TO CC SUBJECT MESSAGE-ID)]"
-
-static void first_sync(struct fx *f)
-{
-    fx_script(f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE SELECT_FRESH
-              "C: t6 UID FETCH 1:* (" FETCH_NEW_CMD ")\n"
-              "S: * 1 FETCH (UID 1 FLAGS (\\Seen) RFC822.SIZE 100 INTERNALDATE "
-              "\"02-Nov-2026 10:00:00 +0000\" " HDR " {16}\n"
-              "S: Subject: one\n"
-              "S: \n"
-              "S: )\n"
-              "S: * 2 FETCH (UID 2 FLAGS () RFC822.SIZE 200 " HDR " {16}\n"
-              "S: Subject: two\n"
-              "S: \n"
-              "S: )\n"
-              "S: t6 OK Fetch completed\n");
-    struct tm_error err;
-    tm_error_clear(&err);
-    TM_CHECK_INT(imap_handshake(f->s, &err), TM_OK);
-    struct tm_sync_result res = {0};
-    TM_CHECK_INT(tm_imap_ops.sync_mailbox(f->s, "INBOX", f->inbox_id, &res, &err), TM_OK);
-    TM_CHECK_INT(res.added, 2);
-    fx_finish(f);
-}
-
 TM_TEST(imap_first_sync_stores_headers_flags_and_state)
 {
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
-    first_sync(&f);
+    fx_first_sync(&f);
     int64_t id;
     unsigned flags;
     TM_CHECK_INT(tm_store_message_find_uid(f.store, f.inbox_id, 1, &id, &flags, NULL), TM_OK);
@@ -234,7 +113,7 @@ TM_TEST(imap_resync_with_qresync_applies_vanished_and_flag_changes)
 {
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
-    first_sync(&f);
+    fx_first_sync(&f);
     imap_disconnect(f.s);
     fx_script(&f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE
               "C: t5 SELECT INBOX (QRESYNC (7 10))\n"
@@ -272,7 +151,7 @@ TM_TEST(imap_uidvalidity_change_empties_the_cached_mailbox)
 {
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
-    first_sync(&f);
+    fx_first_sync(&f);
     imap_disconnect(f.s);
     fx_script(&f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE
               "C: t5 SELECT INBOX (QRESYNC (7 10))\n"
@@ -308,7 +187,7 @@ TM_TEST(imap_flag_change_while_offline_is_queued_then_replayed)
 {
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
-    first_sync(&f);
+    fx_first_sync(&f);
     imap_disconnect(f.s);
     /* Offline: nothing listens on 127.0.0.1:1, so connecting is refused. */
     free(f.s->srv.host);
@@ -330,7 +209,7 @@ TM_TEST(imap_idle_ends_when_new_mail_arrives)
 {
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
-    first_sync(&f);
+    fx_first_sync(&f);
     fx_script(&f, "C: t7 IDLE\n"
                   "S: + idling\n"
                   "S: * 3 EXISTS\n"
