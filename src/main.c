@@ -325,7 +325,7 @@ int main(int argc, char **argv)
 
     notice[0] = 0;
     const struct tm_account *acct = a.folder ? NULL : first_account(cfg);
-    const struct tm_account *imap_acct = NULL;
+    const struct tm_account *imap_acct = NULL, *maildir_acct = NULL;
     if (a.folder) {
         if (!realpath(a.folder, folder)) {
             tm_error_errno(&err, TM_ENOENT, errno, _("cannot open %s"), a.folder);
@@ -335,6 +335,7 @@ int main(int argc, char **argv)
         snprintf(account, sizeof(account), "local:%s", folder);
     } else if (acct && acct->read.scheme == TM_URL_MAILDIR && acct->read.path &&
                realpath(acct->read.path, folder)) {
+        maildir_acct = acct;
         snprintf(account, sizeof(account), "%s", acct->name);
     } else if (acct && is_imap(acct)) {
         imap_acct = acct;
@@ -368,7 +369,7 @@ int main(int argc, char **argv)
     struct tm_ui_options opt = {
         .core = {.store_path = store_path,
                  .folder_path = imap_acct ? NULL : folder,
-                 .account = imap_acct,
+                 .account = imap_acct ? imap_acct : maildir_acct,
                  .account_name = account,
                  .charset_fallback = cfg->settings.charset_fallback,
                  .sort = cfg->settings.sort,

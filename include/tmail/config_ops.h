@@ -39,6 +39,7 @@
     X(TOP_PAGE, "top-page", G, "move to the top of the page") \
     X(WHAT_KEY, "what-key", G, "show the key code of a key press") \
     X(BOUNCE_MESSAGE, "bounce-message", I | P | A, "remail a message to another user") \
+    X(BROWSE_MAILBOXES, "browse-mailboxes", I | P, "list the mailboxes of the account") \
     X(CHANGE_FOLDER, "change-folder", I | P, "open a different folder") \
     X(CHANGE_FOLDER_READONLY, "change-folder-readonly", I | P, "open a folder read-only") \
     X(CLEAR_FLAG, "clear-flag", I | P, "clear a status flag from a message") \

@@ -5,6 +5,7 @@
 #define TMAIL_CORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tmail/event.h"
@@ -18,7 +19,8 @@ struct tm_core_options {
     const char *store_path;           /* SQLite cache file */
     const char *folder_path;          /* Maildir or mbox to open (tmail -f, the demo copy); NULL
                                          with an IMAP account */
-    const struct tm_account *account; /* a configured IMAP account to open (copied), or NULL */
+    const struct tm_account *account; /* the configured account (IMAP: opened; Maildir: its
+                                         trash, sent, drafts and mail_check), copied; or NULL */
     const char *mailbox;              /* its mailbox to open; NULL: INBOX */
     const char *account_name;         /* store account name for it */
     const char *charset_fallback;     /* for raw 8-bit headers; NULL: windows-1252 */
@@ -67,6 +69,76 @@ enum tm_status tm_core_request_body(struct tm_core *core, int64_t message_id, st
 /* Queues a flag change (add/clear enum tm_flag bits); a TM_EV_CHANGED event follows. */
 enum tm_status tm_core_set_flags(struct tm_core *core, int64_t message_id, unsigned add,
                                  unsigned clear, struct tm_error *err);
+
+/* ---- Folders of the open account (IMAP mailboxes, Maildir++ folders) ----
+ * The worker lists the account's mailboxes (with STATUS counts of the ones not open) after the
+ * first sync and then every mail_check seconds, recording them in the store; a TM_EV_MAILBOXES
+ * event follows each listing. Mailbox names are untrusted text: sanitize before drawing. */
+
+/* Bit of tm_mailbox_listing.attrs that core records: the mailbox cannot be opened (\Noselect). */
+#define TM_MAILBOX_NOSELECT 1u
+
+/* What a mailbox is for: the account's sent/drafts/trash settings, else its SPECIAL-USE. */
+enum tm_mailbox_role {
+    TM_ROLE_NONE,
+    TM_ROLE_INBOX,
+    TM_ROLE_SENT,
+    TM_ROLE_DRAFTS,
+    TM_ROLE_TRASH,
+    TM_ROLE_JUNK,
+    TM_ROLE_ARCHIVE,
+};
+
+/* The backend's enum tm_backend_cap bits (TM_CAP_FOLDERS: more than one mailbox). */
+unsigned tm_core_caps(struct tm_core *core);
+/* The open mailbox's name ("INBOX"), borrowed until the next tm_core_open_mailbox. */
+const char *tm_core_mailbox_name(struct tm_core *core);
+/* Calls cb for each known mailbox of the account in name order, with the cache's counts and the
+ * last STATUS counts (tm_store_mailbox_each). */
+enum tm_status tm_core_mailboxes(struct tm_core *core, tm_store_mailbox_cb cb, void *ctx,
+                                 struct tm_error *err);
+/* The role of a listed mailbox. */
+enum tm_mailbox_role tm_core_mailbox_role(struct tm_core *core,
+                                          const struct tm_mailbox_listing *mb);
+/* The name of the account's mailbox with role (its setting, else SPECIAL-USE in the store) into
+ * out; TM_ENOENT when it has none. */
+enum tm_status tm_core_role_mailbox(struct tm_core *core, enum tm_mailbox_role role, char *out,
+                                    size_t size, struct tm_error *err);
+/* The account's trash setting (without a leading = or +), or NULL when messages are purged. */
+const char *tm_core_trash(struct tm_core *core);
+
+/* Queues a listing of the mailboxes now (no-op when one is queued); TM_EV_MAILBOXES follows. */
+enum tm_status tm_core_refresh_mailboxes(struct tm_core *core, struct tm_error *err);
+/* Makes name the open mailbox at once (tm_core_mailbox_id, the label and the row access switch
+ * to its cache) and queues its sync, cancelling a sync of the old one. Row events of the old
+ * mailbox may still arrive: compare their mailbox_id. TM_ENOENT for a name the account does not
+ * list (once it has been listed). */
+enum tm_status tm_core_open_mailbox(struct tm_core *core, const char *name, struct tm_error *err);
+/* Whether the account is known to have a mailbox called name (from the last listing). */
+bool tm_core_mailbox_exists(struct tm_core *core, const char *name);
+
+/* Queue a copy / move of one message to the mailbox to_mailbox; TM_EV_CHANGED (text says what was
+ * done) or TM_EV_ERROR follows. A backend without move copies and marks the original deleted. */
+enum tm_status tm_core_copy(struct tm_core *core, int64_t message_id, const char *to_mailbox,
+                            struct tm_error *err);
+enum tm_status tm_core_move(struct tm_core *core, int64_t message_id, const char *to_mailbox,
+                            struct tm_error *err);
+/* How many messages of the open mailbox are marked deleted. */
+enum tm_status tm_core_count_deleted(struct tm_core *core, int64_t *count, struct tm_error *err);
+/* Queues the removal of the open mailbox's deleted messages: moved to the trash mailbox when the
+ * account has one and this is not it, else expunged. TM_EV_CHANGED or TM_EV_ERROR follows. */
+enum tm_status tm_core_expunge(struct tm_core *core, struct tm_error *err);
+/* Mailbox management; TM_EV_MAILBOXES (text says what was done) or TM_EV_ERROR follows. The
+ * open mailbox cannot be renamed or deleted (TM_ENOTSUP at once). */
+enum tm_status tm_core_create_mailbox(struct tm_core *core, const char *name, struct tm_error *err);
+enum tm_status tm_core_rename_mailbox(struct tm_core *core, const char *from, const char *to,
+                                      struct tm_error *err);
+enum tm_status tm_core_delete_mailbox(struct tm_core *core, const char *name, struct tm_error *err);
+enum tm_status tm_core_subscribe(struct tm_core *core, const char *name, bool subscribe,
+                                 struct tm_error *err);
+/* Waits up to timeout_ms until every queued job has run (before quitting after an expunge);
+ * false on timeout. */
+bool tm_core_wait_idle(struct tm_core *core, int timeout_ms);
 
 /* tmail --sync: every mailbox of an IMAP account, synced in the calling thread. */
 struct tm_core_sync_report {

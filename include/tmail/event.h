@@ -15,12 +15,15 @@ enum tm_event_type {
     TM_EV_CHANGED,       /* rows of mailbox_id changed (flags, threading); re-read */
     TM_EV_BODY,          /* body holds the raw message message_id, or status an error */
     TM_EV_ERROR,         /* a job failed: text says why */
+    TM_EV_MAILBOXES,     /* the account's mailbox list or counts changed (text: what was done,
+                            or empty); the folder browser re-reads them */
 };
 
 struct tm_event {
     enum tm_event_type type;
     int64_t account_id;
-    int64_t mailbox_id;
+    int64_t mailbox_id; /* the mailbox the event is about (0: none); a UI ignores row events of a
+                           mailbox it no longer shows */
     int64_t message_id;
     int64_t done, total;
     enum tm_status status;

@@ -25,6 +25,7 @@ static const struct default_binding default_bindings[] = {
     D(GENERIC, "q", "exit"), D(GENERIC, "1", "jump"), D(GENERIC, "^G", "what-key"),
 
     D(INDEX, "b", "bounce-message"), D(INDEX, "c", "change-folder"),
+    D(INDEX, "y", "browse-mailboxes"),
     D(INDEX, "<Esc>c", "change-folder-readonly"), D(INDEX, "W", "clear-flag"),
     D(INDEX, "C", "copy-message"), D(INDEX, "a", "create-alias"),
     D(INDEX, "<Esc>C", "decode-copy"), D(INDEX, "<Esc>s", "decode-save"),
@@ -96,7 +97,8 @@ static const struct default_binding default_bindings[] = {
     D(ATTACH, "u", "undelete-entry"), D(ATTACH, "v", "collapse-parts"), D(ATTACH, "q", "exit"),
 
     D(BROWSER, "c", "change-dir"), D(BROWSER, "C", "create-mailbox"),
-    D(BROWSER, "d", "delete-mailbox"), D(BROWSER, "r", "rename-mailbox"),
+    D(BROWSER, "d", "delete-mailbox"), D(BROWSER, "D", "delete-mailbox"),
+    D(BROWSER, "r", "rename-mailbox"),
     D(BROWSER, "o", "sort"), D(BROWSER, "O", "sort-reverse"), D(BROWSER, "s", "subscribe"),
     D(BROWSER, "u", "unsubscribe"), D(BROWSER, "T", "toggle-subscribed"),
     D(BROWSER, "<Tab>", "toggle-mailboxes"), D(BROWSER, "m", "enter-mask"),

@@ -106,7 +106,8 @@ static const struct tm_setting_info table[] = {
     ENUM("log_level", G_(log_level), "warning", log_values,
          "How much to write to $XDG_STATE_HOME/tmail/tmail.log (never any secrets)."),
     NUM("mail_check", A_(mail_check), "60", 1, 86400,
-        "Seconds between checks for new mail when IMAP IDLE is not used."),
+        "Seconds between checks of the account's other mailboxes for new mail (the open one is "
+        "watched with IMAP IDLE)."),
     STR("mailcap_path", TM_SET_STRING, G_(mailcap_path), "",
         "Colon-separated mailcap files; empty means ~/.mailcap and the system's."),
     URL("maildir", A_(read_url), U(MAILDIR), "Local Maildir directory to read mail from."),

@@ -1,4 +1,4 @@
-/* core.c - the controller the UI drives: one open Maildir folder, its worker, and row access
+/* core.c - the controller the UI drives: the open account and folder, its worker, and row access
  * through the UI thread's own store connection. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,15 +10,6 @@
 #include "tmail/core.h"
 #include "tmail/flags.h"
 #include "tmail/i18n.h"
-
-struct tm_core {
-    struct tm_store *store; /* the UI thread's connection */
-    struct event_queue *events;
-    struct worker worker;
-    int64_t account_id;
-    int64_t mailbox_id;
-    char *folder_label;
-};
 
 static char *dup_or_null(const char *s)
 {
@@ -50,6 +41,62 @@ static const struct tm_backend_ops *choose_backend(const struct tm_core_options 
     return ops;
 }
 
+/* A folder setting (record, postponed, trash) as a mailbox name into *out: without mutt's = or +
+ * and without an imap://host/ in front; NULL when empty. */
+static enum tm_status setting_mailbox(const char *value, char **out, struct tm_error *err)
+{
+    *out = NULL;
+    if (!value)
+        return TM_OK;
+    const char *scheme = strstr(value, "://");
+    if (scheme) {
+        const char *path = strchr(scheme + 3, '/');
+        value = path ? path + 1 : "";
+    } else if (*value == '=' || *value == '+') {
+        value++;
+    }
+    if (*value && !(*out = strdup(value)))
+        return tm_error_set(err, TM_ENOMEM, _("out of memory"));
+    return TM_OK;
+}
+
+enum tm_status core_set_label(struct tm_core *core, struct tm_error *err)
+{
+    const char *name = core->mailbox_name;
+    char label[8400];
+    if (core->url)
+        snprintf(label, sizeof(label), "%s/%s", core->url, name);
+    else if (core->ops == &tm_maildir_ops && strcmp(name, "INBOX") != 0)
+        snprintf(label, sizeof(label), "%s/.%s", core->folder_path, name);
+    else
+        snprintf(label, sizeof(label), "%s", core->folder_path ? core->folder_path : "");
+    char *copy = strdup(label);
+    if (!copy)
+        return tm_error_set(err, TM_ENOMEM, _("out of memory"));
+    free(core->folder_label);
+    core->folder_label = copy;
+    return TM_OK;
+}
+
+/* What core keeps of the account: its folder settings and how often to list mailboxes. */
+static enum tm_status take_account(struct tm_core *core, const struct tm_account *a,
+                                   struct tm_error *err)
+{
+    struct worker *w = &core->worker;
+    w->mail_check_s = 60;
+    if (!a)
+        return TM_OK;
+    if (a->mail_check > 0)
+        w->mail_check_s = a->mail_check;
+    w->check_subscribed = a->imap_check_subscribed;
+    enum tm_status st = setting_mailbox(a->sent, &core->sent, err);
+    if (!st)
+        st = setting_mailbox(a->drafts, &core->drafts, err);
+    if (!st)
+        st = setting_mailbox(a->trash, &core->trash, err);
+    return st;
+}
+
 static enum tm_status core_setup(struct tm_core *core, const struct tm_core_options *opt,
                                  struct tm_error *err)
 {
@@ -63,13 +110,14 @@ static enum tm_status core_setup(struct tm_core *core, const struct tm_core_opti
     if (!st)
         st =
             tm_store_mailbox_ensure(core->store, core->account_id, mailbox, &core->mailbox_id, err);
-    if (st)
-        return st;
-    st = event_queue_new(&core->events, err);
+    if (!st)
+        st = event_queue_new(&core->events, err);
+    if (!st)
+        st = take_account(core, opt->account, err);
     if (st)
         return st;
     struct worker *w = &core->worker;
-    w->ops = ops;
+    core->ops = w->ops = ops;
     if (ops == &tm_imap_ops && (st = core_account_copy(&w->account, opt->account, err)))
         return st;
     w->store_path = dup_or_null(opt->store_path);
@@ -77,18 +125,18 @@ static enum tm_status core_setup(struct tm_core *core, const struct tm_core_opti
     w->account_name = dup_or_null(opt->account_name);
     w->charset_fallback = dup_or_null(opt->charset_fallback);
     w->mailbox_name = dup_or_null(mailbox);
+    core->mailbox_name = dup_or_null(mailbox);
     w->sort = opt->sort;
     w->sort_reverse = opt->sort_reverse;
-    if (ops == &tm_imap_ops) {
-        char label[4300];
-        snprintf(label, sizeof(label), "%s/%s", url, mailbox);
-        core->folder_label = dup_or_null(label);
-    } else {
-        core->folder_label = dup_or_null(opt->folder_path);
-    }
-    if (!w->store_path || !w->folder_path || !w->account_name || !core->folder_label ||
-        !w->mailbox_name)
+    if (ops == &tm_imap_ops)
+        core->url = dup_or_null(url);
+    else
+        core->folder_path = dup_or_null(opt->folder_path);
+    if (!w->store_path || !w->folder_path || !w->account_name || !w->mailbox_name ||
+        !core->mailbox_name || (!core->url && !core->folder_path))
         return tm_error_set(err, TM_ENOMEM, _("out of memory"));
+    if ((st = core_set_label(core, err)))
+        return st;
     w->account_id = core->account_id;
     w->mailbox_id = core->mailbox_id;
     w->events = core->events;
@@ -123,6 +171,12 @@ void tm_core_free(struct tm_core **pp)
     free(core->worker.mailbox_name);
     core_account_free(&core->worker.account);
     free(core->folder_label);
+    free(core->mailbox_name);
+    free(core->url);
+    free(core->folder_path);
+    free(core->sent);
+    free(core->drafts);
+    free(core->trash);
     event_queue_free(&core->events);
     tm_store_free(&core->store);
     free(core);
@@ -136,7 +190,11 @@ int tm_core_event_fd(struct tm_core *core)
 
 bool tm_core_next_event(struct tm_core *core, struct tm_event *ev)
 {
-    return event_queue_pop(core->events, ev);
+    if (!event_queue_pop(core->events, ev))
+        return false;
+    if (ev->type == TM_EV_MAILBOXES && !ev->status)
+        core->listed = true;
+    return true;
 }
 
 enum tm_status tm_core_sync(struct tm_core *core, struct tm_error *err)
@@ -207,20 +265,4 @@ enum tm_status tm_core_set_flags(struct tm_core *core, int64_t message_id, unsig
 {
     struct job job = {.type = JOB_FLAGS, .message_id = message_id, .add = add, .clear = clear};
     return worker_submit(&core->worker, &job, err);
-}
-
-enum tm_status backend_set_flags(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
-                                 unsigned add, unsigned clear, struct tm_error *err)
-{
-    if (!ops->set_flags)
-        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot change flags"));
-    return ops->set_flags(s, id, add, clear, err);
-}
-
-enum tm_status backend_fetch(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
-                             struct tm_buf *out, struct tm_error *err)
-{
-    if (!ops->fetch_message)
-        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot fetch messages"));
-    return ops->fetch_message(s, id, out, err);
 }

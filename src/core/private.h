@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "tmail/backend.h"
 #include "tmail/config.h"
@@ -22,14 +23,32 @@ void event_queue_push(struct event_queue *q, struct tm_event *ev);
 /* Takes the oldest event into *ev; false when empty. Thread-safe. */
 bool event_queue_pop(struct event_queue *q, struct tm_event *ev);
 
-enum job_type { JOB_SYNC, JOB_BODY, JOB_FLAGS, JOB_SORT };
+enum job_type {
+    JOB_SYNC,      /* the open mailbox */
+    JOB_BODY,      /* message_id's raw message */
+    JOB_FLAGS,     /* add/clear on message_id */
+    JOB_SORT,      /* a new display order */
+    JOB_LIST,      /* list the mailboxes and ask STATUS of the others */
+    JOB_SELECT,    /* open mailbox (mailbox_id, name) and sync it */
+    JOB_COPY,      /* message_id to mailbox name */
+    JOB_MOVE,      /* message_id to mailbox name */
+    JOB_EXPUNGE,   /* deleted messages of (mailbox_id, name): to trash name2, or expunged */
+    JOB_CREATE,    /* mailbox name */
+    JOB_RENAME,    /* mailbox name to name2 */
+    JOB_DELETE,    /* mailbox name */
+    JOB_SUBSCRIBE, /* mailbox name, subscribe or not */
+};
 
 struct job {
     enum job_type type;
     int64_t message_id;
     unsigned add, clear;
-    int sort;          /* JOB_SORT: enum tm_sort */
-    bool sort_reverse; /* JOB_SORT */
+    int sort;           /* JOB_SORT: enum tm_sort */
+    bool sort_reverse;  /* JOB_SORT */
+    int64_t mailbox_id; /* JOB_SELECT, JOB_EXPUNGE */
+    char *name;         /* owned by the queued job (worker_submit copies the caller's) */
+    char *name2;        /* owned likewise; may be NULL */
+    bool subscribe;     /* JOB_SUBSCRIBE */
     struct job *next;
 };
 
@@ -38,8 +57,11 @@ struct worker {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
+    pthread_cond_t idle;     /* signalled when a job ends with none queued */
     struct job *head, *tail; /* pending jobs, oldest first */
     volatile int cancel;     /* set to stop the running job and the thread */
+    volatile int job_cancel; /* set to stop the running job only (env.cancel points here) */
+    int running;             /* enum job_type of the running job, -1 when none (under lock) */
     bool started;
     int wake_pipe[2]; /* a byte per submitted job: ends a backend's wait for changes */
 
@@ -49,20 +71,19 @@ struct worker {
     char *folder_path;
     char *account_name;
     char *charset_fallback;    /* NULL: the MIME layer's default */
-    char *mailbox_name;        /* the open mailbox, "INBOX" */
     struct tm_account account; /* own copy (core_account_copy); name NULL for -f folders */
-    int sort;                  /* enum tm_sort of the display order; changed by JOB_SORT */
-    bool sort_reverse;
+    long mail_check_s;         /* seconds between mailbox listings */
+    bool check_subscribed;     /* STATUS only for subscribed mailboxes */
     int64_t account_id;
-    int64_t mailbox_id;
     struct event_queue *events; /* borrowed from core */
-};
 
-enum tm_status worker_start(struct worker *w, struct tm_error *err);
-/* Queues a job (copied). A sync is not queued twice. */
-enum tm_status worker_submit(struct worker *w, const struct job *job, struct tm_error *err);
-/* Cancels the running job, joins the thread and frees queued jobs. */
-void worker_stop(struct worker *w);
+    /* The worker thread's own after start (JOB_SELECT, JOB_SORT change them); the UI thread
+     * never reads them but keeps its own copies in struct tm_core. */
+    char *mailbox_name; /* the open mailbox, "INBOX" */
+    int64_t mailbox_id;
+    int sort; /* enum tm_sort of the display order */
+    bool sort_reverse;
+};
 
 /* The secret provider a worker hands its backend (worker_secret.c). */
 struct tm_credentials;
@@ -71,6 +92,46 @@ struct worker_secrets {
     struct tm_credentials *creds;     /* made on first use */
     char *token;                      /* the last OAuth token, wiped when dropped */
 };
+
+/* The worker thread's state (worker.c, worker_folders.c). */
+struct worker_ctx {
+    struct worker *w;
+    struct tm_store *store;
+    struct tm_session *session;
+    struct tm_backend_env env; /* borrowed by the session for its lifetime */
+    struct tm_error open_err;  /* why session is NULL */
+    struct timespec last_progress;
+    struct worker_secrets secrets;
+    bool offline;            /* the last sync failed for the network: retry on a timer */
+    struct timespec list_at; /* when the next mailbox listing is due; tv_sec 0: not yet */
+};
+
+/* An event about message_id (0: none) of the worker's open mailbox, with err's status and
+ * message (err may be NULL), queued for the UI. */
+void worker_post(struct worker *w, enum tm_event_type type, int64_t message_id,
+                 const struct tm_error *err);
+/* The same with a mailbox id and a text for a person (may be NULL). */
+void worker_post_text(struct worker *w, enum tm_event_type type, int64_t mailbox_id,
+                      const struct tm_error *err, const char *text);
+/* Syncs the worker's open mailbox and posts TM_EV_SYNC_DONE. */
+void worker_run_sync(struct worker_ctx *c);
+
+/* worker_folders.c: the folder jobs. */
+void worker_run_list(struct worker_ctx *c, bool with_status, const char *done_text);
+void worker_run_select(struct worker_ctx *c, struct job *job);
+void worker_run_transfer(struct worker_ctx *c, const struct job *job);
+void worker_run_expunge(struct worker_ctx *c, const struct job *job);
+void worker_run_manage(struct worker_ctx *c, const struct job *job);
+
+enum tm_status worker_start(struct worker *w, struct tm_error *err);
+/* Queues a job (copied, with its strings). A sync or a listing is not queued twice. A JOB_SELECT
+ * drops the queued syncs and cancels a running one: they were for the mailbox left behind. */
+enum tm_status worker_submit(struct worker *w, const struct job *job, struct tm_error *err);
+/* Waits up to timeout_ms until no job is queued or running; false on timeout. */
+bool worker_wait_idle(struct worker *w, int timeout_ms);
+/* Cancels the running job, joins the thread and frees queued jobs. */
+void worker_stop(struct worker *w);
+
 enum tm_status worker_secret(void *ctx, enum tm_secret kind, const char **secret,
                              struct tm_error *err);
 void worker_secret_forget(void *ctx, enum tm_secret kind);
@@ -100,10 +161,48 @@ void core_sort_name(int sort, bool reverse, char *out, size_t size);
 int core_run_command(const char *command, int in_fd, bool quiet, struct tm_buf *out,
                      int timeout_ms);
 
+/* The controller (core.c, folders.c). */
+struct tm_core {
+    struct tm_store *store; /* the UI thread's connection */
+    struct event_queue *events;
+    struct worker worker;
+    const struct tm_backend_ops *ops;
+    int64_t account_id;
+    int64_t mailbox_id; /* the open mailbox, as the UI thread sees it */
+    char *mailbox_name;
+    char *folder_label;
+    char *url;                   /* the account's URL for labels (IMAP), else NULL */
+    char *folder_path;           /* the Maildir or mbox path (labels of its folders), else NULL */
+    char *sent, *drafts, *trash; /* the account's settings without = or +, or NULL */
+    bool listed;                 /* a listing of the mailboxes has come in */
+};
+
+/* Makes the folder label of the open mailbox (core->mailbox_name). */
+enum tm_status core_set_label(struct tm_core *core, struct tm_error *err);
+
 /* Dispatch: NULL slots of a backend become TM_ENOTSUP. */
 enum tm_status backend_set_flags(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
                                  unsigned add, unsigned clear, struct tm_error *err);
 enum tm_status backend_fetch(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
                              struct tm_buf *out, struct tm_error *err);
+enum tm_status backend_list(const struct tm_backend_ops *ops, struct tm_session *s,
+                            tm_mailbox_cb cb, void *ctx, struct tm_error *err);
+enum tm_status backend_copy(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
+                            const char *to, struct tm_error *err);
+enum tm_status backend_move(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
+                            const char *to, struct tm_error *err);
+enum tm_status backend_expunge(const struct tm_backend_ops *ops, struct tm_session *s,
+                               const char *mailbox, int64_t mailbox_id, struct tm_error *err);
+enum tm_status backend_create(const struct tm_backend_ops *ops, struct tm_session *s,
+                              const char *name, struct tm_error *err);
+enum tm_status backend_delete(const struct tm_backend_ops *ops, struct tm_session *s,
+                              const char *name, struct tm_error *err);
+enum tm_status backend_rename(const struct tm_backend_ops *ops, struct tm_session *s,
+                              const char *from, const char *to, struct tm_error *err);
+enum tm_status backend_subscribe(const struct tm_backend_ops *ops, struct tm_session *s,
+                                 const char *name, bool subscribe, struct tm_error *err);
+enum tm_status backend_status(const struct tm_backend_ops *ops, struct tm_session *s,
+                              const char *name, int64_t mailbox_id, int64_t *total, int64_t *unseen,
+                              struct tm_error *err);
 
 #endif

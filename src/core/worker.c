@@ -12,17 +12,6 @@
 #include "tmail/i18n.h"
 #include "tmail/log.h"
 
-struct worker_ctx {
-    struct worker *w;
-    struct tm_store *store;
-    struct tm_session *session;
-    struct tm_backend_env env; /* borrowed by the session for its lifetime */
-    struct tm_error open_err;  /* why session is NULL */
-    struct timespec last_progress;
-    struct worker_secrets secrets;
-    bool offline; /* the last sync failed for the network: retry on a timer, not by waiting */
-};
-
 #define WAIT_CHANGES_MS (10 * 60 * 1000)
 #define OFFLINE_RETRY_S 30
 
@@ -40,11 +29,22 @@ static void event_init(struct worker *w, struct tm_event *ev, enum tm_event_type
         snprintf(ev->text, sizeof(ev->text), "%s", err->message);
 }
 
-static void post(struct worker *w, enum tm_event_type type, int64_t message_id,
+void worker_post(struct worker *w, enum tm_event_type type, int64_t message_id,
                  const struct tm_error *err)
 {
     struct tm_event ev;
     event_init(w, &ev, type, message_id, err);
+    event_queue_push(w->events, &ev);
+}
+
+void worker_post_text(struct worker *w, enum tm_event_type type, int64_t mailbox_id,
+                      const struct tm_error *err, const char *text)
+{
+    struct tm_event ev;
+    event_init(w, &ev, type, 0, err);
+    ev.mailbox_id = mailbox_id;
+    if (text && !ev.status)
+        snprintf(ev.text, sizeof(ev.text), "%s", text);
     event_queue_push(w->events, &ev);
 }
 
@@ -74,7 +74,7 @@ static long ms_since(const struct timespec *t0)
     return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-static void run_sync(struct worker_ctx *c)
+void worker_run_sync(struct worker_ctx *c)
 {
     struct worker *w = c->w;
     struct tm_error err;
@@ -89,14 +89,17 @@ static void run_sync(struct worker_ctx *c)
     if (!st)
         st = core_order_if_needed(c->store, w->mailbox_id, w->sort, w->sort_reverse,
                                   res.added || res.removed, &err);
-    if (st)
-        tm_log(TM_LOG_WARN, "sync of %s failed: %s", w->account_name, err.message);
+    if (st) /* canceled: another mailbox was opened meanwhile */
+        tm_log(st == TM_ECANCELED ? TM_LOG_INFO : TM_LOG_WARN, "sync of %s failed: %s",
+               w->account_name, err.message);
     else
         tm_log(TM_LOG_INFO,
                "synced %s: +%lld -%lld ~%lld (%lld unreadable) in %ld ms, ordering %ld ms",
                w->account_name, (long long)res.added, (long long)res.removed,
                (long long)res.changed, (long long)res.skipped, ms_since(&t0) - ms_since(&t1),
                ms_since(&t1));
+    if (!st && !c->list_at.tv_sec && w->ops->list_mailboxes)
+        clock_gettime(CLOCK_MONOTONIC, &c->list_at); /* the first listing is due now */
     struct tm_event ev;
     err.status = st;
     event_init(w, &ev, TM_EV_SYNC_DONE, 0, &err);
@@ -126,7 +129,7 @@ static void run_flags(struct worker_ctx *c, const struct job *job)
     tm_error_clear(&err);
     enum tm_status st =
         backend_set_flags(c->w->ops, c->session, job->message_id, job->add, job->clear, &err);
-    post(c->w, st ? TM_EV_ERROR : TM_EV_CHANGED, job->message_id, &err);
+    worker_post(c->w, st ? TM_EV_ERROR : TM_EV_CHANGED, job->message_id, &err);
 }
 
 static void run_sort(struct worker_ctx *c, const struct job *job)
@@ -137,21 +140,25 @@ static void run_sort(struct worker_ctx *c, const struct job *job)
     c->w->sort_reverse = job->sort_reverse;
     enum tm_status st =
         core_order_if_needed(c->store, c->w->mailbox_id, job->sort, job->sort_reverse, false, &err);
-    post(c->w, st ? TM_EV_ERROR : TM_EV_CHANGED, 0, &err);
+    worker_post(c->w, st ? TM_EV_ERROR : TM_EV_CHANGED, 0, &err);
 }
 
-static void run_job(struct worker_ctx *c, const struct job *job)
+static void run_job(struct worker_ctx *c, struct job *job)
 {
+    if (job->type == JOB_SELECT) { /* switches even without a session, so events follow */
+        worker_run_select(c, job);
+        return;
+    }
     if (!c->session) { /* the folder did not open: every job answers with why */
         enum tm_event_type type = job->type == JOB_SYNC   ? TM_EV_SYNC_DONE
                                   : job->type == JOB_BODY ? TM_EV_BODY
                                                           : TM_EV_ERROR;
-        post(c->w, type, job->message_id, &c->open_err);
+        worker_post(c->w, type, job->message_id, &c->open_err);
         return;
     }
     switch (job->type) {
     case JOB_SYNC:
-        run_sync(c);
+        worker_run_sync(c);
         break;
     case JOB_BODY:
         run_body(c, job->message_id);
@@ -162,6 +169,24 @@ static void run_job(struct worker_ctx *c, const struct job *job)
     case JOB_SORT:
         run_sort(c, job);
         break;
+    case JOB_LIST:
+        worker_run_list(c, true, NULL);
+        break;
+    case JOB_COPY:
+    case JOB_MOVE:
+        worker_run_transfer(c, job);
+        break;
+    case JOB_EXPUNGE:
+        worker_run_expunge(c, job);
+        break;
+    case JOB_CREATE:
+    case JOB_RENAME:
+    case JOB_DELETE:
+    case JOB_SUBSCRIBE:
+        worker_run_manage(c, job);
+        break;
+    case JOB_SELECT:
+        break; /* above */
     }
 }
 
@@ -174,7 +199,7 @@ static void open_session(struct worker_ctx *c)
     c->env.store = c->store;
     c->env.progress = on_progress;
     c->env.progress_ctx = c;
-    c->env.cancel = &w->cancel;
+    c->env.cancel = &w->job_cancel;
     c->env.charset_fallback = w->charset_fallback;
     c->env.wake_fd = w->wake_pipe[0];
     c->secrets.account = &w->account;
@@ -191,8 +216,32 @@ static void open_session(struct worker_ctx *c)
     }
 }
 
+/* Marks what runs now (-1: nothing) for worker_submit's cancel and worker_wait_idle; a new run
+ * starts with the job cancel flag cleared. */
+static void set_running(struct worker *w, int type)
+{
+    pthread_mutex_lock(&w->lock);
+    w->running = type;
+    if (type >= 0 && !w->cancel)
+        w->job_cancel = 0;
+    if (type < 0 && !w->head)
+        pthread_cond_broadcast(&w->idle);
+    pthread_mutex_unlock(&w->lock);
+}
+
+static void deadline_in(struct timespec *until, int ms)
+{
+    clock_gettime(CLOCK_REALTIME, until);
+    until->tv_sec += ms / 1000;
+    until->tv_nsec += (long)(ms % 1000) * 1000000;
+    if (until->tv_nsec >= 1000000000) {
+        until->tv_sec++;
+        until->tv_nsec -= 1000000000;
+    }
+}
+
 /* Takes the next job; waits up to wait_ms for one (-1: forever, 0: not at all). NULL when there
- * is none or the worker is told to stop. */
+ * is none or the worker is told to stop. The job taken is marked running. */
 static struct job *next_job(struct worker *w, int wait_ms)
 {
     pthread_mutex_lock(&w->lock);
@@ -201,13 +250,7 @@ static struct job *next_job(struct worker *w, int wait_ms)
             pthread_cond_wait(&w->wake, &w->lock);
     } else if (wait_ms > 0 && !w->head && !w->cancel) {
         struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += wait_ms / 1000;
-        until.tv_nsec += (long)(wait_ms % 1000) * 1000000;
-        if (until.tv_nsec >= 1000000000) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000;
-        }
+        deadline_in(&until, wait_ms);
         while (!w->head && !w->cancel)
             if (pthread_cond_timedwait(&w->wake, &w->lock, &until) == ETIMEDOUT)
                 break;
@@ -218,9 +261,27 @@ static struct job *next_job(struct worker *w, int wait_ms)
         w->head = job->next;
         if (!w->head)
             w->tail = NULL;
+        w->running = (int)job->type;
+        w->job_cancel = 0;
     }
     pthread_mutex_unlock(&w->lock);
     return job;
+}
+
+static void job_free(struct job *job)
+{
+    if (job) {
+        free(job->name);
+        free(job->name2);
+        free(job);
+    }
+}
+
+static void run_and_free(struct worker_ctx *c, struct job *job)
+{
+    run_job(c, job);
+    job_free(job);
+    set_running(c->w, -1);
 }
 
 static bool queue_empty(struct worker *w)
@@ -238,8 +299,20 @@ static void drain_wake(struct worker *w)
         ;
 }
 
-/* With nothing queued: wait for the server to report changes (IDLE) and sync when it does. */
-static void wait_for_changes(struct worker_ctx *c)
+/* A sync or listing of the worker's own accord (not a job), marked running like one. */
+static void run_own(struct worker_ctx *c, enum job_type type)
+{
+    set_running(c->w, (int)type);
+    if (type == JOB_LIST)
+        worker_run_list(c, true, NULL);
+    else
+        worker_run_sync(c);
+    set_running(c->w, -1);
+}
+
+/* With nothing queued: wait up to timeout_ms for the server to report changes (IDLE) and sync
+ * when it does. */
+static void wait_for_changes(struct worker_ctx *c, int timeout_ms)
 {
     struct worker *w = c->w;
     drain_wake(w); /* before looking at the queue, so a job submitted now still wakes us */
@@ -248,15 +321,25 @@ static void wait_for_changes(struct worker_ctx *c)
     struct tm_error err;
     tm_error_clear(&err);
     bool changed = false;
-    enum tm_status st = w->ops->wait_changes(c->session, WAIT_CHANGES_MS, &changed, &err);
+    enum tm_status st = w->ops->wait_changes(c->session, timeout_ms, &changed, &err);
     if (w->cancel)
         return;
     if (!st && changed)
-        run_sync(c);
+        run_own(c, JOB_SYNC);
     else if (st && st != TM_ECANCELED) {
         tm_log(TM_LOG_INFO, "%s: waiting for changes failed: %s", w->account_name, err.message);
         c->offline = true;
     }
+}
+
+/* Milliseconds until the next mailbox listing (WAIT_CHANGES_MS at most; 0 when due); -1 when
+ * none is planned. */
+static int ms_to_listing(const struct worker_ctx *c)
+{
+    if (!c->list_at.tv_sec)
+        return -1;
+    long ms = -ms_since(&c->list_at);
+    return ms <= 0 ? 0 : ms > WAIT_CHANGES_MS ? WAIT_CHANGES_MS : (int)ms;
 }
 
 static void *worker_main(void *arg)
@@ -268,23 +351,22 @@ static void *worker_main(void *arg)
     struct worker *w = c.w;
     while (!w->cancel) {
         struct job *job = next_job(w, 0);
+        int list_ms = ms_to_listing(&c);
         if (job) {
-            run_job(&c, job);
-            free(job);
+            run_and_free(&c, job);
         } else if (w->cancel) {
             break;
         } else if (c.session && c.offline) { /* retry the sync on a timer */
-            if ((job = next_job(w, OFFLINE_RETRY_S * 1000)) != NULL) {
-                run_job(&c, job);
-                free(job);
-            } else if (!w->cancel) {
-                run_sync(&c);
-            }
+            if ((job = next_job(w, OFFLINE_RETRY_S * 1000)) != NULL)
+                run_and_free(&c, job);
+            else if (!w->cancel)
+                run_own(&c, JOB_SYNC);
+        } else if (c.session && list_ms == 0) {
+            run_own(&c, JOB_LIST);
         } else if (c.session && w->ops->wait_changes) {
-            wait_for_changes(&c);
-        } else if ((job = next_job(w, -1)) != NULL) {
-            run_job(&c, job);
-            free(job);
+            wait_for_changes(&c, list_ms > 0 ? list_ms : WAIT_CHANGES_MS);
+        } else if ((job = next_job(w, c.session ? list_ms : -1)) != NULL) {
+            run_and_free(&c, job);
         }
     }
     if (c.session)
@@ -306,28 +388,81 @@ enum tm_status worker_start(struct worker *w, struct tm_error *err)
         return tm_error_errno(err, TM_EIO, errno, _("cannot create the worker's pipe"));
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
+    pthread_cond_init(&w->idle, NULL);
     w->head = w->tail = NULL;
-    w->cancel = 0;
-    if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+    w->cancel = w->job_cancel = 0;
+    w->running = -1;
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        pthread_mutex_destroy(&w->lock);
+        pthread_cond_destroy(&w->wake);
+        pthread_cond_destroy(&w->idle);
+        close(w->wake_pipe[0]);
+        close(w->wake_pipe[1]);
         return tm_error_set(err, TM_EIO, _("cannot start the worker thread"));
+    }
     w->started = true;
     return TM_OK;
 }
 
-enum tm_status worker_submit(struct worker *w, const struct job *job, struct tm_error *err)
+/* Under the lock: whether a job like job is queued already (syncs and listings run once). */
+static bool already_queued(const struct worker *w, const struct job *job)
+{
+    if (job->type != JOB_SYNC && job->type != JOB_LIST)
+        return false;
+    for (const struct job *j = w->head; j; j = j->next)
+        if (j->type == job->type)
+            return true;
+    return false;
+}
+
+/* Under the lock: a new mailbox is opened, so syncs and selects queued for the old one go, and a
+ * running sync of it stops. */
+static void drop_for_select(struct worker *w)
+{
+    struct job **pp = &w->head;
+    w->tail = NULL;
+    while (*pp) {
+        struct job *j = *pp;
+        if (j->type == JOB_SYNC || j->type == JOB_SELECT) {
+            *pp = j->next;
+            job_free(j);
+        } else {
+            w->tail = j;
+            pp = &j->next;
+        }
+    }
+    if (w->running == JOB_SYNC || w->running == JOB_SELECT)
+        w->job_cancel = 1;
+}
+
+static struct job *job_dup(const struct job *job)
 {
     struct job *copy = malloc(sizeof(*copy));
     if (!copy)
-        return tm_error_set(err, TM_ENOMEM, _("out of memory"));
+        return NULL;
     *copy = *job;
     copy->next = NULL;
+    copy->name = job->name ? strdup(job->name) : NULL;
+    copy->name2 = job->name2 ? strdup(job->name2) : NULL;
+    if ((job->name && !copy->name) || (job->name2 && !copy->name2)) {
+        job_free(copy);
+        return NULL;
+    }
+    return copy;
+}
+
+enum tm_status worker_submit(struct worker *w, const struct job *job, struct tm_error *err)
+{
+    struct job *copy = job_dup(job);
+    if (!copy)
+        return tm_error_set(err, TM_ENOMEM, _("out of memory"));
     pthread_mutex_lock(&w->lock);
-    bool duplicate = false;
-    for (struct job *j = w->head; j && job->type == JOB_SYNC; j = j->next)
-        duplicate |= j->type == JOB_SYNC;
+    bool duplicate = already_queued(w, job);
     if (duplicate) {
-        free(copy);
+        job_free(copy);
     } else {
+        if (job->type == JOB_SELECT)
+            drop_for_select(w);
         if (w->tail)
             w->tail->next = copy;
         else
@@ -341,12 +476,28 @@ enum tm_status worker_submit(struct worker *w, const struct job *job, struct tm_
     return TM_OK;
 }
 
+bool worker_wait_idle(struct worker *w, int timeout_ms)
+{
+    if (!w->started)
+        return true;
+    struct timespec until;
+    deadline_in(&until, timeout_ms);
+    pthread_mutex_lock(&w->lock);
+    bool timed_out = false;
+    while ((w->head || w->running >= 0) && !timed_out)
+        timed_out = pthread_cond_timedwait(&w->idle, &w->lock, &until) == ETIMEDOUT;
+    bool idle = !w->head && w->running < 0;
+    pthread_mutex_unlock(&w->lock);
+    return idle;
+}
+
 void worker_stop(struct worker *w)
 {
     if (!w->started)
         return;
     pthread_mutex_lock(&w->lock);
     w->cancel = 1;
+    w->job_cancel = 1;
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
     wake(w);
@@ -356,10 +507,11 @@ void worker_stop(struct worker *w)
     while (w->head) {
         struct job *j = w->head;
         w->head = j->next;
-        free(j);
+        job_free(j);
     }
     w->tail = NULL;
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->wake);
+    pthread_cond_destroy(&w->idle);
     w->started = false;
 }

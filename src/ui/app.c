@@ -67,6 +67,9 @@ static void draw(struct app *app)
     case VIEW_ATTACH:
         attach_draw(app);
         break;
+    case VIEW_BROWSER:
+        browser_draw(app);
+        break;
     }
     refresh();
 }
@@ -89,6 +92,8 @@ static void run_fn(struct app *app, enum ui_fn fn)
         pager_handle(app, fn);
     } else if (app->view == VIEW_ATTACH) {
         attach_handle(app, fn);
+    } else if (app->view == VIEW_BROWSER) {
+        browser_handle(app, fn);
     } else {
         help_handle(app, fn);
     }
@@ -210,21 +215,33 @@ static void group_thousands(int64_t n, char *out, size_t size)
     out[o] = 0;
 }
 
+/* Row events of a mailbox the index no longer shows (a sync cancelled by changing folders, a
+ * late flag change) only matter to the browser's counts. */
+static bool other_mailbox(struct app *app, const struct tm_event *ev)
+{
+    return ev->mailbox_id && ev->mailbox_id != tm_core_mailbox_id(app->core);
+}
+
 static void handle_event(struct app *app, struct tm_event *ev)
 {
+    bool other = other_mailbox(app, ev);
     switch (ev->type) {
     case TM_EV_SYNC_PROGRESS:
+        if (other)
+            break;
         app->syncing = true;
-        char done[32], total[32];
+        char done[32], total[32], name[160];
         group_thousands(ev->done, done, sizeof(done));
         group_thousands(ev->total, total, sizeof(total));
-        snprintf(app->progress, sizeof(app->progress), _("Syncing %s %s/%s"), ev->text, done,
-                 total);
+        draw_safe_copy(ev->text, name, sizeof(name));
+        snprintf(app->progress, sizeof(app->progress), _("Syncing %s %s/%s"), name, done, total);
         /* Only the count while a scan runs: the full re-read (unread count, cursor position)
          * scans the whole folder, and the worker needs the CPU more. */
         index_reload_count(app);
         break;
     case TM_EV_SYNC_DONE:
+        if (other)
+            break;
         app->syncing = false;
         app->progress[0] = 0;
         if (ev->status)
@@ -234,7 +251,10 @@ static void handle_event(struct app *app, struct tm_event *ev)
             index_place_cursor(app);
         break;
     case TM_EV_CHANGED:
-        index_reload(app);
+        if (ev->text[0])
+            app_set_message(app, "%s", ev->text);
+        if (!other)
+            index_reload(app);
         break;
     case TM_EV_BODY:
         handle_body(app, ev);
@@ -242,7 +262,14 @@ static void handle_event(struct app *app, struct tm_event *ev)
     case TM_EV_ERROR:
         app_set_message(app, "%s", ev->text);
         break;
+    case TM_EV_MAILBOXES:
+        /* a failed listing matters where mailboxes are shown; the timer tries again */
+        if (ev->text[0] && (!ev->status || app->view == VIEW_BROWSER))
+            app_set_message(app, "%s", ev->text);
+        break;
     }
+    if (app->view == VIEW_BROWSER && ev->type != TM_EV_SYNC_PROGRESS && ev->type != TM_EV_BODY)
+        browser_reload(app);
     app->dirty = true;
 }
 
@@ -312,9 +339,14 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
         app_set_message(&app, "%s", err->message);
     app.dirty = true;
     main_loop(&app);
+    if (app.quit_wait) { /* the expunge queued on the way out runs before the worker stops */
+        draw(&app);
+        tm_core_wait_idle(app.core, 30000);
+    }
     endwin();
     pager_cleanup(&app);
     attach_cleanup(&app);
+    browser_cleanup(&app);
     colors_free(&app);
     tm_mailcap_cleanup(&app.mailcap);
     tm_buf_cleanup(&app.raw);

@@ -87,8 +87,9 @@ static void complete_word(char *text, size_t size, const char *const *names, siz
 
 /* Tab at the ':' prompt: a command name first, then a setting name
  * from the settings table (the same table that writes tmailrc(5)). After set/unset/reset. */
-static void command_complete(char *text, size_t size, char *choices, size_t choices_size)
+static void command_complete(void *ctx, char *text, size_t size, char *choices, size_t choices_size)
 {
+    (void)ctx;
     static const char *const commands[] = {"bind",   "color",  "macro", "set",
                                            "source", "toggle", "unset"};
     const char *names[1024];
@@ -125,7 +126,7 @@ void command_run(struct app *app)
     int old_sort = app->cfg->settings.sort;
     bool old_reverse = app->cfg->settings.sort_reverse;
     char line[TM_CONFIG_MAX_LINE] = "";
-    if (!prompt_line_complete(app, ":", line, sizeof(line), command_complete) || !line[0])
+    if (!prompt_line_complete(app, ":", line, sizeof(line), command_complete, NULL) || !line[0])
         return;
     const char *p = line;
     while (*p == ' ' || *p == '\t')

@@ -38,6 +38,20 @@ void draw_untrusted(int y, int x, int width, const char *text, int attr)
     tm_buf_cleanup(&safe);
 }
 
+void draw_safe_copy(const char *text, char *out, size_t size)
+{
+    struct tm_buf safe;
+    tm_buf_init(&safe, 64 * 1024);
+    size_t len = strlen(text);
+    if (len > 4096)
+        len = 4096;
+    if (tm_str_visible(&safe, text, len, false) == TM_OK && safe.data)
+        snprintf(out, size, "%s", safe.data);
+    else if (size)
+        out[0] = 0;
+    tm_buf_cleanup(&safe);
+}
+
 void draw_bar(const struct app *app, int y, const char *left, const char *right)
 {
     int width = COLS, attr = colors_attr(app, TM_COLOR_STATUS, A_REVERSE);

@@ -100,9 +100,10 @@ void help_draw(struct app *app)
         line = nl ? nl + 1 : line + len;
     }
     tm_buf_cleanup(&text);
-    const char *what = app->help_return == VIEW_PAGER    ? _("Help for pager")
-                       : app->help_return == VIEW_ATTACH ? _("Help for attachments")
-                                                         : _("Help for index");
+    const char *what = app->help_return == VIEW_PAGER     ? _("Help for pager")
+                       : app->help_return == VIEW_ATTACH  ? _("Help for attachments")
+                       : app->help_return == VIEW_BROWSER ? _("Help for the mailbox browser")
+                                                          : _("Help for index");
     draw_status_bar(app, what);
     draw_message_line(app);
 }

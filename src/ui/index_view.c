@@ -90,6 +90,8 @@ void index_reload(struct app *app)
     app->count = count;
     if (tm_core_count_unread(app->core, &app->unread, &err))
         app->unread = 0;
+    if (tm_core_count_deleted(app->core, &app->deleted, &err))
+        app->deleted = 0;
     if (app->cursor_id && tm_core_position(app->core, app->cursor_id, &pos, &err) == TM_OK)
         app->cursor = pos;
     else if (!app->cursor_id)
@@ -172,11 +174,12 @@ void index_draw(struct app *app)
     }
     for (int i = 0; i < n; i++)
         tm_message_row_cleanup(&rows[i]);
-    if (app->unread)
-        snprintf(what, sizeof(what), _("Msgs:%lld New:%lld"), (long long)app->count,
-                 (long long)app->unread);
-    else
-        snprintf(what, sizeof(what), _("Msgs:%lld"), (long long)app->count);
+    int used = snprintf(what, sizeof(what), _("Msgs:%lld"), (long long)app->count);
+    if (app->unread && used > 0 && (size_t)used < sizeof(what))
+        used += snprintf(what + used, sizeof(what) - (size_t)used, _(" New:%lld"),
+                         (long long)app->unread);
+    if (app->deleted && used > 0 && (size_t)used < sizeof(what))
+        snprintf(what + used, sizeof(what) - (size_t)used, _(" Del:%lld"), (long long)app->deleted);
     draw_status_bar(app, what);
     draw_message_line(app);
 }
@@ -228,6 +231,47 @@ static void toggle_flag(struct app *app, unsigned flag)
     if (tm_core_set_flags(app->core, row.id, set ? flag : 0, set ? 0 : flag, &err))
         app_set_message(app, "%s", err.message);
     tm_message_row_cleanup(&row);
+}
+
+/* d / u: mark or unmark the message deleted, then on to the next one (mutt's resolve). */
+static void mark_deleted(struct app *app, bool deleted)
+{
+    struct tm_message_row row;
+    struct tm_error err;
+    memset(&row, 0, sizeof(row));
+    if (!current_row(app, &row))
+        return;
+    tm_error_clear(&err);
+    bool has = (row.flags & TM_FLAG_DELETED) != 0;
+    if (has != deleted && tm_core_set_flags(app->core, row.id, deleted ? TM_FLAG_DELETED : 0,
+                                            deleted ? 0 : TM_FLAG_DELETED, &err))
+        app_set_message(app, "%s", err.message);
+    tm_message_row_cleanup(&row);
+    if (app->cursor + 1 < app->count)
+        move_cursor(app, app->cursor + 1);
+}
+
+/* s / C on the message under the cursor. */
+static void save_current(struct app *app, bool move)
+{
+    struct tm_message_row row;
+    memset(&row, 0, sizeof(row));
+    if (!current_row(app, &row))
+        return;
+    int64_t id = row.id;
+    tm_message_row_cleanup(&row);
+    folder_save_prompt(app, id, move);
+}
+
+/* $: deleted messages go (per the delete setting), then the folder is synced. */
+static void sync_mailbox(struct app *app)
+{
+    struct tm_error err;
+    tm_error_clear(&err);
+    if (folder_leave(app) == LEAVE_ABORT)
+        return;
+    if (tm_core_sync(app->core, &err))
+        app_set_message(app, "%s", err.message);
 }
 
 static void start_pipe(struct app *app)
@@ -290,10 +334,32 @@ void index_handle(struct app *app, enum ui_fn fn)
         tm_message_row_cleanup(&row);
         break;
     case FN_SYNC:
-        if (tm_core_sync(app->core, &err))
-            app_set_message(app, "%s", err.message);
+        sync_mailbox(app);
         break;
-    case FN_QUIT:
+    case FN_DELETE:
+    case FN_UNDELETE:
+        mark_deleted(app, fn == FN_DELETE);
+        break;
+    case FN_SAVE_MESSAGE:
+    case FN_COPY_MESSAGE:
+        save_current(app, fn == FN_SAVE_MESSAGE);
+        break;
+    case FN_CHANGE_FOLDER:
+        folder_change_prompt(app);
+        break;
+    case FN_BROWSE:
+        browser_open(app, BROWSE_OPEN, 0);
+        break;
+    case FN_QUIT: {
+        enum leave_result r = folder_leave(app);
+        app->quit = r != LEAVE_ABORT;
+        if (r == LEAVE_EXPUNGED) {
+            app->quit_wait = true;
+            app_set_message(app, "%s", _("Removing deleted messages..."));
+        }
+        break;
+    }
+    case FN_EXIT: /* x: leave without touching deleted messages */
         app->quit = true;
         break;
     default:

@@ -45,6 +45,8 @@ enum tm_keymap ui_keymap(enum ui_view view)
         return TM_MAP_INDEX;
     case VIEW_ATTACH:
         return TM_MAP_ATTACH;
+    case VIEW_BROWSER:
+        return TM_MAP_BROWSER;
     default:
         return TM_MAP_PAGER; /* the pager and the help screen, which is a pager in mutt */
     }
@@ -55,7 +57,7 @@ static enum ui_fn list_fn(enum tm_op op)
 {
     switch (op) {
     case TM_OP_NEXT_ENTRY:
-    case TM_OP_NEXT_UNDELETED: /* nothing is deleted yet: the next message */
+    case TM_OP_NEXT_UNDELETED: /* deleted messages are not skipped yet: the next message */
         return FN_NEXT_ENTRY;
     case TM_OP_PREVIOUS_ENTRY:
     case TM_OP_PREVIOUS_UNDELETED:
@@ -104,9 +106,59 @@ static enum ui_fn scroll_fn(enum tm_op op, bool help)
     }
 }
 
+/* The mailbox browser's own functions. */
+static enum ui_fn browser_fn(enum tm_op op)
+{
+    switch (op) {
+    case TM_OP_CREATE_MAILBOX:
+        return FN_CREATE_MAILBOX;
+    case TM_OP_RENAME_MAILBOX:
+        return FN_RENAME_MAILBOX;
+    case TM_OP_DELETE_MAILBOX:
+        return FN_DELETE_MAILBOX;
+    case TM_OP_SUBSCRIBE:
+        return FN_SUBSCRIBE;
+    case TM_OP_UNSUBSCRIBE:
+        return FN_UNSUBSCRIBE;
+    case TM_OP_TOGGLE_SUBSCRIBED:
+        return FN_TOGGLE_SUBSCRIBED;
+    case TM_OP_CHANGE_DIR:
+        return FN_CHANGE_FOLDER;
+    default:
+        return list_fn(op);
+    }
+}
+
+/* Functions on the open folder and its messages, in the index and the pager. */
+static enum ui_fn folder_fn(enum tm_op op)
+{
+    switch (op) {
+    case TM_OP_CHANGE_FOLDER:
+        return FN_CHANGE_FOLDER;
+    case TM_OP_BROWSE_MAILBOXES:
+        return FN_BROWSE;
+    case TM_OP_SAVE_MESSAGE:
+        return FN_SAVE_MESSAGE;
+    case TM_OP_COPY_MESSAGE:
+        return FN_COPY_MESSAGE;
+    case TM_OP_DELETE_MESSAGE:
+        return FN_DELETE;
+    case TM_OP_UNDELETE_MESSAGE:
+        return FN_UNDELETE;
+    default:
+        return FN_NONE;
+    }
+}
+
 /* What op means in view; FN_NONE for a function tmail does not have yet. */
 enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op)
 {
+    if (view == VIEW_BROWSER && op != TM_OP_HELP && op != TM_OP_QUIT && op != TM_OP_EXIT &&
+        op != TM_OP_SELECT_ENTRY && op != TM_OP_ENTER_COMMAND && op != TM_OP_REFRESH &&
+        op != TM_OP_REDRAW_SCREEN)
+        return browser_fn(op);
+    if ((view == VIEW_INDEX || view == VIEW_PAGER) && folder_fn(op) != FN_NONE)
+        return folder_fn(op);
     switch (op) {
     case TM_OP_HELP:
         return FN_HELP;
@@ -119,8 +171,8 @@ enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op)
         return FN_REDRAW;
     case TM_OP_QUIT:
         return view == VIEW_INDEX ? FN_QUIT : FN_EXIT;
-    case TM_OP_EXIT:
-        return view == VIEW_INDEX ? FN_QUIT : FN_EXIT;
+    case TM_OP_EXIT: /* x: leave without expunging deleted messages, as mutt */
+        return FN_EXIT;
     case TM_OP_DISPLAY_MESSAGE:
     case TM_OP_SELECT_ENTRY:
     case TM_OP_VIEW_ATTACH:

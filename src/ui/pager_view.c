@@ -433,7 +433,24 @@ void pager_handle(struct app *app, enum ui_fn fn)
     case FN_PIPE:
     case FN_FLAG:
     case FN_TOGGLE_NEW:
+    case FN_SAVE_MESSAGE:
+    case FN_COPY_MESSAGE:
         index_handle(app, fn); /* these act on the message under the index cursor */
+        break;
+    case FN_DELETE:
+    case FN_UNDELETE: {
+        int64_t before = app->cursor;
+        index_handle(app, fn); /* marks it and moves the cursor on: show that one (resolve) */
+        if (app->view == VIEW_PAGER && app->cursor != before)
+            step_message(app, 1);
+        break;
+    }
+    case FN_CHANGE_FOLDER:
+    case FN_BROWSE:
+    case FN_SYNC:
+        app->view = VIEW_INDEX; /* the folder changes under the pager: back to the index */
+        pager_cleanup(app);
+        index_handle(app, fn);
         break;
     default:
         app_set_message(app, "%s", _("Key is not bound.  Press '?' for help."));

@@ -47,9 +47,38 @@ enum ui_fn {
     FN_SAVE,
     FN_COMMAND,
     FN_SETUP,
+    FN_CHANGE_FOLDER,
+    FN_BROWSE,
+    FN_SAVE_MESSAGE,
+    FN_COPY_MESSAGE,
+    FN_DELETE,
+    FN_UNDELETE,
+    FN_CREATE_MAILBOX,
+    FN_RENAME_MAILBOX,
+    FN_DELETE_MAILBOX,
+    FN_SUBSCRIBE,
+    FN_UNSUBSCRIBE,
+    FN_TOGGLE_SUBSCRIBED,
 };
 
-enum ui_view { VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_ATTACH };
+enum ui_view { VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_ATTACH, VIEW_BROWSER };
+
+/* What Enter in the mailbox browser does. */
+enum browse_purpose { BROWSE_OPEN, BROWSE_SAVE, BROWSE_COPY };
+
+/* One line of the mailbox browser. */
+struct browser_row {
+    int64_t id;     /* 0 for a parent the account does not list */
+    char *name;     /* owned; untrusted text */
+    size_t leaf;    /* offset of the last hierarchy level in name */
+    int depth;      /* hierarchy levels above it */
+    char delimiter; /* 0 when flat */
+    bool noselect;  /* a parent that cannot be opened */
+    bool subscribed;
+    int role;      /* enum tm_mailbox_role */
+    int64_t total; /* server counts when known, else the cache's; -1: unknown */
+    int64_t unread;
+};
 
 /* colors.c */
 struct app;
@@ -146,6 +175,18 @@ struct app {
     /* help */
     size_t help_top;
     size_t help_total; /* lines of the help text, as last drawn */
+
+    /* folders (folder_cmds.c, browser_view.c) */
+    int64_t deleted;        /* messages of the open mailbox marked deleted */
+    char last_mailbox[512]; /* the last mailbox saved or copied to: the next prompt's default */
+    bool quit_wait;         /* quitting after queueing an expunge: let it finish first */
+    struct browser_row *mailboxes;
+    size_t n_mailboxes, cap_mailboxes;
+    size_t browser_cursor, browser_top;
+    bool subscribed_only;
+    enum browse_purpose browse_purpose;
+    int64_t browse_message_id; /* BROWSE_SAVE / BROWSE_COPY: the message */
+    enum ui_view browser_return;
 };
 
 /* draw.c */
@@ -163,6 +204,8 @@ void draw_help_bar(const struct app *app, const char *text);
 void draw_text(int y, int x, int width, const char *text, int attr);
 /* Makes untrusted text terminal-safe (single line) and draws it like draw_text. */
 void draw_untrusted(int y, int x, int width, const char *text, int attr);
+/* Writes untrusted text made terminal-safe (single line) to out, cut at size. */
+void draw_safe_copy(const char *text, char *out, size_t size);
 /* A bar (status or help line) in the status colour. */
 void draw_bar(const struct app *app, int y, const char *left, const char *right);
 void draw_message_line(struct app *app);
@@ -211,15 +254,49 @@ void help_draw(struct app *app);
 void help_handle(struct app *app, enum ui_fn fn);
 
 /* prompt.c: reads a line on the bottom row, starting from out's content (a suggestion the user
- * edits; "" for none); false if cancelled (Esc, ^G). */
+ * edits; "" for none); false if cancelled (Esc, ^G). The prompt must be terminal-safe text. */
 bool prompt_line(struct app *app, const char *prompt, char *out, size_t size);
 /* Tab completion for prompt_line_complete: extends text (of size bytes) in place, or writes the
- * candidates it could not choose between to choices. */
-typedef void (*prompt_complete_fn)(char *text, size_t size, char *choices, size_t choices_size);
+ * candidates it could not choose between to choices (untrusted text: drawn sanitized). */
+typedef void (*prompt_complete_fn)(void *ctx, char *text, size_t size, char *choices,
+                                   size_t choices_size);
 bool prompt_line_complete(struct app *app, const char *prompt, char *out, size_t size,
-                          prompt_complete_fn complete);
+                          prompt_complete_fn complete, void *ctx);
+enum prompt_result { PROMPT_CANCEL, PROMPT_OK, PROMPT_LIST };
+/* prompt_line_complete that, when list is set, returns PROMPT_LIST for a '?' typed first or on
+ * an empty line (mutt's "'?' for list"). */
+enum prompt_result prompt_line_list(struct app *app, const char *prompt, char *out, size_t size,
+                                    prompt_complete_fn complete, void *ctx, bool list);
 /* Asks a yes/no question on the bottom row; Enter means yes, Esc means no. */
 bool prompt_yes_no(struct app *app, const char *question);
+/* A quad-option question (enum tm_quad): yes and no answer without asking; ask-yes / ask-no say
+ * what Enter means. Returns 1 for yes, 0 for no, -1 when cancelled (Esc, ^G). */
+int prompt_quad(struct app *app, const char *question, int quad);
+
+/* folder_cmds.c: changing folders, saving and copying messages, deleted messages */
+/* c: prompts for a mailbox (Tab completes, '?' lists) and opens it. */
+void folder_change_prompt(struct app *app);
+/* s / C: prompts for the mailbox to move (save) or copy message_id to. */
+void folder_save_prompt(struct app *app, int64_t message_id, bool move);
+/* Moves or copies message_id to name, offering to create a mailbox that does not exist. */
+void folder_transfer(struct app *app, int64_t message_id, const char *name, bool move);
+/* Opens mailbox name (after folder_leave) in the index. */
+void folder_open(struct app *app, const char *name);
+enum leave_result { LEAVE_ABORT, LEAVE_KEPT, LEAVE_EXPUNGED };
+/* Before leaving the open mailbox or on $: deleted messages go to the trash or are expunged,
+ * as the delete setting says (asking first for ask-yes / ask-no). */
+enum leave_result folder_leave(struct app *app);
+/* Tab completion over the account's mailbox names (ctx: the app). */
+void folder_complete(void *ctx, char *text, size_t size, char *choices, size_t choices_size);
+/* A mailbox name as typed: mutt's =name and +name mean name, ! the inbox. */
+void folder_normalize(const char *typed, char *out, size_t size);
+
+/* browser_view.c: the mailbox browser */
+void browser_open(struct app *app, enum browse_purpose purpose, int64_t message_id);
+void browser_reload(struct app *app);
+void browser_draw(struct app *app);
+void browser_handle(struct app *app, enum ui_fn fn);
+void browser_cleanup(struct app *app);
 
 /* pipe.c: runs command with raw on its standard input, shows its output, waits for a key. */
 void pipe_run(struct app *app, const char *command, const char *raw, size_t len);

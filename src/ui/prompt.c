@@ -208,28 +208,40 @@ static int read_key(struct app *app, bool *got)
 
 bool prompt_line(struct app *app, const char *prompt, char *out, size_t size)
 {
-    return prompt_line_complete(app, prompt, out, size, NULL);
+    return prompt_line_list(app, prompt, out, size, NULL, NULL, false) == PROMPT_OK;
 }
 
 bool prompt_line_complete(struct app *app, const char *prompt, char *out, size_t size,
-                          prompt_complete_fn complete)
+                          prompt_complete_fn complete, void *ctx)
+{
+    return prompt_line_list(app, prompt, out, size, complete, ctx, false) == PROMPT_OK;
+}
+
+enum prompt_result prompt_line_list(struct app *app, const char *prompt, char *out, size_t size,
+                                    prompt_complete_fn complete, void *ctx, bool list)
 {
     struct line l = {.cap = size < LINE_MAX_BYTES ? size : LINE_MAX_BYTES};
     char choices[1024] = "";
     int32_t seq[TM_KEYSEQ_MAX];
     int nseq = 0;
-    bool quote_next = false, accepted = false;
+    bool quote_next = false, accepted = false, first = true;
+    enum prompt_result result = PROMPT_CANCEL;
     snprintf(l.text, l.cap, "%s", out); /* the caller's suggestion, editable */
     l.len = l.cur = strlen(l.text);
     curs_set(1);
     for (;;) {
         if (choices[0]) /* what Tab could not decide between, shown above the prompt */
-            draw_text(LINES - 2, 0, COLS, choices, A_REVERSE);
+            draw_untrusted(LINES - 2, 0, COLS, choices, A_REVERSE);
         redraw_prompt(prompt, &l);
         bool got;
         int key = read_key(app, &got);
         if (!got)
             continue;
+        if (list && key == '?' && nseq == 0 && (first || l.len == 0)) {
+            result = PROMPT_LIST; /* mutt's "'?' for list": the first key, or on an empty line */
+            break;
+        }
+        first = false;
         if (choices[0]) {
             choices[0] = 0;
             app->dirty = true;
@@ -260,7 +272,7 @@ bool prompt_line_complete(struct app *app, const char *prompt, char *out, size_t
         nseq = 0;
         if (b && b->op == TM_OP_COMPLETE && complete) {
             snprintf(out, size, "%s", l.text);
-            complete(l.text, l.cap, choices, sizeof(choices));
+            complete(ctx, l.text, l.cap, choices, sizeof(choices));
             l.len = l.cur = strlen(l.text);
         } else if (b && b->op == TM_OP_QUOTE_CHAR) {
             quote_next = true;
@@ -271,19 +283,29 @@ bool prompt_line_complete(struct app *app, const char *prompt, char *out, size_t
         }
     }
     curs_set(0);
-    if (accepted)
+    if (accepted) {
         snprintf(out, size, "%s", l.text);
+        result = PROMPT_OK;
+    }
     app->message[0] = 0;
     app->dirty = true;
-    return accepted;
+    return result;
 }
 
 bool prompt_yes_no(struct app *app, const char *question)
 {
-    char line[512];
-    snprintf(line, sizeof(line), "%s ([y]/n): ", question);
+    return prompt_quad(app, question, TM_QUAD_ASK_YES) == 1;
+}
+
+int prompt_quad(struct app *app, const char *question, int quad)
+{
+    if (quad == TM_QUAD_YES || quad == TM_QUAD_NO)
+        return quad == TM_QUAD_YES;
+    bool yes_default = quad != TM_QUAD_ASK_NO;
+    char line[1024];
+    snprintf(line, sizeof(line), "%s %s: ", question, yes_default ? "([y]/n)" : "(y/[n])");
     for (;;) {
-        draw_text(LINES - 1, 0, COLS, line, A_NORMAL);
+        draw_untrusted(LINES - 1, 0, COLS, line, A_NORMAL);
         refresh();
         int key;
         nodelay(stdscr, FALSE);
@@ -293,9 +315,13 @@ bool prompt_yes_no(struct app *app, const char *question)
             continue;
         app->message[0] = 0;
         app->dirty = true;
-        if (key == 'y' || key == 'Y' || key == '\r' || key == '\n')
-            return true;
-        if (key == 'n' || key == 'N' || key == 27 || key == UI_KEY_CTRL('g'))
-            return false;
+        if (key == 'y' || key == 'Y')
+            return 1;
+        if (key == 'n' || key == 'N')
+            return 0;
+        if (key == '\r' || key == '\n' || key == TM_KEY_KEYPAD_ENTER)
+            return yes_default;
+        if (key == 27 || key == UI_KEY_CANCEL || key == UI_KEY_CTRL('g'))
+            return -1;
     }
 }

@@ -2,7 +2,8 @@
 """test_imap_ui.py ENVFILE - the real tmail binary in tmux on bob's IMAP account of the fixture's
 Dovecot: the index shows and keys keep working while a 5,000-message first sync runs, a message
 opens (its body fetched and cached), and a message sent through the submission server shows up
-by IDLE without a key press.
+by IDLE without a key press, and folders: the mailbox browser with the server's mailboxes and
+counts, a mailbox created from it, a message saved there and opened with change-folder.
 """
 
 import os
@@ -116,6 +117,82 @@ def test_new_mail_arrives_by_idle_without_a_key():
         t.wait_for(subject, timeout=5)
         t.send_keys("q")
         t.wait_exit(10)
+
+
+def bob_imap():
+    return Other(E["TM_TEST_USER2"], E["TM_TEST_PASS2"])
+
+
+def subjects_in(o, mailbox):
+    """The subjects of the messages in one of bob's mailboxes, as the server has them."""
+    typ, _ = o.select('"%s"' % mailbox)
+    assert typ == "OK", (mailbox, typ)
+    typ, data = o.uid("SEARCH", None, "ALL")
+    uids = data[0].split()
+    found = []
+    for uid in uids:
+        typ, parts = o.uid("FETCH", uid, "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        header = parts[0][1].decode(errors="replace")
+        found.append(header.split(":", 1)[1].strip() if ":" in header else "")
+    return found
+
+
+def test_browser_create_save_and_change_folder():
+    subject = "folder test %d" % os.getpid()
+    o = bob_imap()
+    o.delete('"Projects"')  # a previous run's; an error when there is none
+    o.select("INBOX")
+    o.store("1:*", "-FLAGS.SILENT", r"(\Deleted)")  # nothing to purge when changing folders
+    # Dated in the future, so that it is the last message of the index (End).
+    o.append("INBOX", None, None,
+             ("From: Carol <carol@example.test>\r\nTo: %s\r\nSubject: %s\r\n"
+              "Date: Fri, 1 Jan 2100 10:00:00 +0000\r\nMessage-ID: <folder%d@example.test>\r\n"
+              "\r\nmove me\r\n" % (E["TM_TEST_ADDR2"], subject, os.getpid())).encode())
+    inbox = len(o.uids())
+    o.logout()
+    with start(cols=120, rows=30) as t:
+        t.wait_for(r"Msgs:%d" % inbox, timeout=120)
+        t.wait_gone(r"Syncing", timeout=120)
+        t.send_keys("y")  # the mailbox browser, with the server's counts once listed
+        t.wait_for("Mailboxes:", timeout=10)
+        for name in ("INBOX", "Drafts", "Sent", "Trash", "Junk"):
+            t.wait_for(re.compile(r"(?m)\d+/\d+ +(\[\w+\] +)?%s$" % name), timeout=20)
+        t.wait_for(re.compile(r"(?m)\d+/%d +INBOX$" % inbox), timeout=10)
+        t.wait_for(re.compile(r"(?m)\[Sent\] +Sent$"), timeout=10)
+        t.wait_for(re.compile(r"(?m)\[Trash\] +Trash$"), timeout=10)
+        t.send_keys("C")
+        t.wait_for("Create mailbox:")
+        t.type("Projects")
+        t.send_keys("Enter")
+        t.wait_for("Created Projects.", timeout=20)
+        t.wait_for(re.compile(r"(?m)0/0 +Projects$"), timeout=10)
+        t.send_keys("q")
+        t.wait_for("q:Quit")
+        t.send_keys("End")
+        t.wait_for(subject)
+        t.send_keys("s")
+        t.wait_for("Save to mailbox:")
+        t.type("Proj")
+        t.send_keys("Tab")  # completes the name
+        t.wait_for("Save to mailbox: Projects")
+        t.send_keys("Enter")
+        t.wait_for("Saved to Projects.", timeout=20)
+        t.wait_for(r"Msgs:%d" % (inbox - 1), timeout=10)
+        t.wait_gone(subject)
+        t.send_keys("c")
+        t.wait_for("Open mailbox:")
+        t.type("Projects")
+        t.send_keys("Enter")
+        t.wait_for(re.compile(r"/Projects \[Msgs:1"), timeout=20)
+        t.wait_for(subject, timeout=20)
+        t.send_keys("q")
+        t.wait_exit(10)
+    o = bob_imap()
+    try:
+        assert subjects_in(o, "Projects") == [subject], subjects_in(o, "Projects")
+        assert subject not in subjects_in(o, "INBOX")
+    finally:
+        o.logout()
 
 
 if __name__ == "__main__":

@@ -221,13 +221,17 @@ out:
 const struct tm_backend_ops tm_maildir_ops = {
     .name = "maildir",
     /* flags live in the file names; no cheap change notification yet (no inotify) */
-    .caps = TM_CAP_FOLDERS | TM_CAP_SERVER_FLAGS | TM_CAP_APPEND,
+    .caps = TM_CAP_FOLDERS | TM_CAP_SERVER_FLAGS | TM_CAP_APPEND | TM_CAP_MOVE,
     .open = maildir_open,
     .close = maildir_close,
     .list_mailboxes = maildir_list,
     .sync_mailbox = maildir_sync,
     .fetch_message = maildir_fetch,
     .set_flags = maildir_set_flags,
+    .copy = maildir_copy,
+    .move = maildir_move,
     .expunge = maildir_expunge,
     .append = maildir_append,
+    .create_mailbox = maildir_create,
+    .status = maildir_status,
 };

@@ -77,4 +77,14 @@ enum tm_status maildir_append(struct tm_session *s, const char *mailbox, const c
 enum tm_status maildir_relocate(struct tm_session *s, int64_t id, const char *old_location,
                                 char *loc, size_t size, struct tm_error *err);
 
+/* maildir_folders.c */
+
+enum tm_status maildir_create(struct tm_session *s, const char *name, struct tm_error *err);
+enum tm_status maildir_status(struct tm_session *s, const char *name, int64_t mailbox_id,
+                              int64_t *total, int64_t *unseen, struct tm_error *err);
+enum tm_status maildir_copy(struct tm_session *s, int64_t message_id, const char *to_mailbox,
+                            struct tm_error *err);
+enum tm_status maildir_move(struct tm_session *s, int64_t message_id, const char *to_mailbox,
+                            struct tm_error *err);
+
 #endif

@@ -1,0 +1,93 @@
+/* dispatch.c - calls into a backend's operations table: a NULL slot becomes TM_ENOTSUP with a
+ * message saying what this mailbox cannot do, so no caller tests slots. */
+#include "private.h"
+#include "tmail/i18n.h"
+
+enum tm_status backend_set_flags(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
+                                 unsigned add, unsigned clear, struct tm_error *err)
+{
+    if (!ops->set_flags)
+        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot change flags"));
+    return ops->set_flags(s, id, add, clear, err);
+}
+
+enum tm_status backend_fetch(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
+                             struct tm_buf *out, struct tm_error *err)
+{
+    if (!ops->fetch_message)
+        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot fetch messages"));
+    return ops->fetch_message(s, id, out, err);
+}
+
+enum tm_status backend_list(const struct tm_backend_ops *ops, struct tm_session *s,
+                            tm_mailbox_cb cb, void *ctx, struct tm_error *err)
+{
+    if (!ops->list_mailboxes)
+        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot list folders"));
+    return ops->list_mailboxes(s, cb, ctx, err);
+}
+
+enum tm_status backend_copy(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
+                            const char *to, struct tm_error *err)
+{
+    if (!ops->copy)
+        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot copy messages"));
+    return ops->copy(s, id, to, err);
+}
+
+enum tm_status backend_move(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
+                            const char *to, struct tm_error *err)
+{
+    if (!ops->move)
+        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot move messages"));
+    return ops->move(s, id, to, err);
+}
+
+enum tm_status backend_expunge(const struct tm_backend_ops *ops, struct tm_session *s,
+                               const char *mailbox, int64_t mailbox_id, struct tm_error *err)
+{
+    if (!ops->expunge)
+        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot expunge messages"));
+    return ops->expunge(s, mailbox, mailbox_id, err);
+}
+
+enum tm_status backend_create(const struct tm_backend_ops *ops, struct tm_session *s,
+                              const char *name, struct tm_error *err)
+{
+    if (!ops->create_mailbox)
+        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot create folders"));
+    return ops->create_mailbox(s, name, err);
+}
+
+enum tm_status backend_delete(const struct tm_backend_ops *ops, struct tm_session *s,
+                              const char *name, struct tm_error *err)
+{
+    if (!ops->delete_mailbox)
+        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot delete folders"));
+    return ops->delete_mailbox(s, name, err);
+}
+
+enum tm_status backend_rename(const struct tm_backend_ops *ops, struct tm_session *s,
+                              const char *from, const char *to, struct tm_error *err)
+{
+    if (!ops->rename_mailbox)
+        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot rename folders"));
+    return ops->rename_mailbox(s, from, to, err);
+}
+
+enum tm_status backend_subscribe(const struct tm_backend_ops *ops, struct tm_session *s,
+                                 const char *name, bool subscribe, struct tm_error *err)
+{
+    if (!ops->subscribe)
+        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot subscribe to folders"));
+    return ops->subscribe(s, name, subscribe, err);
+}
+
+enum tm_status backend_status(const struct tm_backend_ops *ops, struct tm_session *s,
+                              const char *name, int64_t mailbox_id, int64_t *total, int64_t *unseen,
+                              struct tm_error *err)
+{
+    if (!ops->status)
+        return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot count other folders"));
+    return ops->status(s, name, mailbox_id, total, unseen, err);
+}
