@@ -39,6 +39,10 @@ int tm_core_event_fd(struct tm_core *core);
 /* Takes the next queued event into *ev (caller cleans it); false when none is left. */
 bool tm_core_next_event(struct tm_core *core, struct tm_event *ev);
 
+/* Answers a TM_EV_SECRET: the password (copied; the caller wipes its own copy), or NULL when
+ * the person cancelled. */
+void tm_core_answer_secret(struct tm_core *core, const char *secret);
+
 /* Starts a sync of the open folder in the background (no-op when one is queued already). */
 enum tm_status tm_core_sync(struct tm_core *core, struct tm_error *err);
 

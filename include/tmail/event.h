@@ -15,6 +15,8 @@ enum tm_event_type {
     TM_EV_CHANGED,       /* rows of mailbox_id changed (flags, threading); re-read */
     TM_EV_BODY,          /* body holds the raw message message_id, or status an error */
     TM_EV_ERROR,         /* a job failed: text says why */
+    TM_EV_SECRET,        /* the worker needs the password of account text: answer with
+                            tm_core_answer_secret (the worker waits) */
     TM_EV_MAILBOXES,     /* the account's mailbox list or counts changed (text: what was done,
                             or empty); the folder browser re-reads them */
 };

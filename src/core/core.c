@@ -266,3 +266,17 @@ enum tm_status tm_core_set_flags(struct tm_core *core, int64_t message_id, unsig
     struct job job = {.type = JOB_FLAGS, .message_id = message_id, .add = add, .clear = clear};
     return worker_submit(&core->worker, &job, err);
 }
+
+void tm_core_answer_secret(struct tm_core *core, const char *secret)
+{
+    struct worker *w = &core->worker;
+    pthread_mutex_lock(&w->lock);
+    if (w->secret_answer) {
+        explicit_bzero(w->secret_answer, strlen(w->secret_answer));
+        free(w->secret_answer);
+    }
+    w->secret_answer = secret ? strdup(secret) : NULL;
+    w->secret_answered = true;
+    pthread_cond_broadcast(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+}

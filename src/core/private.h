@@ -64,6 +64,9 @@ struct worker {
     int running;             /* enum job_type of the running job, -1 when none (under lock) */
     bool started;
     int wake_pipe[2]; /* a byte per submitted job: ends a backend's wait for changes */
+    /* A password the UI was asked for (TM_EV_SECRET): guarded by lock, signalled on wake. */
+    char *secret_answer;
+    bool secret_answered;
 
     /* Read-only after start. */
     const struct tm_backend_ops *ops;
@@ -87,8 +90,10 @@ struct worker {
 
 /* The secret provider a worker hands its backend (worker_secret.c). */
 struct tm_credentials;
+struct worker;
 struct worker_secrets {
     const struct tm_account *account; /* the worker's own copy */
+    struct worker *ask;               /* asks the UI for a password when set (NULL: --sync) */
     struct tm_credentials *creds;     /* made on first use */
     char *token;                      /* the last OAuth token, wiped when dropped */
 };

@@ -203,6 +203,7 @@ static void open_session(struct worker_ctx *c)
     c->env.charset_fallback = w->charset_fallback;
     c->env.wake_fd = w->wake_pipe[0];
     c->secrets.account = &w->account;
+    c->secrets.ask = w;
     if (w->account.name) {
         c->env.secret = worker_secret;
         c->env.secret_forget = worker_secret_forget;
@@ -393,6 +394,11 @@ enum tm_status worker_start(struct worker *w, struct tm_error *err)
     w->cancel = w->job_cancel = 0;
     w->running = -1;
     if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        if (w->secret_answer) {
+            explicit_bzero(w->secret_answer, strlen(w->secret_answer));
+            free(w->secret_answer);
+            w->secret_answer = NULL;
+        }
         pthread_mutex_destroy(&w->lock);
         pthread_cond_destroy(&w->wake);
         pthread_cond_destroy(&w->idle);

@@ -1,6 +1,7 @@
 /* worker_secret.c - the secrets a worker's backend asks for: the account password through the
  * session's credential cache (password_cmd once, or the configured password), and an OAuth
  * token from oauth_token_cmd (run again after the server refused the last one). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,12 +45,35 @@ static enum tm_status run_token_cmd(struct worker_secrets *ws, struct tm_error *
     return st;
 }
 
+/* The credential cache's prompt: asks the UI (an event) and waits for tm_core_answer_secret, or
+ * for the worker to be stopped. Runs on the worker thread. */
+static char *ask_ui(void *ctx, const char *account_name)
+{
+    struct worker *w = ctx;
+    pthread_mutex_lock(&w->lock);
+    w->secret_answered = false;
+    pthread_mutex_unlock(&w->lock);
+    struct tm_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = TM_EV_SECRET;
+    ev.account_id = w->account_id;
+    snprintf(ev.text, sizeof(ev.text), "%s", account_name);
+    event_queue_push(w->events, &ev);
+    pthread_mutex_lock(&w->lock);
+    while (!w->secret_answered && !w->cancel)
+        pthread_cond_wait(&w->wake, &w->lock);
+    char *answer = w->secret_answer;
+    w->secret_answer = NULL;
+    pthread_mutex_unlock(&w->lock);
+    return answer;
+}
+
 enum tm_status worker_secret(void *ctx, enum tm_secret kind, const char **secret,
                              struct tm_error *err)
 {
     struct worker_secrets *ws = ctx;
     if (kind == TM_SECRET_PASSWORD) {
-        if (!ws->creds && !(ws->creds = tm_credentials_new(NULL, NULL)))
+        if (!ws->creds && !(ws->creds = tm_credentials_new(ws->ask ? ask_ui : NULL, ws->ask)))
             return tm_error_set(err, TM_ENOMEM, _("out of memory"));
         return tm_credentials_password(ws->creds, ws->account, secret, err);
     }

@@ -9,6 +9,7 @@
 
 #include "private.h"
 #include "tmail/i18n.h"
+#include "tmail/str.h"
 #include "tmail/ui.h"
 
 /* The running app, for app_read_key's macro queue (one UI per process). */
@@ -262,6 +263,18 @@ static void handle_event(struct app *app, struct tm_event *ev)
     case TM_EV_ERROR:
         app_set_message(app, "%s", ev->text);
         break;
+    case TM_EV_SECRET: {
+        char prompt[700], password[1024];
+        struct tm_buf name;
+        tm_buf_init(&name, 600);
+        tm_str_visible(&name, ev->text, strlen(ev->text), false);
+        snprintf(prompt, sizeof(prompt), _("Password for %s: "), name.data ? name.data : "");
+        tm_buf_cleanup(&name);
+        bool ok = prompt_secret(app, prompt, password, sizeof(password));
+        tm_core_answer_secret(app->core, ok ? password : NULL);
+        explicit_bzero(password, sizeof(password));
+        break;
+    }
     case TM_EV_MAILBOXES:
         /* a failed listing matters where mailboxes are shown; the timer tries again */
         if (ev->text[0] && (!ev->status || app->view == VIEW_BROWSER))

@@ -269,6 +269,8 @@ enum prompt_result prompt_line_list(struct app *app, const char *prompt, char *o
                                     prompt_complete_fn complete, void *ctx, bool list);
 /* Asks a yes/no question on the bottom row; Enter means yes, Esc means no. */
 bool prompt_yes_no(struct app *app, const char *question);
+/* Reads a password on the bottom row without showing it; out is wiped by the caller after use. */
+bool prompt_secret(struct app *app, const char *prompt, char *out, size_t size);
 /* A quad-option question (enum tm_quad): yes and no answer without asking; ask-yes / ask-no say
  * what Enter means. Returns 1 for yes, 0 for no, -1 when cancelled (Esc, ^G). */
 int prompt_quad(struct app *app, const char *question, int quad);

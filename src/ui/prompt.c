@@ -159,9 +159,19 @@ static bool edit_op(struct line *l, enum tm_op op)
     }
 }
 
+/* Set while a password is typed: nothing of it is drawn (as mutt: no echo, no stars). */
+static bool hide_input;
+
 /* Shows the prompt and the part of the text around the cursor; puts the terminal cursor there. */
 static void redraw_prompt(const char *prompt, const struct line *l)
 {
+    if (hide_input) {
+        int pw = (int)tm_str_width(prompt);
+        draw_text(LINES - 1, 0, COLS, prompt, A_NORMAL);
+        move(LINES - 1, pw < COLS ? pw : COLS - 1);
+        refresh();
+        return;
+    }
     int pw = (int)tm_str_width(prompt);
     int avail = COLS - pw - 1 > 1 ? COLS - pw - 1 : 1;
     char before[LINE_MAX_BYTES];
@@ -287,9 +297,19 @@ enum prompt_result prompt_line_list(struct app *app, const char *prompt, char *o
         snprintf(out, size, "%s", l.text);
         result = PROMPT_OK;
     }
+    explicit_bzero(l.text, sizeof(l.text)); /* it may have been a password */
     app->message[0] = 0;
     app->dirty = true;
     return result;
+}
+
+bool prompt_secret(struct app *app, const char *prompt, char *out, size_t size)
+{
+    out[0] = 0;
+    hide_input = true;
+    bool ok = prompt_line_list(app, prompt, out, size, NULL, NULL, false) == PROMPT_OK;
+    hide_input = false;
+    return ok;
 }
 
 bool prompt_yes_no(struct app *app, const char *question)

@@ -28,14 +28,15 @@ def bob_count():
     return n
 
 
-def write_rc(t):
+def write_rc(t, with_password=True):
     rc = os.path.join(t.home, ".tmailrc")
+    password = "  set password = \"%s\"\n" % E["TM_TEST_PASS2"] if with_password else ""
     with open(rc, "w") as f:
         f.write("account bob\n"
                 "  set imap = imaps://%s@%s:%s\n"
-                "  set password = \"%s\"\n"
+                "%s"
                 "  set tls_ca_file = \"%s\"\n"
-                "end\n" % (E["TM_TEST_USER2"], HOST, E["TM_TEST_IMAPS_PORT"], E["TM_TEST_PASS2"],
+                "end\n" % (E["TM_TEST_USER2"], HOST, E["TM_TEST_IMAPS_PORT"], password,
                            E["TM_TEST_CA"]))
     os.chmod(rc, 0o600)
     return rc
@@ -57,11 +58,11 @@ def fill_bob_maildir(n):
         os.chown(path, uid, gid)
 
 
-def start(cols=120, rows=30):
+def start(cols=120, rows=30, with_password=True):
     # tmail starts once the test has written the tmailrc into the pane's fresh HOME
     t = Tmux("while [ ! -e ~/.tmailrc ]; do sleep 0.05; done; exec %s" % TMAIL, cols=cols,
              rows=rows)
-    write_rc(t)
+    write_rc(t, with_password)
     return t
 
 
@@ -193,6 +194,20 @@ def test_browser_create_save_and_change_folder():
         assert subject not in subjects_in(o, "INBOX")
     finally:
         o.logout()
+
+
+def test_password_is_asked_without_echo_when_the_account_has_none():
+    with start(with_password=False) as t:
+        t.wait_for("Password for bob:", timeout=20)
+        t.type(E["TM_TEST_PASS2"])
+        time.sleep(0.2)
+        assert E["TM_TEST_PASS2"] not in t.text(), "the password is shown while typed"
+        t.send_keys("Enter")
+        t.wait_for(re.compile(r"Msgs:\d+"), timeout=30)
+        t.wait_gone("Password for", timeout=10)
+        assert E["TM_TEST_PASS2"] not in t.text()
+        t.send_keys("q")
+        t.wait_exit(10)
 
 
 if __name__ == "__main__":
