@@ -15,7 +15,7 @@ struct tm_store;
 struct tm_buf;
 
 /* The schema version a freshly migrated store has (PRAGMA user_version). */
-#define TM_STORE_SCHEMA_VERSION 4
+#define TM_STORE_SCHEMA_VERSION 5
 
 /* Opens (creating with mode 0600, and its parent directory 0700) the database at path, sets WAL
  * and a busy timeout, and runs every pending numbered migration in one transaction each. A file
@@ -61,7 +61,7 @@ struct tm_message_row {
     char *message_id;
     char *in_reply_to;
     char *references;     /* space-separated msg-ids */
-    int64_t thread_order; /* position in thread display order, -1 until threaded */
+    int64_t thread_order; /* stored place in the display order, -1 until ordered */
     int thread_depth;
     char *thread_tree; /* UTF-8 tree prefix drawn before the subject, e.g. "├─>" */
 };
@@ -83,9 +83,12 @@ enum tm_status tm_store_message_get(struct tm_store *st, int64_t id, struct tm_m
 enum tm_status tm_store_message_count(struct tm_store *st, int64_t mailbox_id, int64_t *count,
                                       struct tm_error *err);
 
-/* Reads at most limit rows of a mailbox in display order (thread_order, then date, then id),
- * starting at offset, into rows[] (zeroed by the caller; clean each after use). *n_out gets the
- * number read. This is how the UI reads only the visible window. */
+/* Reads at most limit rows of a mailbox in display order, starting at offset, into rows[]
+ * (zeroed by the caller; clean each after use). *n_out gets the number read. This is how the UI
+ * reads only the visible window. Display order: first the messages never ordered (inserted since
+ * the order was last written; thread_order -1) by date, then id; then the ordered ones by
+ * thread_order (ties, which only tm_store_message_set_thread can make, by date, then id). Rows
+ * deleted since the order was written leave no hole: offsets count the rows that are there. */
 enum tm_status tm_store_message_window(struct tm_store *st, int64_t mailbox_id, int64_t offset,
                                        int limit, struct tm_message_row *rows, int *n_out,
                                        struct tm_error *err);
@@ -127,9 +130,28 @@ typedef int (*tm_store_thread_cb)(void *ctx, const struct tm_thread_source *src)
 enum tm_status tm_store_message_each_thread_source(struct tm_store *st, int64_t mailbox_id,
                                                    tm_store_thread_cb cb, void *ctx,
                                                    struct tm_error *err);
-/* Stores the computed display position and tree prefix of one message. */
+/* Stores the display place (order; negative: unordered), depth and tree prefix of one message;
+ * a message that is not there is not an error. Writing a whole order this way is slow, and
+ * leaves window reads of the mailbox counting rows until the next tm_store_display_replace:
+ * that is what a new order should use. */
 enum tm_status tm_store_message_set_thread(struct tm_store *st, int64_t id, int64_t order,
                                            int depth, const char *tree, struct tm_error *err);
+
+/* One row of a display order. tree is the UTF-8 prefix drawn before the subject, borrowed for
+ * the call; it may be NULL. */
+struct tm_display_entry {
+    int64_t message_id;
+    int depth; /* 0 for a thread's root */
+    const char *tree;
+};
+/* Replaces a mailbox's display order with rows[0..n) (in display order): the rows naming
+ * messages of the mailbox get places 0, 1, 2, ... with their depth and tree; ids of other
+ * mailboxes, unknown or repeated ones are skipped without leaving a hole. Messages of the
+ * mailbox that rows does not name become unordered (shown first, as new messages are). All or
+ * nothing: its own transaction, or a savepoint inside the caller's. */
+enum tm_status tm_store_display_replace(struct tm_store *st, int64_t mailbox_id,
+                                        const struct tm_display_entry *rows, size_t n,
+                                        struct tm_error *err);
 
 /* ---- Mailboxes of a server: sync state, LIST metadata, STATUS counts (schema 4) ----
  * Walks below (tm_store_*_each) never hold a statement open while their callback runs, so the

@@ -17,17 +17,49 @@ struct flat_keys {
     int64_t size;
 };
 
+/* Strings copied out of the store for one computation: packed into 1 MiB blocks, since
+ * 100,000 messages have half a million of them and a malloc each would double the memory. */
+#define POOL_BLOCK ((size_t)1 << 20)
+
+struct string_pool {
+    char **blocks;
+    size_t n, cap;
+    char *next; /* free space in the last block */
+    size_t left;
+};
+
+static const char *pool_keep(struct string_pool *p, const char *s, int *failed)
+{
+    if (!s)
+        return NULL;
+    size_t len = strlen(s) + 1;
+    if (len > p->left) {
+        size_t size = len > POOL_BLOCK ? len : POOL_BLOCK;
+        char *block = malloc(size);
+        if (!block || TM_ARRAY_RESERVE(p->blocks, p->n, p->cap, 16)) {
+            free(block);
+            *failed = 1;
+            return NULL;
+        }
+        p->blocks[p->n++] = block;
+        p->next = block;
+        p->left = size;
+    }
+    char *copy = p->next;
+    memcpy(copy, s, len);
+    p->next += len;
+    p->left -= len;
+    return copy;
+}
+
 struct collect {
     struct tm_thread_msg *msgs;
     struct flat_keys *keys; /* parallel to msgs */
     size_t n, cap, cap_keys;
     int failed;
+    bool threads; /* the thread fields are needed; else only the flat sort keys */
+    struct string_pool pool;
 };
-
-static const char *keep(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
 
 static int collect_one(void *ctx, const struct tm_thread_source *src)
 {
@@ -40,41 +72,44 @@ static int collect_one(void *ctx, const struct tm_thread_source *src)
     }
     c->cap_keys = cap_keys;
     struct tm_thread_msg *m = &c->msgs[c->n];
+    struct string_pool *p = &c->pool;
+    memset(m, 0, sizeof(*m));
     m->id = src->id;
     m->date = src->date;
-    m->message_id = keep(src->message_id);
-    m->in_reply_to = keep(src->in_reply_to);
-    m->references = keep(src->references);
-    m->subject = keep(src->subject);
-    c->keys[c->n++] = (struct flat_keys){(char *)keep(src->from), (char *)keep(src->to), src->size};
-    return 0;
+    m->subject = pool_keep(p, src->subject, &c->failed);
+    if (c->threads) {
+        m->message_id = pool_keep(p, src->message_id, &c->failed);
+        m->in_reply_to = pool_keep(p, src->in_reply_to, &c->failed);
+        m->references = pool_keep(p, src->references, &c->failed);
+        c->keys[c->n++] = (struct flat_keys){NULL, NULL, src->size};
+    } else {
+        c->keys[c->n++] = (struct flat_keys){(char *)pool_keep(p, src->from, &c->failed),
+                                             (char *)pool_keep(p, src->to, &c->failed), src->size};
+    }
+    return c->failed;
 }
 
 static void collect_free(struct collect *c)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        free((char *)c->msgs[i].message_id);
-        free((char *)c->msgs[i].in_reply_to);
-        free((char *)c->msgs[i].references);
-        free((char *)c->msgs[i].subject);
-        free(c->keys[i].from);
-        free(c->keys[i].to);
-    }
+    for (size_t i = 0; i < c->pool.n; i++)
+        free(c->pool.blocks[i]);
+    free(c->pool.blocks);
     free(c->msgs);
     free(c->keys);
 }
 
-static enum tm_status store_order(struct tm_store *st, const struct tm_thread_out *out, size_t n,
-                                  struct tm_error *err)
+/* Writes out[0..n) as the mailbox's display order in one bulk replace (all or nothing). */
+static enum tm_status store_order(struct tm_store *st, int64_t mailbox_id,
+                                  const struct tm_thread_out *out, size_t n, struct tm_error *err)
 {
-    enum tm_status s = tm_store_begin(st, err);
-    for (size_t i = 0; !s && i < n; i++)
-        s = tm_store_message_set_thread(st, out[i].id, (int64_t)i, out[i].depth, out[i].tree, err);
-    if (s) {
-        tm_store_rollback(st);
-        return s;
-    }
-    return tm_store_commit(st, err);
+    struct tm_display_entry *rows = malloc((n ? n : 1) * sizeof(*rows));
+    if (!rows)
+        return tm_error_set(err, TM_ENOMEM, _("out of memory while threading"));
+    for (size_t i = 0; i < n; i++)
+        rows[i] = (struct tm_display_entry){out[i].id, out[i].depth, out[i].tree};
+    enum tm_status s = tm_store_display_replace(st, mailbox_id, rows, n, err);
+    free(rows);
+    return s;
 }
 
 /* Newest threads first: whole threads (a root and the rows below it) change places. */
@@ -181,9 +216,9 @@ void core_sort_name(int sort, bool reverse, char *out, size_t size)
 enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, int sort, bool reverse,
                              struct tm_error *err)
 {
-    struct collect c = {0};
     struct tm_thread_out *out = NULL;
     bool threads = sort == TM_SORT_THREADS;
+    struct collect c = {.threads = threads};
     enum tm_status s = tm_store_message_each_thread_source(st, mailbox_id, collect_one, &c, err);
     if (!s && c.failed)
         s = tm_error_set(err, TM_ENOMEM, _("out of memory while threading"));
@@ -194,7 +229,7 @@ enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, int sort, 
     if (!s && threads && reverse && reverse_threads(out, c.n))
         s = tm_error_set(err, TM_ENOMEM, _("out of memory while threading"));
     if (!s)
-        s = store_order(st, out, c.n, err);
+        s = store_order(st, mailbox_id, out, c.n, err);
     char name[32];
     core_sort_name(sort, reverse, name, sizeof(name));
     if (!s)

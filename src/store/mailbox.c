@@ -155,17 +155,23 @@ static enum tm_status mailbox_exec(struct tm_store *st, enum store_stmt id, cons
     return store_step_done(st, s, what, err);
 }
 
-/* Deletes the mailbox's messages (bodies follow by cascade) and pending operations. */
+/* Deletes the mailbox's messages (bodies follow by cascade, display rows by trigger) and
+ * pending operations. The display rows go first, in one range rather than one by one; with no
+ * messages left there is no gap in the order either. */
 static enum tm_status mailbox_delete_contents(struct tm_store *st, int64_t mailbox_id,
                                               struct tm_error *err)
 {
-    enum tm_status rc =
-        mailbox_exec(st, STMT_MAILBOX_DELETE_MSGS, "DELETE FROM messages WHERE mailbox_id = ?1",
-                     mailbox_id, _("cannot delete messages"), err);
+    enum tm_status rc = store_display_clear(st, mailbox_id, err);
+    if (!rc)
+        rc =
+            mailbox_exec(st, STMT_MAILBOX_DELETE_MSGS, "DELETE FROM messages WHERE mailbox_id = ?1",
+                         mailbox_id, _("cannot delete messages"), err);
     if (!rc)
         rc = mailbox_exec(st, STMT_MAILBOX_DELETE_PENDING,
                           "DELETE FROM pending_ops WHERE mailbox_id = ?1", mailbox_id,
                           _("cannot delete pending operations"), err);
+    if (!rc)
+        rc = store_display_dense(st, mailbox_id, err);
     return rc;
 }
 

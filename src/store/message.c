@@ -1,18 +1,10 @@
-/* message.c - message rows: upsert by backend key, flags, the UI's window in display order, and
- * the walks that sync and threading use. */
+/* message.c - message rows: upsert by backend key, flags, look-up, counts, and the walks that
+ * sync and threading use. Their display order is display.c's. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "private.h"
 #include "tmail/i18n.h"
-
-/* The columns row_read expects, in this order. */
-#define ROW_COLUMNS                                                                                \
-    "id, mailbox_id, uid, local_key, location, flags, date, size, from_name, from_addr, "          \
-    "to_addrs, subject, message_id, in_reply_to, refs, thread_order, thread_depth, thread_tree"
-
-/* The display order; messages_display (mailbox_id, thread_order, date, id) serves it. */
-#define DISPLAY_ORDER "thread_order, date, id"
 
 void tm_message_row_cleanup(struct tm_message_row *row)
 {
@@ -31,7 +23,7 @@ void tm_message_row_cleanup(struct tm_message_row *row)
     memset(row, 0, sizeof(*row));
 }
 
-static enum tm_status row_read(sqlite3_stmt *s, struct tm_message_row *row)
+enum tm_status store_row_read(sqlite3_stmt *s, struct tm_message_row *row)
 {
     row->id = sqlite3_column_int64(s, 0);
     row->mailbox_id = sqlite3_column_int64(s, 1);
@@ -128,15 +120,20 @@ enum tm_status tm_store_message_delete(struct tm_store *st, int64_t id, struct t
 enum tm_status tm_store_message_get(struct tm_store *st, int64_t id, struct tm_message_row *row,
                                     struct tm_error *err)
 {
-    sqlite3_stmt *s =
-        store_stmt(st, STMT_MSG_GET, "SELECT " ROW_COLUMNS " FROM messages WHERE id = ?1", err);
+    sqlite3_stmt *s = store_stmt(st, STMT_MSG_GET,
+                                 "SELECT " STORE_ROW_COLUMNS " FROM messages AS m "
+                                 "LEFT JOIN display_place AS x ON x.message_id = m.id "
+                                 "LEFT JOIN display AS d ON d.mailbox_id = m.mailbox_id AND "
+                                 "d.pos = x.pos AND d.date = m.date AND d.message_id = m.id "
+                                 "WHERE m.id = ?1",
+                                 err);
     if (!s)
         return TM_ESTORE;
     sqlite3_bind_int64(s, 1, id);
     enum tm_status rc = TM_OK;
     int r = sqlite3_step(s);
     if (r == SQLITE_ROW) {
-        rc = row_read(s, row);
+        rc = store_row_read(s, row);
         if (rc)
             tm_error_set(err, rc, _("out of memory reading message %lld"), (long long)id);
     } else if (r == SQLITE_DONE) {
@@ -159,63 +156,6 @@ enum tm_status tm_store_message_count(struct tm_store *st, int64_t mailbox_id, i
     return store_query_int64(st, s, count, _("cannot count messages"), _("no count"), err);
 }
 
-/* Unthreaded rows (thread_order -1) sort first: a new message shows at the top until the next
- * threading pass places it. LIMIT/OFFSET walks the index up to offset; fine for a screenful. */
-enum tm_status tm_store_message_window(struct tm_store *st, int64_t mailbox_id, int64_t offset,
-                                       int limit, struct tm_message_row *rows, int *n_out,
-                                       struct tm_error *err)
-{
-    *n_out = 0;
-    if (limit <= 0)
-        return TM_OK;
-    sqlite3_stmt *s = store_stmt(st, STMT_MSG_WINDOW,
-                                 "SELECT " ROW_COLUMNS " FROM messages WHERE mailbox_id = ?1 "
-                                 "ORDER BY " DISPLAY_ORDER " LIMIT ?2 OFFSET ?3",
-                                 err);
-    if (!s)
-        return TM_ESTORE;
-    sqlite3_bind_int64(s, 1, mailbox_id);
-    sqlite3_bind_int(s, 2, limit);
-    sqlite3_bind_int64(s, 3, offset < 0 ? 0 : offset);
-    enum tm_status rc = TM_OK;
-    int r = SQLITE_DONE;
-    while (*n_out < limit && (r = sqlite3_step(s)) == SQLITE_ROW) {
-        rc = row_read(s, &rows[*n_out]);
-        if (rc) {
-            tm_error_set(err, rc, _("out of memory reading messages"));
-            goto out;
-        }
-        (*n_out)++;
-    }
-    if (*n_out < limit && r != SQLITE_DONE)
-        rc = store_error(st, err, _("cannot read messages"));
-out:
-    store_release(s);
-    if (rc) {
-        for (int i = 0; i < *n_out; i++)
-            tm_message_row_cleanup(&rows[i]);
-        *n_out = 0;
-    }
-    return rc;
-}
-
-enum tm_status tm_store_message_position(struct tm_store *st, int64_t id, int64_t *pos_out,
-                                         struct tm_error *err)
-{
-    /* rows before x in (thread_order, date, id) order: a range scan of messages_display */
-    sqlite3_stmt *s = store_stmt(
-        st, STMT_MSG_POSITION,
-        "SELECT (SELECT count(*) FROM messages AS m WHERE m.mailbox_id = x.mailbox_id AND "
-        "(m.thread_order, m.date, m.id) < (x.thread_order, x.date, x.id)) "
-        "FROM messages AS x WHERE x.id = ?1",
-        err);
-    if (!s)
-        return TM_ESTORE;
-    sqlite3_bind_int64(s, 1, id);
-    return store_query_int64(st, s, pos_out, _("cannot find a message's position"),
-                             _("no such message in the cache"), err);
-}
-
 enum tm_status tm_store_message_count_with_flags(struct tm_store *st, int64_t mailbox_id,
                                                  unsigned mask, unsigned want, int64_t *count,
                                                  struct tm_error *err)
@@ -229,24 +169,6 @@ enum tm_status tm_store_message_count_with_flags(struct tm_store *st, int64_t ma
     sqlite3_bind_int64(s, 2, mask);
     sqlite3_bind_int64(s, 3, want);
     return store_query_int64(st, s, count, _("cannot count messages"), _("no count"), err);
-}
-
-enum tm_status tm_store_message_first_with_flags(struct tm_store *st, int64_t mailbox_id,
-                                                 unsigned mask, unsigned want, int64_t *id_out,
-                                                 struct tm_error *err)
-{
-    /* Walks the display index in order and stops at the first match. */
-    sqlite3_stmt *s = store_stmt(st, STMT_MSG_FIRST_FLAGS,
-                                 "SELECT id FROM messages WHERE mailbox_id = ?1 AND "
-                                 "(flags & ?2) = ?3 ORDER BY thread_order, date, id LIMIT 1",
-                                 err);
-    if (!s)
-        return TM_ESTORE;
-    sqlite3_bind_int64(s, 1, mailbox_id);
-    sqlite3_bind_int64(s, 2, mask);
-    sqlite3_bind_int64(s, 3, want);
-    return store_query_int64(st, s, id_out, _("cannot search the cache"), _("no such message"),
-                             err);
 }
 
 enum tm_status tm_store_message_each_key(struct tm_store *st, int64_t mailbox_id,
@@ -306,20 +228,4 @@ enum tm_status tm_store_message_each_thread_source(struct tm_store *st, int64_t 
 out:
     store_release(s);
     return rc;
-}
-
-enum tm_status tm_store_message_set_thread(struct tm_store *st, int64_t id, int64_t order,
-                                           int depth, const char *tree, struct tm_error *err)
-{
-    sqlite3_stmt *s = store_stmt(st, STMT_MSG_SET_THREAD,
-                                 "UPDATE messages SET thread_order = ?2, thread_depth = ?3, "
-                                 "thread_tree = ?4 WHERE id = ?1",
-                                 err);
-    if (!s)
-        return TM_ESTORE;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, order);
-    sqlite3_bind_int(s, 3, depth);
-    bind_text(s, 4, tree);
-    return store_step_done(st, s, _("cannot store thread order"), err);
 }

@@ -77,6 +77,63 @@ static const struct store_migration migrations[] = {
         "  attempts INTEGER NOT NULL DEFAULT 0,"
         "  last_error TEXT);"
         "CREATE INDEX pending_ops_account ON pending_ops(account_id, id);"},
+    /* The display order moves out of messages into two small tables, so that writing a new
+     * order rewrites small rows in key order instead of 100,000 message rows and their index
+     * entries. Every message has one display row: pos -1 ("unordered": inserted since the order
+     * was last written, shown first by date, then id, as thread_order -1 was), else its place.
+     * date is a copy of messages.date so that the primary key alone is the whole display order,
+     * as messages_display was. display_place is the way back from a message to its display row
+     * (the rest of the key is in the message row). It is a table rather than an index on
+     * display(message_id) because a new order rewrites every entry: as a table it is rewritten
+     * in message id order, an index would be in display order, at random places, at several
+     * times the cost. display_gaps counts ordered rows deleted (or moved by
+     * tm_store_message_set_thread) since the order was written: while it is 0 the ordered rows
+     * hold places 0..n-1 exactly, and window reads seek by pos. Triggers, not foreign keys,
+     * keep both tables in step with messages: a foreign key would look up the message row for
+     * every display row written, which costs more than the write itself for a big mailbox
+     * (the message rows are tens of MB). Threading is computed in memory, so nothing reads
+     * messages_message_id; thread_order, thread_depth and thread_tree of messages stay unused. */
+    {5, "DROP INDEX messages_message_id;"
+        "CREATE TABLE display("
+        "  mailbox_id INTEGER NOT NULL,"
+        "  pos INTEGER NOT NULL,"
+        "  date INTEGER NOT NULL,"
+        "  message_id INTEGER NOT NULL,"
+        "  depth INTEGER NOT NULL DEFAULT 0,"
+        "  tree TEXT,"
+        "  PRIMARY KEY(mailbox_id, pos, date, message_id)) WITHOUT ROWID;"
+        "CREATE TABLE display_place("
+        "  message_id INTEGER PRIMARY KEY,"
+        "  pos INTEGER NOT NULL);"
+        "INSERT INTO display(mailbox_id, pos, date, message_id, depth, tree) "
+        "  SELECT mailbox_id, max(thread_order, -1), date, id, thread_depth, thread_tree "
+        "  FROM messages ORDER BY mailbox_id, thread_order, date, id;"
+        "INSERT INTO display_place(message_id, pos) "
+        "  SELECT id, max(thread_order, -1) FROM messages ORDER BY id;"
+        "DROP INDEX messages_display;"
+        "ALTER TABLE mailboxes ADD COLUMN display_gaps INTEGER NOT NULL DEFAULT 0;"
+        "UPDATE mailboxes SET display_gaps = (SELECT count(*) > 0 AND NOT (min(pos) = 0 AND "
+        "  max(pos) + 1 = count(*) AND count(DISTINCT pos) = count(*)) "
+        "  FROM display WHERE mailbox_id = mailboxes.id AND pos >= 0);"
+        "CREATE TRIGGER messages_display_insert AFTER INSERT ON messages BEGIN"
+        "  INSERT INTO display(mailbox_id, pos, date, message_id)"
+        "    VALUES(new.mailbox_id, -1, new.date, new.id);"
+        "  INSERT INTO display_place(message_id, pos) VALUES(new.id, -1);"
+        "END;"
+        "CREATE TRIGGER messages_display_date AFTER UPDATE OF date ON messages"
+        "  WHEN new.date IS NOT old.date BEGIN"
+        "  UPDATE display SET date = new.date WHERE mailbox_id = old.mailbox_id AND"
+        "    pos = (SELECT pos FROM display_place WHERE message_id = old.id) AND"
+        "    date = old.date AND message_id = old.id;"
+        "END;"
+        "CREATE TRIGGER messages_display_delete AFTER DELETE ON messages BEGIN"
+        "  UPDATE mailboxes SET display_gaps = display_gaps + 1 WHERE id = old.mailbox_id AND"
+        "    (SELECT pos FROM display_place WHERE message_id = old.id) >= 0;"
+        "  DELETE FROM display WHERE mailbox_id = old.mailbox_id AND"
+        "    pos = (SELECT pos FROM display_place WHERE message_id = old.id) AND"
+        "    date = old.date AND message_id = old.id;"
+        "  DELETE FROM display_place WHERE message_id = old.id;"
+        "END;"},
 };
 
 enum tm_status store_refuse_newer(struct tm_store *st, int version, int known, struct tm_error *err)

@@ -24,6 +24,9 @@ enum store_stmt {
     STMT_MSG_GET,
     STMT_MSG_COUNT,
     STMT_MSG_WINDOW,
+    STMT_WINDOW_SHAPE,
+    STMT_WINDOW_FIRST,
+    STMT_READ_BEGIN,
     STMT_MSG_POSITION,
     STMT_MSG_FIRST_FLAGS,
     STMT_MSG_COUNT_FLAGS,
@@ -32,6 +35,15 @@ enum store_stmt {
     STMT_MSG_EACH_KEY,
     STMT_MSG_EACH_THREAD,
     STMT_MSG_SET_THREAD,
+    STMT_MSG_SET_THREAD_GAP,
+    STMT_MSG_SET_THREAD_PLACE,
+    STMT_DISPLAY_CLEAR,
+    STMT_DISPLAY_DENSE,
+    STMT_DISPLAY_READ,
+    STMT_DISPLAY_INSERT,
+    STMT_DISPLAY_INSERT_BATCH,
+    STMT_DISPLAY_PLACE,
+    STMT_DISPLAY_PLACE_BATCH,
     STMT_SAVEPOINT,
     STMT_RELEASE,
     STMT_ROLLBACK_TO,
@@ -75,6 +87,25 @@ struct store_migration {
     int version;
     const char *sql;
 };
+
+/* The columns of a message row with its display place (from messages AS m and display AS d,
+ * the latter possibly outer-joined: a row without one reads as unordered), in the order
+ * store_row_read expects. */
+#define STORE_ROW_COLUMNS                                                                          \
+    "m.id, m.mailbox_id, m.uid, m.local_key, m.location, m.flags, m.date, m.size, m.from_name, "   \
+    "m.from_addr, m.to_addrs, m.subject, m.message_id, m.in_reply_to, m.refs, "                    \
+    "coalesce(d.pos, -1), coalesce(d.depth, 0), d.tree"
+
+/* Fills row from the current row of s (STORE_ROW_COLUMNS); TM_ENOMEM (row cleaned) when a
+ * string cannot be copied. */
+enum tm_status store_row_read(sqlite3_stmt *s, struct tm_message_row *row);
+
+/* Deletes every display row of a mailbox in one range: before a new order is written, or before
+ * all its messages are deleted (the delete trigger then finds no row to remove). */
+enum tm_status store_display_clear(struct tm_store *st, int64_t mailbox_id, struct tm_error *err);
+/* Records that the mailbox's ordered display rows hold places 0..n-1 exactly (display_gaps 0):
+ * after a new order, or once its messages are all gone. */
+enum tm_status store_display_dense(struct tm_store *st, int64_t mailbox_id, struct tm_error *err);
 
 /* Fills err with TM_ESTORE naming the file, what failed and sqlite's message; returns
  * TM_ESTORE (or TM_ENOMEM when sqlite ran out of memory). */

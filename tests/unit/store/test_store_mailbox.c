@@ -15,7 +15,7 @@ TM_TEST(store_migrates_v3_file_to_v4_keeping_rows)
     char path[512];
     int n = 0;
     const struct store_migration *list = store_migrations(&n);
-    TM_CHECK_INT(n, 4);
+    TM_CHECK(n >= 4);
     snprintf(path, sizeof(path), "%s/v3.sqlite", tm_test_tmpdir());
     struct tm_store raw = {.path = path}; /* a bare connection: what tmail 3 left behind */
     TM_CHECK_INT(sqlite3_open(path, &raw.db), SQLITE_OK);
@@ -35,8 +35,8 @@ TM_TEST(store_migrates_v3_file_to_v4_keeping_rows)
 
     struct tm_store *st = NULL;
     TM_CHECK_INT(tm_store_open(path, &st, NULL), TM_OK);
-    TM_CHECK_INT(tm_store_schema_version(st), 4);
-    TM_CHECK_INT(fixture_int(st, "PRAGMA user_version"), 4);
+    TM_CHECK_INT(tm_store_schema_version(st), TM_STORE_SCHEMA_VERSION);
+    TM_CHECK_INT(fixture_int(st, "PRAGMA user_version"), TM_STORE_SCHEMA_VERSION);
     struct tm_message_row row = {0};
     TM_CHECK_INT(tm_store_message_get(st, 3, &row, NULL), TM_OK);
     TM_CHECK_STR(row.subject, "kept");
