@@ -29,12 +29,17 @@ void imap_disconnect(struct tm_session *s)
     memset(&s->live, 0, sizeof(s->live));
 }
 
-enum tm_status imap_read(struct tm_session *s, struct imap_response *r, struct tm_error *err)
+enum tm_status imap_read_raw(struct tm_session *s, struct imap_response *r, struct tm_error *err)
 {
     if (!s->stream)
         return tm_error_set(err, TM_ENET, _("not connected to %s"), s->srv.host);
     struct imap_source src = {s->stream, source_line, source_exact};
-    enum tm_status st = imap_read_response(s->parser, &src, r, err);
+    return imap_read_response(s->parser, &src, r, err);
+}
+
+enum tm_status imap_read(struct tm_session *s, struct imap_response *r, struct tm_error *err)
+{
+    enum tm_status st = imap_read_raw(s, r, err);
     if (st) /* framing is lost after any read error: start again on a new connection */
         imap_disconnect(s);
     return st;
@@ -153,44 +158,67 @@ enum tm_status imap_default_untagged(struct tm_session *s, const struct imap_res
     return st;
 }
 
+void imap_cmd_state_init(struct imap_cmd_state *cs, const char *tag, imap_untagged_fn fn, void *ctx,
+                         enum tm_status no_status)
+{
+    memset(cs, 0, sizeof(*cs));
+    cs->tag = tag;
+    cs->fn = fn;
+    cs->ctx = ctx;
+    cs->no_status = no_status;
+    tm_error_clear(&cs->cb_err);
+}
+
+enum tm_status imap_cmd_response(struct tm_session *s, struct imap_cmd_state *cs,
+                                 const struct imap_response *r, struct tm_error *err)
+{
+    enum tm_status st;
+    if (r->kind == IMAP_TAGGED) {
+        cs->done = true;
+        if (strcmp(r->tag, cs->tag) != 0) {
+            imap_disconnect(s);
+            return tm_error_set(err, TM_EPROTO, _("%s answered an unknown command tag"),
+                                s->srv.host);
+        }
+        apply_code(s, r);
+        if (r->cond == IMAP_COND_OK) {
+            if (cs->first_failure && err)
+                *err = cs->cb_err;
+            return cs->first_failure;
+        }
+        imap_reply_to_error(r, err);
+        st = r->cond == IMAP_COND_NO && cs->no_status ? cs->no_status : TM_EPROTO;
+        return tm_error_set(err, st, _("%s refused the command: %s"), s->srv.host,
+                            err ? err->server_reply : "");
+    }
+    if (r->kind == IMAP_CONTINUATION) {
+        cs->done = true;
+        imap_disconnect(s); /* nothing we send waits for one here */
+        return tm_error_set(err, TM_EPROTO, _("%s sent an unexpected continuation"), s->srv.host);
+    }
+    bool consumed;
+    enum tm_status cst = imap_untagged_common(s, r, &consumed, &cs->cb_err);
+    if (!cst && !consumed)
+        cst =
+            cs->fn ? cs->fn(s, cs->ctx, r, &cs->cb_err) : imap_default_untagged(s, r, &cs->cb_err);
+    if (cst && !cs->first_failure)
+        cs->first_failure = cst;
+    return TM_OK;
+}
+
 enum tm_status imap_cmd_finish(struct tm_session *s, const char *tag, imap_untagged_fn fn,
                                void *ctx, enum tm_status no_status, struct tm_error *err)
 {
-    enum tm_status st, first_failure = TM_OK;
-    struct tm_error cb_err;
-    tm_error_clear(&cb_err);
+    struct imap_cmd_state cs;
+    imap_cmd_state_init(&cs, tag, fn, ctx, no_status);
     for (;;) {
         struct imap_response r;
-        if ((st = imap_read(s, &r, err)))
+        enum tm_status st = imap_read(s, &r, err);
+        if (st)
             return st;
-        if (r.kind == IMAP_TAGGED) {
-            if (strcmp(r.tag, tag) != 0) {
-                imap_disconnect(s);
-                return tm_error_set(err, TM_EPROTO, _("%s answered an unknown command tag"),
-                                    s->srv.host);
-            }
-            apply_code(s, &r);
-            if (r.cond == IMAP_COND_OK) {
-                if (first_failure && err)
-                    *err = cb_err;
-                return first_failure;
-            }
-            imap_reply_to_error(&r, err);
-            st = r.cond == IMAP_COND_NO && no_status ? no_status : TM_EPROTO;
-            return tm_error_set(err, st, _("%s refused the command: %s"), s->srv.host,
-                                err ? err->server_reply : "");
-        }
-        if (r.kind == IMAP_CONTINUATION) {
-            imap_disconnect(s); /* nothing we send waits for one here */
-            return tm_error_set(err, TM_EPROTO, _("%s sent an unexpected continuation"),
-                                s->srv.host);
-        }
-        bool consumed;
-        enum tm_status cst = imap_untagged_common(s, &r, &consumed, &cb_err);
-        if (!cst && !consumed)
-            cst = fn ? fn(s, ctx, &r, &cb_err) : imap_default_untagged(s, &r, &cb_err);
-        if (cst && !first_failure)
-            first_failure = cst;
+        st = imap_cmd_response(s, &cs, &r, err);
+        if (cs.done)
+            return st;
     }
 }
 

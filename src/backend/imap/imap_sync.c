@@ -116,7 +116,40 @@ static enum tm_status remember_uid(struct fetch_run *run, uint32_t uid, struct t
     return TM_OK;
 }
 
-/* A new message's FETCH (UID FLAGS RFC822.SIZE INTERNALDATE BODY[HEADER.FIELDS ...]). */
+/* Writes one new message's row (its header already parsed). */
+static enum tm_status store_row(struct tm_session *s, void *ctx, uint32_t uid, unsigned flags,
+                                int64_t date, int64_t size, const struct tm_envelope *env,
+                                struct tm_error *err)
+{
+    struct fetch_run *run = ctx;
+    char key[16];
+    snprintf(key, sizeof(key), "%u", (unsigned)uid);
+    struct tm_message_row row = {
+        .mailbox_id = run->mailbox_id,
+        .uid = uid,
+        .local_key = key,
+        .flags = flags & ~TM_FLAG_RECENT,
+        .date = date,
+        .size = size,
+        .from_name = env->from_name,
+        .from_addr = env->from_addr,
+        .to_addrs = env->to,
+        .subject = env->subject,
+        .message_id = env->message_id,
+        .in_reply_to = env->in_reply_to,
+        .references = env->references,
+    };
+    enum tm_status st = tm_store_message_upsert(s->env->store, &row, err);
+    if (st)
+        return st;
+    run->res->added++;
+    run->done++;
+    progress(run);
+    return batch_step(run, err);
+}
+
+/* A FETCH of the new-message command that the pipeline did not turn into a row: a flag change
+ * of an older message (the "n:*" rule, or another client), or a malformed one (reported). */
 static enum tm_status on_new_message(struct tm_session *s, void *ctx, const struct imap_response *r,
                                      struct tm_error *err)
 {
@@ -129,40 +162,17 @@ static enum tm_status on_new_message(struct tm_session *s, void *ctx, const stru
         return st;
     if (!f.has_uid)
         return TM_OK;
-    if (f.uid < run->min_uid || !f.header) /* the "n:*" rule, or an unsolicited flag change */
+    if (f.uid < run->min_uid || !f.header)
         return f.has_flags ? imap_apply_fetch_flags(s, &f, run->res, err) : TM_OK;
     struct tm_envelope env = {0};
     struct tm_error local;
     if (tm_mime_envelope_parse_fb(f.header, f.header_len, s->env->charset_fallback, &env, &local) ==
         TM_ENOMEM)
         return tm_error_set(err, TM_ENOMEM, _("out of memory"));
-    char key[16];
-    snprintf(key, sizeof(key), "%u", (unsigned)f.uid);
-    struct tm_message_row row = {
-        .mailbox_id = run->mailbox_id,
-        .uid = f.uid,
-        .local_key = key,
-        .flags = f.flags & ~TM_FLAG_RECENT,
-        .date = env.date             ? env.date
-                : f.has_internaldate ? f.internaldate
-                                     : 0,
-        .size = f.has_size ? (int64_t)f.size : 0,
-        .from_name = env.from_name,
-        .from_addr = env.from_addr,
-        .to_addrs = env.to,
-        .subject = env.subject,
-        .message_id = env.message_id,
-        .in_reply_to = env.in_reply_to,
-        .references = env.references,
-    };
-    st = tm_store_message_upsert(s->env->store, &row, err);
+    int64_t date = env.date ? env.date : f.has_internaldate ? f.internaldate : 0;
+    st = store_row(s, run, f.uid, f.flags, date, f.has_size ? (int64_t)f.size : 0, &env, err);
     tm_mime_envelope_cleanup(&env);
-    if (st)
-        return st;
-    run->res->added++;
-    run->done++;
-    progress(run);
-    return batch_step(run, err);
+    return st;
 }
 
 /* Fetches the headers of every message with a uid above the cache's largest. */
@@ -185,10 +195,17 @@ static enum tm_status fetch_new(struct fetch_run *run, struct tm_error *err)
     progress(run);
     if ((st = begin(s, err)))
         return st;
-    st = imap_simple(s, on_new_message, run, err,
-                     "UID FETCH %u:* (UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS "
-                     "(" HEADER_FIELDS ")])",
-                     (unsigned)run->min_uid);
+    char tag[16];
+    imap_cmd_begin(s, tag, sizeof(tag));
+    st =
+        tm_buf_appendf(&s->cmd,
+                       "UID FETCH %u:* (UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS "
+                       "(" HEADER_FIELDS ")])",
+                       (unsigned)run->min_uid);
+    if (st)
+        st = tm_error_set(err, st, _("out of memory"));
+    else
+        st = imap_fetch_pipelined(s, tag, run->min_uid, store_row, on_new_message, run, err);
     /* Keep every complete row even when the connection dropped: the next sync resumes. */
     struct tm_error cerr;
     enum tm_status cst = commit(s, &cerr);

@@ -96,6 +96,21 @@ enum tm_status imap_cmd_run(struct tm_session *s, const char *tag, bool secret, 
 enum tm_status imap_cmd_send(struct tm_session *s, bool secret, struct tm_error *err);
 enum tm_status imap_cmd_finish(struct tm_session *s, const char *tag, imap_untagged_fn fn,
                                void *ctx, enum tm_status no_status, struct tm_error *err);
+/* One command's progress through its responses (imap_cmd_finish's loop, one step at a time). */
+struct imap_cmd_state {
+    const char *tag;
+    imap_untagged_fn fn;
+    void *ctx;
+    enum tm_status no_status;
+    enum tm_status first_failure; /* of fn */
+    struct tm_error cb_err;
+    bool done; /* the tagged reply came (or the connection was dropped) */
+};
+void imap_cmd_state_init(struct imap_cmd_state *cs, const char *tag, imap_untagged_fn fn, void *ctx,
+                         enum tm_status no_status);
+/* Handles one response of the command; when cs->done, the return value is the command's. */
+enum tm_status imap_cmd_response(struct tm_session *s, struct imap_cmd_state *cs,
+                                 const struct imap_response *r, struct tm_error *err);
 /* An unsolicited FETCH (a flag change another client made) applied to the cache. */
 enum tm_status imap_default_untagged(struct tm_session *s, const struct imap_response *r,
                                      struct tm_error *err);
@@ -117,6 +132,24 @@ enum tm_status imap_cmd_mailbox(struct tm_session *s, const char *name, struct t
 void imap_disconnect(struct tm_session *s);
 /* Fills err from a failing tagged response (keeps err's status). */
 void imap_reply_to_error(const struct imap_response *r, struct tm_error *err);
+
+/* Reads one response without dropping the connection on failure (the caller does). */
+enum tm_status imap_read_raw(struct tm_session *s, struct imap_response *r, struct tm_error *err);
+
+/* ---- imap_fetch_pipe.c ---- */
+
+struct tm_envelope;
+/* Stores one new message (uid >= the pipeline's min_uid, with its parsed header). */
+typedef enum tm_status (*imap_row_fn)(struct tm_session *s, void *ctx, uint32_t uid, unsigned flags,
+                                      int64_t date, int64_t size, const struct tm_envelope *env,
+                                      struct tm_error *err);
+/* Sends the command prepared in s->cmd (begun with tag) and handles its responses on two threads:
+ * a reader parses new messages' FETCH responses (uid >= min_uid, with a header) for row_fn,
+ * called on this thread; every other response goes to fn as imap_cmd_finish would, also on this
+ * thread. The store and the session are only touched here. */
+enum tm_status imap_fetch_pipelined(struct tm_session *s, const char *tag, uint32_t min_uid,
+                                    imap_row_fn row_fn, imap_untagged_fn fn, void *ctx,
+                                    struct tm_error *err);
 
 /* ---- imap_conn.c / imap_auth.c ---- */
 

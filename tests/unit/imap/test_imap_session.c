@@ -224,3 +224,73 @@ TM_TEST(imap_idle_ends_when_new_mail_arrives)
     fx_finish(&f);
     fx_close(&f);
 }
+
+/* The header FETCH runs on a reader thread: a connection closed in the middle keeps every row
+ * that arrived whole, interleaved flag changes of older messages still apply, and the next sync
+ * resumes after the last stored uid. */
+TM_TEST(imap_connection_closed_mid_fetch_keeps_complete_rows_and_resumes)
+{
+    struct fx f;
+    fx_open(&f, TM_URL_IMAP);
+    fx_script(&f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE
+              "C: t5 SELECT INBOX\n"
+              "S: * 3 EXISTS\n"
+              "S: * OK [UIDVALIDITY 7] ok\n"
+              "S: * OK [UIDNEXT 4] ok\n"
+              "S: * OK [HIGHESTMODSEQ 10] ok\n"
+              "S: t5 OK [READ-WRITE] done\n"
+              "C: t6 UID FETCH 1:* (" FETCH_NEW_CMD ")\n"
+              "S: * 1 FETCH (UID 1 FLAGS () RFC822.SIZE 10 " HDR " {16}\n"
+              "S: Subject: one\n"
+              "S: \n"
+              "S: )\n"
+              "S: * 2 FETCH (UID 2 FLAGS (\\Seen) RFC822.SIZE 10 " HDR " {16}\n"
+              "S: Subject: two\n"
+              "S: \n"
+              "S: )\n"
+              "S: * 1 FETCH (UID 1 FLAGS (\\Flagged))\n"
+              "S: * 3 FETCH (UID 3 FLAGS () RFC822.SIZE 10 " HDR " {18}\n"
+              "S: Subject: thr\n"
+              "X:\n");
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK_INT(imap_handshake(f.s, &err), TM_OK);
+    struct tm_sync_result res = {0};
+    TM_CHECK_INT(imap_sync_mailbox(f.s, "INBOX", f.inbox_id, &res, &err), TM_ENET);
+    TM_CHECK(f.s->stream == NULL); /* dropped: framing is lost */
+    int64_t count = 0, id;
+    unsigned flags;
+    TM_CHECK_INT(tm_store_message_count(f.store, f.inbox_id, &count, NULL), TM_OK);
+    TM_CHECK_INT(count, 2);
+    TM_CHECK_INT(tm_store_message_find_uid(f.store, f.inbox_id, 1, &id, &flags, NULL), TM_OK);
+    TM_CHECK_INT(flags, TM_FLAG_FLAGGED);
+    struct tm_mailbox_state state;
+    TM_CHECK_INT(tm_store_mailbox_get_state(f.store, f.inbox_id, &state, NULL), TM_OK);
+    TM_CHECK_INT(state.highest_modseq, 0); /* not complete: the next sync checks every flag */
+    /* The next connection: flags of what is cached, then only uid 3 is fetched. */
+    fx_script(&f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE
+              "C: t5 SELECT INBOX\n"
+              "S: * 3 EXISTS\n"
+              "S: * OK [UIDVALIDITY 7] ok\n"
+              "S: * OK [UIDNEXT 4] ok\n"
+              "S: * OK [HIGHESTMODSEQ 11] ok\n"
+              "S: t5 OK [READ-WRITE] done\n"
+              "C: t6 UID FETCH 1:2 (UID FLAGS)\n"
+              "S: * 1 FETCH (UID 1 FLAGS (\\Flagged))\n"
+              "S: * 2 FETCH (UID 2 FLAGS (\\Seen))\n"
+              "S: t6 OK done\n"
+              "C: t7 UID FETCH 3:* (" FETCH_NEW_CMD ")\n"
+              "S: * 3 FETCH (UID 3 FLAGS () RFC822.SIZE 10 " HDR " {18}\n"
+              "S: Subject: three\n"
+              "S: \n"
+              "S: )\n"
+              "S: t7 OK done\n");
+    TM_CHECK_INT(imap_handshake(f.s, &err), TM_OK);
+    memset(&res, 0, sizeof(res));
+    TM_CHECK_INT(imap_sync_mailbox(f.s, "INBOX", f.inbox_id, &res, &err), TM_OK);
+    TM_CHECK_INT(res.added, 1);
+    TM_CHECK_INT(tm_store_message_count(f.store, f.inbox_id, &count, NULL), TM_OK);
+    TM_CHECK_INT(count, 3);
+    fx_finish(&f);
+    fx_close(&f);
+}

@@ -1,0 +1,207 @@
+/* imap_fetch_pipe.c - the header FETCH of a big sync on two cores: a reader thread takes the
+ * responses off the connection and parses each new message's header (TLS, IMAP grammar, RFC 5322
+ * envelope) while the calling thread writes the rows to the store. Any other response (the tagged
+ * reply, EXISTS, VANISHED, a flag change) is handed over whole, and the reader waits until the
+ * caller has handled it, so the session's state and the store are only ever touched by the
+ * caller. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "tmail/i18n.h"
+#include "tmail/mime.h"
+
+#define QUEUE_ITEMS 512
+
+enum item_kind { ITEM_ROW, ITEM_RESPONSE, ITEM_END };
+
+struct item {
+    enum item_kind kind;
+    uint32_t uid;
+    unsigned flags;
+    int64_t date, size;
+    struct tm_envelope env; /* owned by the item */
+};
+
+struct pipe {
+    struct tm_session *s;
+    uint32_t min_uid;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct item items[QUEUE_ITEMS];
+    size_t head, count;
+    struct imap_response resp; /* ITEM_RESPONSE: valid until handled is set */
+    bool handled;
+    bool drop_rows;    /* the caller failed to store a row: later rows are dropped */
+    enum tm_status st; /* ITEM_END: why the reader stopped */
+    struct tm_error err;
+};
+
+static void push(struct pipe *p, const struct item *it)
+{
+    pthread_mutex_lock(&p->lock);
+    while (p->count == QUEUE_ITEMS && !(p->drop_rows && it->kind == ITEM_ROW))
+        pthread_cond_wait(&p->changed, &p->lock);
+    if (p->drop_rows && it->kind == ITEM_ROW) {
+        pthread_mutex_unlock(&p->lock);
+        struct tm_envelope env = it->env;
+        tm_mime_envelope_cleanup(&env);
+        return;
+    }
+    p->items[(p->head + p->count) % QUEUE_ITEMS] = *it;
+    p->count++;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* A new message's FETCH made into a row item; false for anything else. */
+static bool as_row(struct pipe *p, const struct imap_response *r, struct item *it)
+{
+    if (r->kind != IMAP_UNTAGGED || !r->keyword || strcmp(r->keyword, "FETCH") != 0)
+        return false;
+    struct imap_fetch f;
+    if (imap_fetch_decode(r, &f, NULL) || !f.has_uid || f.uid < p->min_uid || !f.header)
+        return false; /* the caller's handler decides (and reports a bad one) */
+    memset(it, 0, sizeof(*it));
+    if (tm_mime_envelope_parse_fb(f.header, f.header_len, p->s->env->charset_fallback, &it->env,
+                                  NULL) == TM_ENOMEM)
+        return false;
+    it->kind = ITEM_ROW;
+    it->uid = f.uid;
+    it->flags = f.flags;
+    it->date = it->env.date ? it->env.date : f.has_internaldate ? f.internaldate : 0;
+    it->size = f.has_size ? (int64_t)f.size : 0;
+    return true;
+}
+
+static void *reader_main(void *arg)
+{
+    struct pipe *p = arg;
+    struct tm_session *s = p->s;
+    for (;;) {
+        struct imap_response r;
+        struct tm_error err;
+        tm_error_clear(&err);
+        enum tm_status st = imap_read_raw(s, &r, &err);
+        struct item it;
+        if (st) {
+            pthread_mutex_lock(&p->lock);
+            p->st = st;
+            p->err = err;
+            pthread_mutex_unlock(&p->lock);
+            it.kind = ITEM_END;
+            push(p, &it);
+            return NULL;
+        }
+        if (as_row(p, &r, &it)) {
+            push(p, &it);
+            continue;
+        }
+        /* Hand the response over and wait: its memory is the parser's until the next read. */
+        pthread_mutex_lock(&p->lock);
+        p->resp = r;
+        p->handled = false;
+        pthread_mutex_unlock(&p->lock);
+        it.kind = ITEM_RESPONSE;
+        push(p, &it);
+        pthread_mutex_lock(&p->lock);
+        while (!p->handled)
+            pthread_cond_wait(&p->changed, &p->lock);
+        pthread_mutex_unlock(&p->lock);
+        if (r.kind != IMAP_UNTAGGED) /* the command ended (or went wrong): nothing more to read */
+            return NULL;
+    }
+}
+
+static struct item pop(struct pipe *p)
+{
+    pthread_mutex_lock(&p->lock);
+    while (p->count == 0)
+        pthread_cond_wait(&p->changed, &p->lock);
+    struct item it = p->items[p->head];
+    p->head = (p->head + 1) % QUEUE_ITEMS;
+    p->count--;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    return it;
+}
+
+static void mark_handled(struct pipe *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->handled = true;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+enum tm_status imap_fetch_pipelined(struct tm_session *s, const char *tag, uint32_t min_uid,
+                                    imap_row_fn row_fn, imap_untagged_fn fn, void *ctx,
+                                    struct tm_error *err)
+{
+    struct imap_cmd_state cs;
+    struct pipe *p = calloc(1, sizeof(*p));
+    if (!p)
+        return tm_error_set(err, TM_ENOMEM, _("out of memory"));
+    p->s = s;
+    p->min_uid = min_uid;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->changed, NULL);
+    imap_cmd_state_init(&cs, tag, fn, ctx, TM_OK);
+    pthread_t reader;
+    enum tm_status st = imap_cmd_send(s, false, err);
+    if (!st && pthread_create(&reader, NULL, reader_main, p) != 0)
+        st = tm_error_set(err, TM_ENOMEM, _("cannot start the reading thread"));
+    if (st) {
+        pthread_cond_destroy(&p->changed);
+        pthread_mutex_destroy(&p->lock);
+        free(p);
+        return st;
+    }
+    enum tm_status row_failure = TM_OK, result = TM_OK;
+    struct tm_error row_err;
+    tm_error_clear(&row_err);
+    for (bool done = false; !done;) {
+        struct item it = pop(p);
+        switch (it.kind) {
+        case ITEM_ROW:
+            if (!row_failure && (row_failure = row_fn(s, ctx, it.uid, it.flags, it.date, it.size,
+                                                      &it.env, &row_err)) != TM_OK) {
+                pthread_mutex_lock(&p->lock);
+                p->drop_rows = true; /* the rest is still read, to keep the connection in step */
+                pthread_cond_broadcast(&p->changed);
+                pthread_mutex_unlock(&p->lock);
+            }
+            tm_mime_envelope_cleanup(&it.env);
+            break;
+        case ITEM_RESPONSE:
+            result = imap_cmd_response(s, &cs, &p->resp, err);
+            done = cs.done;
+            mark_handled(p);
+            break;
+        case ITEM_END:
+            done = true;
+            result = p->st;
+            if (err)
+                *err = p->err;
+            break;
+        }
+    }
+    pthread_join(reader, NULL);
+    while (p->count) { /* rows queued behind an error */
+        struct item it = pop(p);
+        if (it.kind == ITEM_ROW)
+            tm_mime_envelope_cleanup(&it.env);
+    }
+    if (p->st) /* framing is lost after a read error: start again on a new connection */
+        imap_disconnect(s);
+    pthread_cond_destroy(&p->changed);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+    if (!result && row_failure) {
+        if (err)
+            *err = row_err;
+        result = row_failure;
+    }
+    return result;
+}
