@@ -23,6 +23,9 @@ struct tm_buf;
 enum tm_status tm_store_open(const char *path, struct tm_store **out, struct tm_error *err);
 void tm_store_free(struct tm_store **pp);
 int tm_store_schema_version(struct tm_store *st);
+/* Gives the connection's unused page cache back to the system (before a big in-memory job such
+ * as threading 100,000 messages, so the two do not add up). */
+void tm_store_release_memory(struct tm_store *st);
 
 /* Explicit transactions for batches (a sync writes thousands of rows in one). Not nestable. */
 enum tm_status tm_store_begin(struct tm_store *st, struct tm_error *err);
@@ -127,6 +130,7 @@ struct tm_thread_source {
     int64_t size;
 };
 typedef int (*tm_store_thread_cb)(void *ctx, const struct tm_thread_source *src);
+/* Calls cb for every message of the mailbox, in no particular order (callers sort). */
 enum tm_status tm_store_message_each_thread_source(struct tm_store *st, int64_t mailbox_id,
                                                    tm_store_thread_cb cb, void *ctx,
                                                    struct tm_error *err);

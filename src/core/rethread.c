@@ -89,6 +89,44 @@ static int collect_one(void *ctx, const struct tm_thread_source *src)
     return c->failed;
 }
 
+static int by_date_then_id(const void *a, const void *b, void *ctx)
+{
+    const struct tm_thread_msg *msgs = ctx;
+    const struct tm_thread_msg *x = &msgs[*(const size_t *)a], *y = &msgs[*(const size_t *)b];
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The store gives rows in its own order; threading and flat sorts start from date order (then
+ * id), as they always have. Sorting here is much cheaper than SQLite's sorter over whole rows. */
+static int sort_collected(struct collect *c)
+{
+    size_t *order = malloc((c->n ? c->n : 1) * sizeof(*order));
+    struct tm_thread_msg *msgs = malloc((c->n ? c->n : 1) * sizeof(*msgs));
+    struct flat_keys *keys = malloc((c->n ? c->n : 1) * sizeof(*keys));
+    if (!order || !msgs || !keys) {
+        free(order);
+        free(msgs);
+        free(keys);
+        return -1;
+    }
+    for (size_t i = 0; i < c->n; i++)
+        order[i] = i;
+    qsort_r(order, c->n, sizeof(*order), by_date_then_id, c->msgs);
+    for (size_t i = 0; i < c->n; i++) {
+        msgs[i] = c->msgs[order[i]];
+        keys[i] = c->keys[order[i]];
+    }
+    free(order);
+    free(c->msgs);
+    free(c->keys);
+    c->msgs = msgs;
+    c->keys = keys;
+    c->cap = c->cap_keys = c->n;
+    return 0;
+}
+
 static void collect_free(struct collect *c)
 {
     for (size_t i = 0; i < c->pool.n; i++)
@@ -219,8 +257,9 @@ enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, int sort, 
     struct tm_thread_out *out = NULL;
     bool threads = sort == TM_SORT_THREADS;
     struct collect c = {.threads = threads};
+    tm_store_release_memory(st);
     enum tm_status s = tm_store_message_each_thread_source(st, mailbox_id, collect_one, &c, err);
-    if (!s && c.failed)
+    if (!s && (c.failed || sort_collected(&c)))
         s = tm_error_set(err, TM_ENOMEM, _("out of memory while threading"));
     if (!s && threads)
         s = tm_thread_compute(c.msgs, c.n, &out, err);

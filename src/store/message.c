@@ -201,7 +201,7 @@ enum tm_status tm_store_message_each_thread_source(struct tm_store *st, int64_t 
     sqlite3_stmt *s = store_stmt(st, STMT_MSG_EACH_THREAD,
                                  "SELECT id, message_id, in_reply_to, refs, subject, date, "
                                  "coalesce(nullif(from_name, ''), from_addr), to_addrs, size "
-                                 "FROM messages WHERE mailbox_id = ?1 ORDER BY date, id",
+                                 "FROM messages WHERE mailbox_id = ?1",
                                  err);
     if (!s)
         return TM_ESTORE;

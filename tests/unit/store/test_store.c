@@ -551,7 +551,9 @@ static int take_source(void *ctx, const struct tm_thread_source *src)
     return 0;
 }
 
-TM_TEST(store_each_thread_source_walks_mailbox_by_date)
+/* Every message of the mailbox, in the store's own order (core sorts: cheaper than SQLite's
+ * sorter over whole rows). */
+TM_TEST(store_each_thread_source_walks_every_message_of_the_mailbox)
 {
     char path[512];
     struct tm_store *st = open_in_tmp(path, sizeof(path));
@@ -568,7 +570,6 @@ TM_TEST(store_each_thread_source_walks_mailbox_by_date)
     struct thread_walk w = {.in_order = 1};
     TM_CHECK_INT(tm_store_message_each_thread_source(st, mbox, take_source, &w, NULL), TM_OK);
     TM_CHECK_INT(w.n, 3);
-    TM_CHECK(w.in_order);
     TM_CHECK_INT(w.refs_seen, 1);
     tm_store_free(&st);
 }
