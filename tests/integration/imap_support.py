@@ -206,12 +206,27 @@ class Proxy:
 
     def close(self):
         self.stopped = True
+        try:  # wakes the thread blocked in accept(), which close() alone would not
+            self.lsock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.lsock.close()
         for c in self.conns:
             try:
+                c.shutdown(socket.SHUT_RDWR)
                 c.close()
             except OSError:
                 pass
+        self.conns = []
+
+    def reopen(self):
+        """Listens again on the same port after close() (the network is back)."""
+        self.lsock = socket.socket()
+        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.lsock.bind((HOST, self.port))
+        self.lsock.listen(8)
+        self.stopped = False
+        threading.Thread(target=self._accept, daemon=True).start()
 
 
 class FakeServer:

@@ -15,7 +15,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "ui"))
-from imap_support import E, HOST, TMAIL, Other, tls_context  # noqa: E402
+from imap_support import E, HOST, TMAIL, Other, Proxy, tls_context  # noqa: E402
 from tmux_driver import Tmux, run_tests  # noqa: E402
 
 BOB_MESSAGES = 5000  # what bob's INBOX holds once the first test has filled it
@@ -28,7 +28,7 @@ def bob_count():
     return n
 
 
-def write_rc(t, with_password=True):
+def write_rc(t, with_password=True, port=None):
     rc = os.path.join(t.home, ".tmailrc")
     password = "  set password = \"%s\"\n" % E["TM_TEST_PASS2"] if with_password else ""
     with open(rc, "w") as f:
@@ -36,7 +36,7 @@ def write_rc(t, with_password=True):
                 "  set imap = imaps://%s@%s:%s\n"
                 "%s"
                 "  set tls_ca_file = \"%s\"\n"
-                "end\n" % (E["TM_TEST_USER2"], HOST, E["TM_TEST_IMAPS_PORT"], password,
+                "end\n" % (E["TM_TEST_USER2"], HOST, port or E["TM_TEST_IMAPS_PORT"], password,
                            E["TM_TEST_CA"]))
     os.chmod(rc, 0o600)
     return rc
@@ -58,11 +58,11 @@ def fill_bob_maildir(n):
         os.chown(path, uid, gid)
 
 
-def start(cols=120, rows=30, with_password=True):
+def start(cols=120, rows=30, with_password=True, port=None):
     # tmail starts once the test has written the tmailrc into the pane's fresh HOME
     t = Tmux("while [ ! -e ~/.tmailrc ]; do sleep 0.05; done; exec %s" % TMAIL, cols=cols,
              rows=rows)
-    write_rc(t, with_password)
+    write_rc(t, with_password, port)
     return t
 
 
@@ -208,6 +208,43 @@ def test_password_is_asked_without_echo_when_the_account_has_none():
         assert E["TM_TEST_PASS2"] not in t.text()
         t.send_keys("q")
         t.wait_exit(10)
+
+
+def test_flag_changed_offline_is_replayed_when_the_server_is_back():
+    o = Other(E["TM_TEST_USER2"], E["TM_TEST_PASS2"])
+    o.select("INBOX")
+    o.uid("STORE", "1:*", "-FLAGS.SILENT", r"(\Flagged)")
+    o.logout()
+    proxy = Proxy(E["TM_TEST_IMAPS_PORT"], src="127.0.0.1")
+    try:
+        with start(port=proxy.port) as t:
+            t.wait_for(re.compile(r"Msgs:[1-9]"), timeout=60)
+            t.wait_gone("Syncing", timeout=60)
+            proxy.close()  # the network is gone: IDLE breaks, nothing reaches the server
+            time.sleep(1)
+            t.send_keys("F")  # flag the first message while offline
+            t.wait_for(re.compile(r"(?m)^\s*\d+ .!"), timeout=10)  # the cache shows it at once
+            o = Other(E["TM_TEST_USER2"], E["TM_TEST_PASS2"])
+            o.select("INBOX")
+            typ, data = o.uid("SEARCH", None, "FLAGGED")
+            o.logout()
+            assert data[0].split() == [], "flag reached the server while offline: %r" % data
+            proxy.reopen()
+            time.sleep(3)  # past the first reconnect backoff
+            t.send_keys("$")  # sync now
+            deadline = time.time() + 20
+            flagged = []
+            while time.time() < deadline and not flagged:
+                time.sleep(0.5)
+                o = Other(E["TM_TEST_USER2"], E["TM_TEST_PASS2"])
+                o.select("INBOX")
+                flagged = o.uid("SEARCH", None, "FLAGGED")[1][0].split()
+                o.logout()
+            assert len(flagged) == 1, "the queued flag change was not replayed: %r" % flagged
+            t.send_keys("x")
+            t.wait_exit(10)
+    finally:
+        proxy.close()
 
 
 if __name__ == "__main__":
