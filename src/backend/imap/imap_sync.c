@@ -123,7 +123,7 @@ static enum tm_status store_row(struct tm_session *s, void *ctx, uint32_t uid, u
 {
     struct fetch_run *run = ctx;
     char key[16];
-    snprintf(key, sizeof(key), "%u", (unsigned)uid);
+    snprintf(key, sizeof(key), "%010u", (unsigned)uid); /* sorts like the uid: index appends */
     struct tm_message_row row = {
         .mailbox_id = run->mailbox_id,
         .uid = uid,
