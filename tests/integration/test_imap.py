@@ -10,6 +10,7 @@ run last (Dovecot slows down failed logins).
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from imap_support import (E, FakeServer, Home, Other, Proxy, empty, fill,  # noqa: E402
@@ -258,6 +259,28 @@ def test_data_injected_after_starttls_is_refused():
         check(code != 0, "accepted a response injected before the TLS handshake")
         check("STARTTLS" in bytes(srv.received).decode(errors="replace").upper(),
               "did not ask for STARTTLS: %r" % bytes(srv.received))
+    finally:
+        srv.close()
+        h.cleanup()
+
+
+def silent_server(srv, c):
+    c.sendall(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n")
+    srv.read_line(c)  # the first command is read and never answered: a hung server
+    time.sleep(8)
+
+
+def test_hung_server_is_cut_after_the_timeout():
+    srv = FakeServer(silent_server)
+    h = Home(port=srv.port, scheme="imap",
+             extra="  set tls = off\n  set allow_plaintext_auth = yes\n  set connect_timeout = 1\n")
+    try:
+        t0 = time.time()
+        code, out, err = h.sync()
+        took = time.time() - t0
+        check(code != 0, "a server that never answers was not noticed")
+        check(took < 6, "took %.1f s to give up" % took)
+        check("timed out" in err, "error: %r" % err)
     finally:
         srv.close()
         h.cleanup()
