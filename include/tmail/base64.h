@@ -18,4 +18,7 @@ enum tm_status tm_base64_encode(const void *data, size_t len, struct tm_buf *out
 enum tm_status tm_base64_decode(const char *text, size_t len, struct tm_buf *out,
                                 struct tm_error *err);
 
+/* The 6-bit value of base64 character c (standard alphabet), or -1 for any other byte. */
+int tm_base64_sextet(unsigned char c);
+
 #endif

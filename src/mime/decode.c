@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "private.h"
+#include "tmail/base64.h"
 
 enum mime_cte mime_cte_parse(const char *value)
 {
@@ -29,22 +30,6 @@ enum mime_cte mime_cte_parse(const char *value)
             return names[i].cte;
     }
     return MIME_CTE_UNKNOWN;
-}
-
-/* Value of a base64 alphabet character, -1 otherwise. */
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
 }
 
 /* Values of the base64 alphabet; 64 for '=', 0xFF for everything else. */
@@ -226,7 +211,7 @@ size_t mime_decoded_size(enum mime_cte cte, const char *in, size_t len)
     for (size_t i = 0; i < len; i++) {
         if (in[i] == '=')
             nbits = 0;
-        if (b64_value((unsigned char)in[i]) < 0)
+        if (tm_base64_sextet((unsigned char)in[i]) < 0)
             continue;
         nbits += 6;
         if (nbits >= 8) {

@@ -38,8 +38,7 @@ enum tm_status tm_base64_encode(const void *data, size_t len, struct tm_buf *out
     return TM_OK;
 }
 
-/* The 6-bit value of c, or -1 when c is not in the alphabet. */
-static int sextet(unsigned char c)
+int tm_base64_sextet(unsigned char c)
 {
     if (c >= 'A' && c <= 'Z')
         return c - 'A';
@@ -64,7 +63,7 @@ static int decode_group(const char *g, bool last, unsigned char bytes[3], size_t
         pad = g[2] == '=' ? 2 : 1;
     uint32_t v = 0;
     for (int k = 0; k < 4; k++) {
-        int x = k < 4 - pad ? sextet((unsigned char)g[k]) : 0;
+        int x = k < 4 - pad ? tm_base64_sextet((unsigned char)g[k]) : 0;
         if (x < 0) {
             *bad = (size_t)k;
             return -1;

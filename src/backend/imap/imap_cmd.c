@@ -140,6 +140,16 @@ enum tm_status imap_untagged_common(struct tm_session *s, const struct imap_resp
     return TM_OK;
 }
 
+bool imap_fetch_of(const struct imap_response *r, struct imap_fetch *f, enum tm_status *st,
+                   struct tm_error *err)
+{
+    *st = TM_OK;
+    if (!r->keyword || strcmp(r->keyword, "FETCH") != 0)
+        return false;
+    *st = imap_fetch_decode(r, f, err);
+    return *st == TM_OK;
+}
+
 enum tm_status imap_default_untagged(struct tm_session *s, const struct imap_response *r,
                                      struct tm_error *err)
 {

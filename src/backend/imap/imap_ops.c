@@ -165,10 +165,10 @@ static enum tm_status on_body(struct tm_session *s, void *ctx, const struct imap
                               struct tm_error *err)
 {
     struct body_ctx *b = ctx;
-    if (!r->keyword || strcmp(r->keyword, "FETCH") != 0)
-        return TM_OK;
     struct imap_fetch f;
-    enum tm_status st = imap_fetch_decode(r, &f, err);
+    enum tm_status st;
+    if (!imap_fetch_of(r, &f, &st, err))
+        return st;
     if (st || !f.has_uid || f.uid != b->uid || !f.body)
         return st                         ? st
                : f.has_uid && f.has_flags ? imap_apply_fetch_flags(s, &f, NULL, err)

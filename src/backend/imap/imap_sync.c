@@ -154,11 +154,9 @@ static enum tm_status on_new_message(struct tm_session *s, void *ctx, const stru
                                      struct tm_error *err)
 {
     struct fetch_run *run = ctx;
-    if (!r->keyword || strcmp(r->keyword, "FETCH") != 0)
-        return TM_OK;
     struct imap_fetch f;
-    enum tm_status st = imap_fetch_decode(r, &f, err);
-    if (st)
+    enum tm_status st;
+    if (!imap_fetch_of(r, &f, &st, err))
         return st;
     if (!f.has_uid)
         return TM_OK;
@@ -221,11 +219,11 @@ static enum tm_status on_flags(struct tm_session *s, void *ctx, const struct ima
                                struct tm_error *err)
 {
     struct fetch_run *run = ctx;
-    if (!r->keyword || strcmp(r->keyword, "FETCH") != 0)
-        return TM_OK;
     struct imap_fetch f;
-    enum tm_status st = imap_fetch_decode(r, &f, err);
-    if (st || !f.has_uid)
+    enum tm_status st;
+    if (!imap_fetch_of(r, &f, &st, err))
+        return st;
+    if (!f.has_uid)
         return st;
     if (run->uids && (st = remember_uid(run, f.uid, err)))
         return st;
@@ -422,10 +420,10 @@ static enum tm_status on_prefetch(struct tm_session *s, void *ctx, const struct 
                                   struct tm_error *err)
 {
     struct fetch_run *run = ctx;
-    if (!r->keyword || strcmp(r->keyword, "FETCH") != 0)
-        return TM_OK;
     struct imap_fetch f;
-    enum tm_status st = imap_fetch_decode(r, &f, err);
+    enum tm_status st;
+    if (!imap_fetch_of(r, &f, &st, err))
+        return st;
     if (st || !f.has_uid || !f.body || f.uid < run->min_uid)
         return st                         ? st
                : f.has_uid && f.has_flags ? imap_apply_fetch_flags(s, &f, NULL, err)

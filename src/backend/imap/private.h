@@ -111,6 +111,10 @@ void imap_cmd_state_init(struct imap_cmd_state *cs, const char *tag, imap_untagg
 /* Handles one response of the command; when cs->done, the return value is the command's. */
 enum tm_status imap_cmd_response(struct tm_session *s, struct imap_cmd_state *cs,
                                  const struct imap_response *r, struct tm_error *err);
+/* True when r is a FETCH response that decodes into *f; otherwise *st says why not (TM_OK: it
+ * is another response, to be ignored; else the decoding error). */
+bool imap_fetch_of(const struct imap_response *r, struct imap_fetch *f, enum tm_status *st,
+                   struct tm_error *err);
 /* An unsolicited FETCH (a flag change another client made) applied to the cache. */
 enum tm_status imap_default_untagged(struct tm_session *s, const struct imap_response *r,
                                      struct tm_error *err);
