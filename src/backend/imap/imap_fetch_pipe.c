@@ -38,6 +38,8 @@ struct pipe {
     struct tm_error err;
 };
 
+/* Wakes the other side only when it may be waiting (queue was empty, or is full): a signal per
+ * item would cost more in thread switches than the parsing it overlaps. */
 static void push(struct pipe *p, const struct item *it)
 {
     pthread_mutex_lock(&p->lock);
@@ -50,8 +52,8 @@ static void push(struct pipe *p, const struct item *it)
         return;
     }
     p->items[(p->head + p->count) % QUEUE_ITEMS] = *it;
-    p->count++;
-    pthread_cond_broadcast(&p->changed);
+    if (p->count++ == 0 || it->kind != ITEM_ROW)
+        pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -114,17 +116,23 @@ static void *reader_main(void *arg)
     }
 }
 
-static struct item pop(struct pipe *p)
+/* Takes up to max queued items (at least one, waiting for it) into out; returns how many. */
+static size_t pop_some(struct pipe *p, struct item *out, size_t max)
 {
     pthread_mutex_lock(&p->lock);
     while (p->count == 0)
         pthread_cond_wait(&p->changed, &p->lock);
-    struct item it = p->items[p->head];
-    p->head = (p->head + 1) % QUEUE_ITEMS;
-    p->count--;
-    pthread_cond_broadcast(&p->changed);
+    bool was_full = p->count == QUEUE_ITEMS;
+    size_t n = 0;
+    while (n < max && p->count) {
+        out[n++] = p->items[p->head];
+        p->head = (p->head + 1) % QUEUE_ITEMS;
+        p->count--;
+    }
+    if (was_full)
+        pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);
-    return it;
+    return n;
 }
 
 static void mark_handled(struct pipe *p)
@@ -161,18 +169,24 @@ enum tm_status imap_fetch_pipelined(struct tm_session *s, const char *tag, uint3
     enum tm_status row_failure = TM_OK, result = TM_OK;
     struct tm_error row_err;
     tm_error_clear(&row_err);
+    struct item batch[64];
+    size_t n = 0, at = 0;
     for (bool done = false; !done;) {
-        struct item it = pop(p);
-        switch (it.kind) {
+        if (at == n) {
+            n = pop_some(p, batch, sizeof(batch) / sizeof(batch[0]));
+            at = 0;
+        }
+        struct item *it = &batch[at++];
+        switch (it->kind) {
         case ITEM_ROW:
-            if (!row_failure && (row_failure = row_fn(s, ctx, it.uid, it.flags, it.date, it.size,
-                                                      &it.env, &row_err)) != TM_OK) {
+            if (!row_failure && (row_failure = row_fn(s, ctx, it->uid, it->flags, it->date,
+                                                      it->size, &it->env, &row_err)) != TM_OK) {
                 pthread_mutex_lock(&p->lock);
                 p->drop_rows = true; /* the rest is still read, to keep the connection in step */
                 pthread_cond_broadcast(&p->changed);
                 pthread_mutex_unlock(&p->lock);
             }
-            tm_mime_envelope_cleanup(&it.env);
+            tm_mime_envelope_cleanup(&it->env);
             break;
         case ITEM_RESPONSE:
             result = imap_cmd_response(s, &cs, &p->resp, err);
@@ -187,11 +201,18 @@ enum tm_status imap_fetch_pipelined(struct tm_session *s, const char *tag, uint3
             break;
         }
     }
+    while (at < n) { /* rows taken behind the end */
+        if (batch[at].kind == ITEM_ROW)
+            tm_mime_envelope_cleanup(&batch[at].env);
+        at++;
+    }
     pthread_join(reader, NULL);
     while (p->count) { /* rows queued behind an error */
-        struct item it = pop(p);
-        if (it.kind == ITEM_ROW)
-            tm_mime_envelope_cleanup(&it.env);
+        struct item *it = &p->items[p->head];
+        if (it->kind == ITEM_ROW)
+            tm_mime_envelope_cleanup(&it->env);
+        p->head = (p->head + 1) % QUEUE_ITEMS;
+        p->count--;
     }
     if (p->st) /* framing is lost after a read error: start again on a new connection */
         imap_disconnect(s);
