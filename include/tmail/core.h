@@ -61,6 +61,12 @@ enum tm_status tm_core_count_unread(struct tm_core *core, int64_t *count, struct
 /* The first unread message of the open folder in display order; TM_ENOENT if all are read. */
 enum tm_status tm_core_first_unread(struct tm_core *core, int64_t *id_out, struct tm_error *err);
 
+struct tm_pattern;
+/* The display position of the first message at or after from (before, when reverse) that p
+ * matches, from the cache; TM_ENOENT ("Not found.") when there is none that way. */
+enum tm_status tm_core_find(struct tm_core *core, const struct tm_pattern *p, int64_t from,
+                            bool reverse, int64_t *pos_out, struct tm_error *err);
+
 /* Reads one row of the open folder by store id into row (zeroed by the caller). */
 enum tm_status tm_core_message(struct tm_core *core, int64_t message_id, struct tm_message_row *row,
                                struct tm_error *err);

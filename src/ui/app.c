@@ -9,6 +9,7 @@
 
 #include "private.h"
 #include "tmail/i18n.h"
+#include "tmail/pattern.h"
 #include "tmail/str.h"
 #include "tmail/ui.h"
 
@@ -361,6 +362,7 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
     attach_cleanup(&app);
     browser_cleanup(&app);
     colors_free(&app);
+    tm_pattern_free(&app.search);
     tm_mailcap_cleanup(&app.mailcap);
     tm_buf_cleanup(&app.raw);
     g_app = NULL;

@@ -198,7 +198,7 @@ static bool current_row(struct app *app, struct tm_message_row *row)
     return true;
 }
 
-static void move_cursor(struct app *app, int64_t to)
+void index_move_cursor(struct app *app, int64_t to)
 {
     if (app->count <= 0) {
         app_set_message(app, "%s", _("No messages."));
@@ -248,7 +248,7 @@ static void mark_deleted(struct app *app, bool deleted)
         app_set_message(app, "%s", err.message);
     tm_message_row_cleanup(&row);
     if (app->cursor + 1 < app->count)
-        move_cursor(app, app->cursor + 1);
+        index_move_cursor(app, app->cursor + 1);
 }
 
 /* s / C on the message under the cursor. */
@@ -297,22 +297,22 @@ void index_handle(struct app *app, enum ui_fn fn)
     tm_error_clear(&err);
     switch (fn) {
     case FN_NEXT_ENTRY:
-        move_cursor(app, app->cursor + 1);
+        index_move_cursor(app, app->cursor + 1);
         break;
     case FN_PREV_ENTRY:
-        move_cursor(app, app->cursor - 1);
+        index_move_cursor(app, app->cursor - 1);
         break;
     case FN_NEXT_PAGE:
-        move_cursor(app, app->top + h < app->count ? app->top + h : app->count - 1);
+        index_move_cursor(app, app->top + h < app->count ? app->top + h : app->count - 1);
         break;
     case FN_PREV_PAGE:
-        move_cursor(app, app->top - h >= 0 ? app->top - h : 0);
+        index_move_cursor(app, app->top - h >= 0 ? app->top - h : 0);
         break;
     case FN_FIRST_ENTRY:
-        move_cursor(app, 0);
+        index_move_cursor(app, 0);
         break;
     case FN_LAST_ENTRY:
-        move_cursor(app, app->count - 1);
+        index_move_cursor(app, app->count - 1);
         break;
     case FN_DISPLAY:
         if (current_row(app, &row))
@@ -359,6 +359,12 @@ void index_handle(struct app *app, enum ui_fn fn)
         }
         break;
     }
+    case FN_SEARCH:
+    case FN_SEARCH_REVERSE:
+    case FN_SEARCH_NEXT:
+    case FN_SEARCH_OPPOSITE:
+        index_search(app, fn);
+        break;
     case FN_EXIT: /* x: leave without touching deleted messages */
         app->quit = true;
         break;

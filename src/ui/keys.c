@@ -190,6 +190,14 @@ enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op)
         return FN_VIEW_ATTACH;
     case TM_OP_SAVE_ENTRY:
         return FN_SAVE;
+    case TM_OP_SEARCH:
+        return view == VIEW_INDEX ? FN_SEARCH : FN_NONE;
+    case TM_OP_SEARCH_REVERSE:
+        return view == VIEW_INDEX ? FN_SEARCH_REVERSE : FN_NONE;
+    case TM_OP_SEARCH_NEXT:
+        return view == VIEW_INDEX ? FN_SEARCH_NEXT : FN_NONE;
+    case TM_OP_SEARCH_OPPOSITE:
+        return view == VIEW_INDEX ? FN_SEARCH_OPPOSITE : FN_NONE;
     default:
         break;
     }

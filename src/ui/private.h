@@ -59,6 +59,10 @@ enum ui_fn {
     FN_SUBSCRIBE,
     FN_UNSUBSCRIBE,
     FN_TOGGLE_SUBSCRIBED,
+    FN_SEARCH,
+    FN_SEARCH_REVERSE,
+    FN_SEARCH_NEXT,
+    FN_SEARCH_OPPOSITE,
 };
 
 enum ui_view { VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_ATTACH, VIEW_BROWSER };
@@ -177,9 +181,12 @@ struct app {
     size_t help_total; /* lines of the help text, as last drawn */
 
     /* folders (folder_cmds.c, browser_view.c) */
-    int64_t deleted;        /* messages of the open mailbox marked deleted */
-    char last_mailbox[512]; /* the last mailbox saved or copied to: the next prompt's default */
-    bool quit_wait;         /* quitting after queueing an expunge: let it finish first */
+    int64_t deleted;           /* messages of the open mailbox marked deleted */
+    char last_mailbox[512];    /* the last mailbox saved or copied to: the next prompt's default */
+    char search_text[512];     /* the last index search, the next prompt's default */
+    struct tm_pattern *search; /* its compiled pattern (owned), NULL before the first */
+    bool search_reverse;       /* the last search went backwards */
+    bool quit_wait;            /* quitting after queueing an expunge: let it finish first */
     struct browser_row *mailboxes;
     size_t n_mailboxes, cap_mailboxes;
     size_t browser_cursor, browser_top;
@@ -252,6 +259,11 @@ void setup_run(struct app *app);
 /* help_view.c */
 void help_draw(struct app *app);
 void help_handle(struct app *app, enum ui_fn fn);
+
+/* Moves the index cursor to display position to (kept inside the folder, with mutt's notes). */
+void index_move_cursor(struct app *app, int64_t to);
+/* index_search.c: /, <Esc>/, n and search-opposite in the index. */
+void index_search(struct app *app, enum ui_fn fn);
 
 /* prompt.c: reads a line on the bottom row, starting from out's content (a suggestion the user
  * edits; "" for none); false if cancelled (Esc, ^G). The prompt must be terminal-safe text. */
