@@ -325,9 +325,14 @@ static void wait_for_changes(struct worker_ctx *c, int timeout_ms)
     enum tm_status st = w->ops->wait_changes(c->session, timeout_ms, &changed, &err);
     if (w->cancel)
         return;
-    if (!st && changed)
+    if (!st && changed) {
         run_own(c, JOB_SYNC);
-    else if (st && st != TM_ECANCELED) {
+    } else if (st == TM_ENET) {
+        /* the connection went (a server's idle limit, a network change): sync at once, which
+         * reconnects; only when that fails too does the offline timer take over */
+        tm_log(TM_LOG_INFO, "%s: connection lost while waiting: %s", w->account_name, err.message);
+        run_own(c, JOB_SYNC);
+    } else if (st && st != TM_ECANCELED) {
         tm_log(TM_LOG_INFO, "%s: waiting for changes failed: %s", w->account_name, err.message);
         c->offline = true;
     }

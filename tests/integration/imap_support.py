@@ -219,6 +219,16 @@ class Proxy:
                 pass
         self.conns = []
 
+    def drop(self):
+        """Cuts every open connection but keeps listening (a server's idle limit, a NAT timeout)."""
+        for c in self.conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+                c.close()
+            except OSError:
+                pass
+        self.conns = []
+
     def reopen(self):
         """Listens again on the same port after close() (the network is back)."""
         self.lsock = socket.socket()

@@ -247,5 +247,25 @@ def test_flag_changed_offline_is_replayed_when_the_server_is_back():
         proxy.close()
 
 
+def test_dropped_idle_connection_is_made_again_and_new_mail_still_arrives():
+    proxy = Proxy(E["TM_TEST_IMAPS_PORT"], src="127.0.0.1")
+    try:
+        with start(port=proxy.port) as t:
+            m = t.wait_for(re.compile(r"Msgs:([1-9]\d*)"), timeout=60)
+            t.wait_gone("Syncing", timeout=60)
+            count = bob_count()
+            t.wait_for("Msgs:%d" % count, timeout=20)
+            time.sleep(1)
+            proxy.drop()  # IDLE's connection is cut under tmail's feet
+            time.sleep(1)
+            send_to_bob("after the drop %d" % os.getpid())
+            t.wait_for("Msgs:%d" % (count + 1), timeout=20)
+            t.send_keys("x")
+            t.wait_exit(10)
+            assert m
+    finally:
+        proxy.close()
+
+
 if __name__ == "__main__":
     sys.exit(run_tests(globals()))
