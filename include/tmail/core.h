@@ -61,6 +61,15 @@ enum tm_status tm_core_count_unread(struct tm_core *core, int64_t *count, struct
 /* The first unread message of the open folder in display order; TM_ENOENT if all are read. */
 enum tm_status tm_core_first_unread(struct tm_core *core, int64_t *id_out, struct tm_error *err);
 
+/* Limits the index to the messages pattern text matches (NULL, "", "all" or "~A": all again);
+ * count, window, position and find then see only those. TM_EPARSE for a bad pattern (the old
+ * limit stays). Opening another mailbox drops the limit. */
+enum tm_status tm_core_set_limit(struct tm_core *core, const char *text, struct tm_error *err);
+/* Judges the open mailbox again after a sync (new mail, expunges); no-op without a limit. */
+enum tm_status tm_core_refresh_limit(struct tm_core *core, struct tm_error *err);
+/* The active limit's pattern text, or NULL. Borrowed until the limit changes. */
+const char *tm_core_limit_text(struct tm_core *core);
+
 struct tm_pattern;
 /* The display position of the first message at or after from (before, when reverse) that p
  * matches, from the cache; TM_ENOENT ("Not found.") when there is none that way. */

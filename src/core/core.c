@@ -171,6 +171,7 @@ void tm_core_free(struct tm_core **pp)
     free(core->worker.mailbox_name);
     core_account_free(&core->worker.account);
     free(core->folder_label);
+    core_limit_clear(core);
     free(core->mailbox_name);
     free(core->url);
     free(core->folder_path);
@@ -215,18 +216,26 @@ const char *tm_core_folder_label(struct tm_core *core)
 
 enum tm_status tm_core_count(struct tm_core *core, int64_t *count, struct tm_error *err)
 {
+    if (core->limit.text) {
+        *count = (int64_t)core->limit.n;
+        return TM_OK;
+    }
     return tm_store_message_count(core->store, core->mailbox_id, count, err);
 }
 
 enum tm_status tm_core_window(struct tm_core *core, int64_t offset, int limit,
                               struct tm_message_row *rows, int *n_out, struct tm_error *err)
 {
+    if (core->limit.text)
+        return core_limit_window(core, offset, limit, rows, n_out, err);
     return tm_store_message_window(core->store, core->mailbox_id, offset, limit, rows, n_out, err);
 }
 
 enum tm_status tm_core_position(struct tm_core *core, int64_t message_id, int64_t *pos,
                                 struct tm_error *err)
 {
+    if (core->limit.text)
+        return core_limit_position(core, message_id, pos, err);
     return tm_store_message_position(core->store, message_id, pos, err);
 }
 

@@ -166,6 +166,7 @@ enum tm_status tm_core_open_mailbox(struct tm_core *core, const char *name, stru
     free(core->mailbox_name);
     core->mailbox_name = copy;
     core->mailbox_id = id;
+    core_limit_clear(core); /* a limit belongs to the folder it was set in */
     return core_set_label(core, err);
 }
 

@@ -167,6 +167,15 @@ int core_run_command(const char *command, int in_fd, bool quiet, struct tm_buf *
                      int timeout_ms);
 
 /* The controller (core.c, folders.c). */
+/* limit.c: the messages the index shows under a limit (l), in display order. */
+struct tm_pattern;
+struct core_limit {
+    char *text;                 /* the pattern as typed; NULL: no limit */
+    struct tm_pattern *pattern; /* compiled */
+    int64_t *ids;
+    size_t n;
+};
+
 struct tm_core {
     struct tm_store *store; /* the UI thread's connection */
     struct event_queue *events;
@@ -180,7 +189,14 @@ struct tm_core {
     char *folder_path;           /* the Maildir or mbox path (labels of its folders), else NULL */
     char *sent, *drafts, *trash; /* the account's settings without = or +, or NULL */
     bool listed;                 /* a listing of the mailboxes has come in */
+    struct core_limit limit;
 };
+
+void core_limit_clear(struct tm_core *core);
+enum tm_status core_limit_window(struct tm_core *core, int64_t offset, int limit,
+                                 struct tm_message_row *rows, int *n_out, struct tm_error *err);
+enum tm_status core_limit_position(struct tm_core *core, int64_t message_id, int64_t *pos,
+                                   struct tm_error *err);
 
 /* Makes the folder label of the open mailbox (core->mailbox_name). */
 enum tm_status core_set_label(struct tm_core *core, struct tm_error *err);

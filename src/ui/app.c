@@ -248,6 +248,7 @@ static void handle_event(struct app *app, struct tm_event *ev)
         app->progress[0] = 0;
         if (ev->status)
             app_set_message(app, "%s", ev->text);
+        tm_core_refresh_limit(app->core, NULL); /* new mail is judged by the limit too */
         index_reload(app);
         if (!app->cursor_placed)
             index_place_cursor(app);

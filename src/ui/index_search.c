@@ -1,6 +1,6 @@
-/* index_search.c - mutt's search in the index: / and <Esc>/ ask for a pattern (~s, ~f, ~N, a bare
- * word for sender or subject, ...), n repeats it and search-opposite turns it around; a search
- * that reaches the end wraps, saying so. The cache answers, so it works offline. */
+/* index_search.c - mutt's search and limit in the index: / and <Esc>/ ask for a pattern (~s, ~f,
+ * ~N, a bare word for sender or subject, ...), n repeats it and search-opposite turns it around; a
+ * search that reaches the end wraps, saying so. The cache answers, so it works offline. */
 #include <stdio.h>
 #include <string.h>
 
@@ -68,4 +68,28 @@ void index_search(struct app *app, enum ui_fn fn)
         return;
     }
     index_move_cursor(app, pos);
+}
+
+void index_limit(struct app *app)
+{
+    const char *current = tm_core_limit_text(app->core);
+    char text[sizeof(app->search_text)];
+    snprintf(text, sizeof(text), "%s", current ? current : "");
+    if (!prompt_line(app, _("Limit to messages matching: "), text, sizeof(text)))
+        return;
+    struct tm_error err;
+    tm_error_clear(&err);
+    if (tm_core_set_limit(app->core, text, &err) != TM_OK) {
+        app_set_message(app, "%s", err.message);
+        return;
+    }
+    int64_t keep = app->cursor_id;
+    index_reload(app);
+    int64_t pos;
+    if (keep && tm_core_position(app->core, keep, &pos, NULL) == TM_OK)
+        index_move_cursor(app, pos);
+    else if (app->count > 0)
+        index_move_cursor(app, 0);
+    if (app->count == 0 && tm_core_limit_text(app->core))
+        app_set_message(app, "%s", _("No messages matched the limit."));
 }

@@ -179,7 +179,17 @@ void index_draw(struct app *app)
         used += snprintf(what + used, sizeof(what) - (size_t)used, _(" New:%lld"),
                          (long long)app->unread);
     if (app->deleted && used > 0 && (size_t)used < sizeof(what))
-        snprintf(what + used, sizeof(what) - (size_t)used, _(" Del:%lld"), (long long)app->deleted);
+        used += snprintf(what + used, sizeof(what) - (size_t)used, _(" Del:%lld"),
+                         (long long)app->deleted);
+    const char *limit = tm_core_limit_text(app->core);
+    if (limit && used > 0 && (size_t)used < sizeof(what)) { /* typed by the person: shown as is */
+        struct tm_buf shown;
+        tm_buf_init(&shown, 200);
+        tm_str_visible(&shown, limit, strlen(limit), false);
+        snprintf(what + used, sizeof(what) - (size_t)used, _(" Lim:%s"),
+                 shown.data ? shown.data : "");
+        tm_buf_cleanup(&shown);
+    }
     draw_status_bar(app, what);
     draw_message_line(app);
 }
@@ -359,6 +369,9 @@ void index_handle(struct app *app, enum ui_fn fn)
         }
         break;
     }
+    case FN_LIMIT:
+        index_limit(app);
+        break;
     case FN_SEARCH:
     case FN_SEARCH_REVERSE:
     case FN_SEARCH_NEXT:

@@ -192,6 +192,8 @@ enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op)
         return FN_SAVE;
     case TM_OP_SEARCH:
         return view == VIEW_INDEX ? FN_SEARCH : FN_NONE;
+    case TM_OP_LIMIT:
+        return view == VIEW_INDEX ? FN_LIMIT : FN_NONE;
     case TM_OP_SEARCH_REVERSE:
         return view == VIEW_INDEX ? FN_SEARCH_REVERSE : FN_NONE;
     case TM_OP_SEARCH_NEXT:

@@ -63,6 +63,7 @@ enum ui_fn {
     FN_SEARCH_REVERSE,
     FN_SEARCH_NEXT,
     FN_SEARCH_OPPOSITE,
+    FN_LIMIT,
 };
 
 enum ui_view { VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_ATTACH, VIEW_BROWSER };
@@ -264,6 +265,8 @@ void help_handle(struct app *app, enum ui_fn fn);
 void index_move_cursor(struct app *app, int64_t to);
 /* index_search.c: /, <Esc>/, n and search-opposite in the index. */
 void index_search(struct app *app, enum ui_fn fn);
+/* l: asks for a pattern and shows only the messages it matches ("all" or ~A: all again). */
+void index_limit(struct app *app);
 
 /* prompt.c: reads a line on the bottom row, starting from out's content (a suggestion the user
  * edits; "" for none); false if cancelled (Esc, ^G). The prompt must be terminal-safe text. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""test_search.py - mutt's index search in the real binary (tmux, demo mailbox): / with a
-pattern, n for the next match, wrapping with a note, <Esc>/ backwards, and a miss."""
+"""test_search.py - mutt's index search and limit in the real binary (tmux, demo mailbox): / with
+a pattern, n for the next match, wrapping with a note, <Esc>/ backwards, a miss, and l to show
+only matching messages (and all of them again)."""
 
 import os
 import re
@@ -65,6 +66,27 @@ def test_search_that_finds_nothing_says_so():
         t.type("~z <<")
         t.send_keys("Enter")
         t.wait_for(re.compile(r"~z|size|pattern|expected", re.I))
+
+
+def test_limit_shows_only_matching_messages_and_all_again():
+    with open_demo() as t:
+        total = re.search(r"Msgs:(\d+)", t.text()).group(1)
+        t.send_keys("l")
+        t.wait_for("Limit to messages matching:")
+        t.type("~s Lunch")
+        t.send_keys("Enter")
+        t.wait_for("Msgs:2")
+        t.wait_for("Lim:~s Lunch")
+        rows = [l for l in t.screen() if re.match(r"^\s*\d+ ", l)]
+        assert len(rows) == 2 and all("Lunch" in r for r in rows), rows
+        assert subject_under_cursor(t) in ("Lunch on Friday?", "Re: Lunch on Friday?")
+        t.send_keys("l")
+        t.wait_for("Limit to messages matching:")
+        t.send_keys("C-u")
+        t.type("all")
+        t.send_keys("Enter")
+        t.wait_for("Msgs:%s" % total)
+        t.wait_gone("Lim:")
 
 
 if __name__ == "__main__":
