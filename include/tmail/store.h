@@ -15,7 +15,7 @@ struct tm_store;
 struct tm_buf;
 
 /* The schema version a freshly migrated store has (PRAGMA user_version). */
-#define TM_STORE_SCHEMA_VERSION 5
+#define TM_STORE_SCHEMA_VERSION 6
 
 /* Opens (creating with mode 0600, and its parent directory 0700) the database at path, sets WAL
  * and a busy timeout, and runs every pending numbered migration in one transaction each. A file

@@ -241,11 +241,11 @@ enum tm_status tm_store_mailbox_set_counts(struct tm_store *st, int64_t mailbox_
 }
 
 /* The listing's columns and source; the walk adds the position condition and LIMIT 1. The
- * counts come from messages_mailbox_flags alone. */
+ * unread count comes from the partial index messages_unread alone (1 is TM_FLAG_SEEN). */
 #define LISTING_SELECT                                                                             \
     "SELECT b.id, b.name, b.delimiter, b.special_use, b.attrs, b.subscribed, "                     \
     "(SELECT count(*) FROM messages AS m WHERE m.mailbox_id = b.id), "                             \
-    "(SELECT count(*) FROM messages AS m WHERE m.mailbox_id = b.id AND (m.flags & ?2) = 0), "      \
+    "(SELECT count(*) FROM messages AS m WHERE m.mailbox_id = b.id AND (m.flags & 1) = 0), "       \
     "coalesce(b.server_total, -1), coalesce(b.server_unseen, -1) "                                 \
     "FROM mailboxes AS b WHERE b.account_id = ?1 "
 
@@ -270,15 +270,14 @@ static enum tm_status listing_next(struct tm_store *st, int64_t account_id, cons
 {
     sqlite3_stmt *s =
         after ? store_stmt(st, STMT_MAILBOX_EACH_NEXT,
-                           LISTING_SELECT "AND b.name > ?3 ORDER BY b.name LIMIT 1", err)
+                           LISTING_SELECT "AND b.name > ?2 ORDER BY b.name LIMIT 1", err)
               : store_stmt(st, STMT_MAILBOX_EACH_FIRST, LISTING_SELECT "ORDER BY b.name LIMIT 1",
                            err);
     if (!s)
         return TM_ESTORE;
     sqlite3_bind_int64(s, 1, account_id);
-    sqlite3_bind_int64(s, 2, TM_FLAG_SEEN);
     if (after)
-        sqlite3_bind_text(s, 3, after, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, after, -1, SQLITE_STATIC);
     enum tm_status rc = TM_OK;
     int r = sqlite3_step(s);
     if (r == SQLITE_DONE) {

@@ -134,6 +134,13 @@ static const struct store_migration migrations[] = {
         "    date = old.date AND message_id = old.id;"
         "  DELETE FROM display_place WHERE message_id = old.id;"
         "END;"},
+    /* An index of every message's flags cost a third of a bulk insert, for two questions only:
+     * how many are unread, and how many are marked deleted. Partial indexes answer those and
+     * hold only the (few) rows concerned. 1 is TM_FLAG_SEEN and 8 TM_FLAG_DELETED (message.c
+     * checks that at compile time). */
+    {6, "DROP INDEX messages_mailbox_flags;"
+        "CREATE INDEX messages_unread ON messages(mailbox_id) WHERE (flags & 1) = 0;"
+        "CREATE INDEX messages_deleted ON messages(mailbox_id) WHERE (flags & 8) != 0;"},
 };
 
 enum tm_status store_refuse_newer(struct tm_store *st, int version, int known, struct tm_error *err)

@@ -167,7 +167,7 @@ TM_TEST(store_migrates_v4_file_to_v5_keeping_the_order)
 
     struct tm_store *st = NULL;
     TM_CHECK_INT(tm_store_open(path, &st, NULL), TM_OK);
-    TM_CHECK_INT(tm_store_schema_version(st), 5);
+    TM_CHECK_INT(tm_store_schema_version(st), TM_STORE_SCHEMA_VERSION);
     for (int mbox = 7; mbox <= 10; mbox++)
         TM_CHECK_INT(check_all_steps(st, mbox, want[mbox], got[mbox]), 0);
     TM_CHECK_INT(fixture_int(st, "SELECT display_gaps FROM mailboxes WHERE id = 7"), 0);

@@ -419,3 +419,34 @@ TM_TEST(store_mailbox_rename_keeps_id_and_messages)
     TM_CHECK_INT(tm_store_mailbox_rename(st, 999, "New", NULL), TM_ENOENT);
     tm_store_free(&st);
 }
+
+/* Schema 6: unread and deleted counts come from small partial indexes, and agree with a plain
+ * count over the rows. */
+TM_TEST(store_unread_and_deleted_counts_use_partial_indexes)
+{
+    struct tm_store *st = fixture_open();
+    TM_CHECK(st);
+    int64_t account = fixture_account(st, "p");
+    int64_t mbox = fixture_mailbox(st, account, "INBOX");
+    for (int uid = 1; uid <= 30; uid++)
+        fixture_uid_msg(st, mbox, uid,
+                        (uid % 3 ? TM_FLAG_SEEN : 0) | (uid % 10 == 0 ? TM_FLAG_DELETED : 0));
+    int64_t unread = -1, deleted = -1, flagged = -1;
+    TM_CHECK_INT(tm_store_message_count_with_flags(st, mbox, TM_FLAG_SEEN, 0, &unread, NULL),
+                 TM_OK);
+    TM_CHECK_INT(unread, 10);
+    TM_CHECK_INT(tm_store_message_count_with_flags(st, mbox, TM_FLAG_DELETED, TM_FLAG_DELETED,
+                                                   &deleted, NULL),
+                 TM_OK);
+    TM_CHECK_INT(deleted, 3);
+    TM_CHECK_INT(tm_store_message_count_with_flags(st, mbox, TM_FLAG_FLAGGED, 0, &flagged, NULL),
+                 TM_OK); /* any other question still works, without an index of its own */
+    TM_CHECK_INT(flagged, 30);
+    TM_CHECK(fixture_plan_uses(
+        st, "SELECT count(*) FROM messages WHERE mailbox_id = 1 AND (flags & 1) = 0",
+        "messages_unread"));
+    TM_CHECK(fixture_plan_uses(
+        st, "SELECT count(*) FROM messages WHERE mailbox_id = 1 AND (flags & 8) != 0",
+        "messages_deleted"));
+    tm_store_free(&st);
+}
