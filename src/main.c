@@ -315,6 +315,7 @@ int main(int argc, char **argv)
     } else if (!(cfg = tm_config_new())) {
         return fail(_("out of memory"), NULL);
     }
+    tm_log_set_level((enum tm_log_level)cfg->settings.log_level); /* debug adds the wire trace */
 
     if (a.sync) {
         int code = sync_accounts(cfg, a.sync_account, store_path);

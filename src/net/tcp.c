@@ -200,7 +200,8 @@ static enum tm_status take_opts(struct tm_stream *s, const struct tm_stream_opts
     s->cancel = o->cancel;
     s->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 30000;
     tm_stream_set_io_timeout(s, o->io_timeout_ms);
-    if (o->trace_label)
+    if (o->trace_label && tm_log_enabled(TM_LOG_DEBUG)) /* else every line would be made
+                                                            printable for nothing */
         snprintf(s->trace, sizeof(s->trace), "%s", o->trace_label);
     return TM_OK;
 }

@@ -37,6 +37,21 @@ void tm_log_close(void)
     pthread_mutex_unlock(&log_lock);
 }
 
+void tm_log_set_level(enum tm_log_level min_level)
+{
+    pthread_mutex_lock(&log_lock);
+    log_min = min_level;
+    pthread_mutex_unlock(&log_lock);
+}
+
+bool tm_log_enabled(enum tm_log_level level)
+{
+    pthread_mutex_lock(&log_lock);
+    bool on = level >= log_min && log_file != NULL;
+    pthread_mutex_unlock(&log_lock);
+    return on;
+}
+
 void tm_log(enum tm_log_level level, const char *fmt, ...)
 {
     static const char *const names[] = {"debug", "info", "warn", "error"};

@@ -101,13 +101,15 @@ def empty(mailbox="INBOX"):
 class Home:
     """A private HOME + XDG dirs and a tmailrc for one account, for tmail runs."""
 
-    def __init__(self, port=None, scheme="imaps", extra="", user=None, password=None):
+    def __init__(self, port=None, scheme="imaps", extra="", user=None, password=None,
+                 log_level="info"):
         self.dir = tempfile.mkdtemp(prefix="tmi.")
         for d in ("config", "cache", "data", "state"):
             os.makedirs(os.path.join(self.dir, d), exist_ok=True)
         port = port or int(E["TM_TEST_IMAPS_PORT" if scheme == "imaps" else "TM_TEST_IMAP_PORT"])
         self.rc = os.path.join(self.dir, "tmailrc")
         with open(self.rc, "w") as f:
+            f.write("set log_level = %s\n" % log_level)
             f.write("account test\n"
                     "  set imap = %s://%s@%s:%d\n"
                     "  set password = \"%s\"\n"

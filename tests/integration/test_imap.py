@@ -61,6 +61,25 @@ def test_login_with_starttls():
         h.cleanup()
 
 
+def test_debug_log_has_the_wire_trace_without_the_password():
+    h = Home(scheme="imap", log_level="debug")  # STARTTLS, then AUTHENTICATE PLAIN
+    try:
+        sync_ok(h)
+        log = h.log()
+        check("imap test> " in log and "imap test< " in log, "no wire trace: %s" % log[-500:])
+        check("<secret, " in log, "the login line is not marked as hidden")
+        check("Alice-Secret-1" not in log, "the password reached the log")
+        check("AGFsaWNl" not in log, "the SASL PLAIN response reached the log")
+    finally:
+        h.cleanup()
+    h = Home(scheme="imap")  # the default: no trace at all
+    try:
+        sync_ok(h)
+        check("imap test> " not in h.log(), "wire trace without log_level = debug")
+    finally:
+        h.cleanup()
+
+
 def test_resync_sees_flags_expunge_and_append():
     h = Home()
     try:
