@@ -46,6 +46,18 @@ static enum tm_status commit(struct tm_session *s, struct tm_error *err)
     return tm_store_commit(s->env->store, err);
 }
 
+/* Commits what the step before wrote, also after it failed (complete rows are worth keeping);
+ * returns the first failure, with err describing that one. */
+static enum tm_status end_batch(struct tm_session *s, enum tm_status st, struct tm_error *err)
+{
+    struct tm_error cerr;
+    tm_error_clear(&cerr);
+    enum tm_status cst = commit(s, &cerr);
+    if (!st && cst && err)
+        *err = cerr;
+    return st ? st : cst;
+}
+
 /* Commits every BATCH_ROWS rows so a dropped connection keeps what arrived. */
 static enum tm_status batch_step(struct fetch_run *run, struct tm_error *err)
 {
@@ -205,13 +217,7 @@ static enum tm_status fetch_new(struct fetch_run *run, struct tm_error *err)
     else
         st = imap_fetch_pipelined(s, tag, run->min_uid, store_row, on_new_message, run, err);
     /* Keep every complete row even when the connection dropped: the next sync resumes. */
-    struct tm_error cerr;
-    enum tm_status cst = commit(s, &cerr);
-    if (!st && cst) {
-        *err = cerr;
-        st = cst;
-    }
-    return st;
+    return end_batch(s, st, err);
 }
 
 /* Flag changes (and for the full fetch, the set of uids) of messages already cached. */
@@ -312,9 +318,7 @@ static enum tm_status expunge_by_search(struct fetch_run *run, struct tm_error *
     enum tm_status st =
         imap_simple(s, on_search, run, err, "UID SEARCH %sALL", esearch ? "RETURN (ALL) " : "");
     if (!st && !(st = begin(s, err))) {
-        st = drop_missing(run, err);
-        enum tm_status cst = commit(s, err);
-        st = st ? st : cst;
+        st = end_batch(s, drop_missing(run, err), err);
     }
     return st;
 }
@@ -334,8 +338,7 @@ static enum tm_status resync_cached(struct fetch_run *run, bool qresync_done, ui
         st = imap_simple(s, on_flags, run, err,
                          "UID FETCH 1:%lld (UID FLAGS) (CHANGEDSINCE %llu%s)", (long long)max_uid,
                          (unsigned long long)since_modseq, s->qresync_enabled ? " VANISHED" : "");
-        enum tm_status cst = commit(s, err);
-        if ((st = st ? st : cst) || s->qresync_enabled)
+        if ((st = end_batch(s, st, err)) || s->qresync_enabled)
             return st;
         if ((st = tm_store_message_count(s->env->store, run->mailbox_id, &count, err)))
             return st;
@@ -349,9 +352,8 @@ static enum tm_status resync_cached(struct fetch_run *run, bool qresync_done, ui
     st = imap_simple(s, on_flags, run, err, "UID FETCH 1:%lld (UID FLAGS)", (long long)max_uid);
     if (!st)
         st = drop_missing(run, err);
-fail:;
-    enum tm_status cst = commit(s, err);
-    return st ? st : cst;
+fail:
+    return end_batch(s, st, err);
 }
 
 enum tm_status imap_select(struct tm_session *s, const char *name, int64_t mailbox_id,
@@ -381,9 +383,7 @@ enum tm_status imap_select(struct tm_session *s, const char *name, int64_t mailb
         return st == TM_ENOMEM ? tm_error_set(err, st, _("out of memory")) : st;
     struct tm_sync_result ignored = {0};
     (void)ignored;
-    st = imap_cmd_run(s, tag, false, NULL, NULL, TM_ENOENT, err);
-    enum tm_status cst = commit(s, err);
-    st = st ? st : cst;
+    st = end_batch(s, imap_cmd_run(s, tag, false, NULL, NULL, TM_ENOENT, err), err);
     if (st) {
         free(s->selected);
         s->selected = NULL;
@@ -444,8 +444,7 @@ static enum tm_status prefetch_new(struct fetch_run *run, struct tm_error *err)
         return st;
     st = imap_simple(s, on_prefetch, run, err, "UID FETCH %u:* (UID BODY.PEEK[])",
                      (unsigned)run->min_uid);
-    enum tm_status cst = commit(s, err);
-    return st ? st : cst;
+    return end_batch(s, st, err);
 }
 
 enum tm_status imap_sync_mailbox(struct tm_session *s, const char *name, int64_t mailbox_id,

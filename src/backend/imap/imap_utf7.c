@@ -3,24 +3,16 @@
 #include <string.h>
 
 #include "imap_proto.h"
+#include "tmail/base64.h"
 #include "tmail/i18n.h"
 #include "tmail/str.h"
 
 static const char b64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
+/* Modified base64 (RFC 3501 5.1.3): the standard alphabet with ',' in place of '/'. */
 static int b64_value(unsigned char c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == ',')
-        return 63;
-    return -1;
+    return c == ',' ? 63 : c == '/' ? -1 : tm_base64_sextet(c);
 }
 
 static enum tm_status put_utf8(struct tm_buf *out, unsigned cp)
