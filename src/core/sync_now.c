@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "private.h"
+#include "tmail/array.h"
 #include "tmail/config.h"
 #include "tmail/core.h"
 #include "tmail/i18n.h"
@@ -22,15 +23,9 @@ static int add_name(void *ctx, const struct tm_mailbox_info *mb)
     struct names *ns = ctx;
     if (!mb->selectable)
         return 0;
-    if (ns->n == ns->cap) {
-        size_t cap = ns->cap ? ns->cap * 2 : 16;
-        char **p = realloc(ns->v, cap * sizeof(*p));
-        if (!p) {
-            ns->oom = true;
-            return 1;
-        }
-        ns->v = p;
-        ns->cap = cap;
+    if (TM_ARRAY_RESERVE(ns->v, ns->n, ns->cap, 16)) {
+        ns->oom = true;
+        return 1;
     }
     if (!(ns->v[ns->n] = strdup(mb->name))) {
         ns->oom = true;

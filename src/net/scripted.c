@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "src/net/private.h"
+#include "tmail/array.h"
 #include "tmail/i18n.h"
 
 #define SHOW_MAX 160 /* bytes of a line quoted in an error */
@@ -23,7 +24,7 @@ struct item {
 struct scripted_layer {
     struct net_layer base;
     struct item *items;
-    size_t n_items;
+    size_t n_items, cap_items;
     size_t next;       /* the item being played */
     size_t matched;    /* bytes of items[next] (C:) the client already sent */
     struct tm_buf out; /* server bytes made readable; out.data[out_pos..out.len) not yet read */
@@ -260,11 +261,9 @@ static const struct net_layer_ops scripted_ops = {
 static enum tm_status add_item(struct scripted_layer *sl, enum item_kind kind, int line,
                                const char *text, size_t len, bool crlf)
 {
-    struct item *items = realloc(sl->items, (sl->n_items + 1) * sizeof(*items));
-    if (!items)
+    if (TM_ARRAY_RESERVE(sl->items, sl->n_items, sl->cap_items, 32))
         return TM_ENOMEM;
-    sl->items = items;
-    struct item *it = &items[sl->n_items];
+    struct item *it = &sl->items[sl->n_items];
     *it = (struct item){.kind = kind, .line = line};
     if (kind == ITEM_SEND || kind == ITEM_EXPECT) {
         it->len = len + (crlf ? 2 : 0);

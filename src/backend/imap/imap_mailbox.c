@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "private.h"
+#include "tmail/array.h"
 #include "tmail/flags.h"
 #include "tmail/i18n.h"
 #include "tmail/log.h"
@@ -39,15 +40,9 @@ static char *dup_opt(const char *s, bool *failed)
 static int collect_mailbox(void *ctx, const struct tm_mailbox_listing *mb)
 {
     struct mb_list *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 32;
-        void *p = realloc(l->v, cap * sizeof(*l->v));
-        if (!p) {
-            l->st = TM_ENOMEM;
-            return 1;
-        }
-        l->v = p;
-        l->cap = cap;
+    if (TM_ARRAY_RESERVE(l->v, l->n, l->cap, 32)) {
+        l->st = TM_ENOMEM;
+        return 1;
     }
     bool failed = false;
     struct mb_entry *e = &l->v[l->n++];

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "private.h"
+#include "tmail/array.h"
 #include "tmail/flags.h"
 #include "tmail/i18n.h"
 #include "tmail/log.h"
@@ -383,14 +384,8 @@ struct search_ctx {
 
 static enum tm_status add_id(struct search_ctx *c, int64_t id, struct tm_error *err)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        int64_t *p = realloc(c->ids, cap * sizeof(*p));
-        if (!p)
-            return tm_error_set(err, TM_ENOMEM, _("out of memory"));
-        c->ids = p;
-        c->cap = cap;
-    }
+    if (TM_ARRAY_RESERVE(c->ids, c->n, c->cap, 64))
+        return tm_error_set(err, TM_ENOMEM, _("out of memory"));
     c->ids[c->n++] = id;
     return TM_OK;
 }

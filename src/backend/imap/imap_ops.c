@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "private.h"
+#include "tmail/array.h"
 #include "tmail/config.h"
 #include "tmail/flags.h"
 #include "tmail/i18n.h"
@@ -109,10 +110,8 @@ static enum tm_status remember_mailbox(struct tm_session *s, const char *name, i
     for (size_t i = 0; i < s->n_known; i++)
         if (s->known[i].id == id)
             return TM_OK;
-    void *p = realloc(s->known, (s->n_known + 1) * sizeof(*s->known));
-    if (!p)
+    if (TM_ARRAY_RESERVE(s->known, s->n_known, s->cap_known, 8))
         return tm_error_set(err, TM_ENOMEM, _("out of memory"));
-    s->known = p;
     if (!(s->known[s->n_known].name = strdup(name)))
         return tm_error_set(err, TM_ENOMEM, _("out of memory"));
     s->known[s->n_known++].id = id;

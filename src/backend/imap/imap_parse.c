@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "imap_proto.h"
+#include "tmail/array.h"
 #include "tmail/i18n.h"
 
 #define STACK_KEEP_MAX ((size_t)1 << 16) /* a value stack grown past this is freed after use */
@@ -227,14 +228,8 @@ static enum tm_status push(struct imap_parser *p, const struct imap_value *v)
 {
     if (p->n_values >= p->lim.max_items)
         return parse_fail(p, TM_ELIMIT, p->pos, _("more than %zu values"), p->lim.max_items);
-    if (p->n_stack == p->cap_stack) {
-        size_t cap = p->cap_stack ? p->cap_stack * 2 : 64;
-        struct imap_value *s = realloc(p->stack, cap * sizeof(*s));
-        if (!s)
-            return no_memory(p);
-        p->stack = s;
-        p->cap_stack = cap;
-    }
+    if (TM_ARRAY_RESERVE(p->stack, p->n_stack, p->cap_stack, 64))
+        return no_memory(p);
     p->stack[p->n_stack++] = *v;
     p->n_values++;
     return TM_OK;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "private.h"
+#include "tmail/array.h"
 #include "tmail/flags.h"
 #include "tmail/i18n.h"
 #include "tmail/log.h"
@@ -116,14 +117,8 @@ enum tm_status imap_apply_vanished(struct tm_session *s, const struct imap_seqse
 
 static enum tm_status remember_uid(struct fetch_run *run, uint32_t uid, struct tm_error *err)
 {
-    if (run->n_uids == run->cap_uids) {
-        size_t cap = run->cap_uids ? run->cap_uids * 2 : 4096;
-        uint32_t *p = realloc(run->uids, cap * sizeof(*p));
-        if (!p)
-            return tm_error_set(err, TM_ENOMEM, _("out of memory"));
-        run->uids = p;
-        run->cap_uids = cap;
-    }
+    if (TM_ARRAY_RESERVE(run->uids, run->n_uids, run->cap_uids, 4096))
+        return tm_error_set(err, TM_ENOMEM, _("out of memory"));
     run->uids[run->n_uids++] = uid;
     return TM_OK;
 }
@@ -261,15 +256,9 @@ static int diff_one(void *ctx, int64_t id, int64_t uid, unsigned flags)
         d->pos++;
     if (d->pos < d->n && d->uids[d->pos] == uid)
         return 0;
-    if (d->n_gone == d->cap_gone) {
-        size_t cap = d->cap_gone ? d->cap_gone * 2 : 256;
-        int64_t *p = realloc(d->gone, cap * sizeof(*p));
-        if (!p) {
-            d->st = TM_ENOMEM;
-            return 1;
-        }
-        d->gone = p;
-        d->cap_gone = cap;
+    if (TM_ARRAY_RESERVE(d->gone, d->n_gone, d->cap_gone, 256)) {
+        d->st = TM_ENOMEM;
+        return 1;
     }
     d->gone[d->n_gone++] = id;
     return 0;

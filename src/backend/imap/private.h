@@ -74,7 +74,7 @@ struct tm_session {
         int64_t id;
         char *name;
     } * known;
-    size_t n_known;
+    size_t n_known, cap_known;
 };
 
 /* ---- imap_cmd.c ---- */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "private.h"
+#include "tmail/array.h"
 #include "tmail/fsutil.h"
 #include "tmail/i18n.h"
 #include "tmail/store.h"
@@ -127,13 +128,8 @@ static enum tm_status collect_folders(struct tm_session *s, char ***names, size_
             maildir_pathf(dir, sizeof(dir), NULL, "%s/%s", s->root, e->d_name) ||
             !maildir_is_maildir(dir))
             continue;
-        if (*n == cap) {
-            char **grown = realloc(*names, (cap = cap ? cap * 2 : 16) * sizeof(**names));
-            if (!grown)
-                st = TM_ENOMEM;
-            else
-                *names = grown;
-        }
+        if (TM_ARRAY_RESERVE(*names, *n, cap, 16))
+            st = TM_ENOMEM;
         if (!st && !((*names)[*n] = strdup(name)))
             st = TM_ENOMEM;
         if (!st)
