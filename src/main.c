@@ -8,12 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tm_build_config.h"
 #include "tmail/config.h"
 #include "tmail/core.h"
+#include "tmail/draft.h"
 #include "tmail/fsutil.h"
 #include "tmail/i18n.h"
 #include "tmail/log.h"
@@ -24,11 +28,18 @@
 static void usage(FILE *to)
 {
     fprintf(to, _("Usage: tmail [-f FOLDER] [-F FILE]\n"
+                  "       tmail [-F FILE] -s SUBJECT [-c ADDR] [-b ADDR] [-a FILE...] -- ADDR...\n"
+                  "       tmail [-F FILE] -H DRAFT [ADDR...]\n"
+                  "       tmail [-F FILE] mailto:URL\n"
                   "       tmail --sync [-F FILE] [ACCOUNT]\n"
                   "       tmail --check-config [-F FILE]\n"
                   "       tmail --dump-mime FILE\n"
                   "  -f FOLDER        open this Maildir or mbox instead of the default mailbox\n"
                   "  -F FILE          read this configuration file instead of ~/.tmailrc\n"
+                  "  -s SUBJECT       send standard input as the body of a message, no UI\n"
+                  "  -c ADDR, -b ADDR add a Cc or Bcc recipient (repeatable)\n"
+                  "  -a FILE...       attach files (up to -- or the next option)\n"
+                  "  -H DRAFT         send a draft file with headers (To:, Subject: ...) and body\n"
                   "  --sync [ACCOUNT] sync every mailbox of one or all IMAP accounts, no UI\n"
                   "  --check-config   check the configuration, print every problem, exit 0 or 1\n"
                   "  --dump-mime FILE print the MIME structure of a message as JSON\n"
@@ -83,15 +94,51 @@ static void print_report(void *ctx, const struct tm_core_sync_report *r)
     }
 }
 
-/* tmail --sync [ACCOUNT]: one summary line per account; exit 0 only if everything synced. */
+static void print_unsent(void *ctx, const char *text)
+{
+    fprintf(stderr, "tmail: %s: %s\n", (const char *)ctx, text);
+}
+
+static char *ask_tty_password(void *ctx, const char *account);
+
+/* tmail --sync: sends what waits in the account's outbox; 0 when nothing failed. */
+static int flush_outbox(const struct tm_config *cfg, const struct tm_account *a,
+                        const char *store_path)
+{
+    struct tm_error err;
+    tm_error_clear(&err);
+    struct tm_core_send_options o = {
+        .store_path = store_path,
+        .account = a,
+        .hostname = cfg->settings.hostname,
+        .charset_fallback = cfg->settings.charset_fallback,
+        .ask_password = ask_tty_password,
+    };
+    int sent = 0, failed = 0;
+    if (tm_core_flush_outbox(&o, &sent, &failed, print_unsent, a->name, &err)) {
+        fprintf(stderr, "tmail: %s: %s\n", a->name, err.message);
+        return 1;
+    }
+    if (sent || failed)
+        fprintf(stdout, _("%s: %d queued messages sent, %d not sent\n"), a->name, sent, failed);
+    return failed ? 1 : 0;
+}
+
+/* tmail --sync [ACCOUNT]: the outbox first, then one summary line per account; exit 0 only if
+ * everything synced and sent. */
 static int sync_accounts(const struct tm_config *cfg, const char *only, const char *store_path)
 {
     int rc = 0, matched = 0;
     for (size_t i = 0; i < cfg->n_accounts; i++) {
         const struct tm_account *a = &cfg->accounts[i];
-        if ((only && strcmp(a->name, only) != 0) || (!only && !is_imap(a)))
+        bool sends = a->send.scheme != TM_URL_NONE;
+        if ((only && strcmp(a->name, only) != 0) || (!only && !is_imap(a) && !sends))
             continue;
         matched++;
+        if (sends && flush_outbox(cfg, a, store_path))
+            rc = 1;
+        if (!is_imap(a))
+            continue;
         struct sync_totals t = {.account = a->name};
         struct tm_core_sync_options o = {
             .store_path = store_path,
@@ -170,8 +217,18 @@ static void print_config_errors(const struct tm_config *cfg)
     tm_buf_cleanup(&line);
 }
 
+#define MAX_ITEMS 256
+
 struct args {
     const char *folder;
+    const char *subject; /* -s */
+    const char *draft;   /* -H */
+    const char *cc[MAX_ITEMS], *bcc[MAX_ITEMS], *attach[MAX_ITEMS];
+    int ncc, nbcc, nattach;
+    char **rcpts; /* the addresses after the options */
+    int nrcpts;
+    const char *mailto; /* a mailto: URL */
+    bool send;          /* -s or -H */
     const char *config;
     const char *dump_mime;
     const char *sync_account; /* --sync ACCOUNT */
@@ -204,6 +261,133 @@ static int dump_mime(const char *path)
     return rc;
 }
 
+/* tmail -s: the password from the terminal, without echo; NULL when there is no terminal. */
+static char *ask_tty_password(void *ctx, const char *account)
+{
+    (void)ctx;
+    FILE *tty = fopen("/dev/tty", "r+");
+    if (!tty)
+        return NULL;
+    fprintf(tty, _("Password for %s: "), account);
+    fflush(tty);
+    struct termios old, quiet;
+    int fd = fileno(tty);
+    bool restore = tcgetattr(fd, &old) == 0;
+    if (restore) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(fd, TCSAFLUSH, &quiet);
+    }
+    char buf[1024];
+    char *line = fgets(buf, sizeof(buf), tty);
+    if (restore)
+        tcsetattr(fd, TCSAFLUSH, &old);
+    fputc('\n', tty);
+    fclose(tty);
+    char *password = NULL;
+    if (line) {
+        buf[strcspn(buf, "\r\n")] = 0;
+        password = strdup(buf);
+    }
+    explicit_bzero(buf, sizeof(buf));
+    return password;
+}
+
+/* The account tmail -s sends from: the first account if it can send, else the first that can. */
+static const struct tm_account *sending_account(const struct tm_config *cfg)
+{
+    const struct tm_account *first = first_account(cfg);
+    if (first && first->send.scheme != TM_URL_NONE)
+        return first;
+    for (size_t i = 0; i < cfg->n_accounts; i++)
+        if (cfg->accounts[i].send.scheme != TM_URL_NONE)
+            return &cfg->accounts[i];
+    return cfg->defaults.send.scheme != TM_URL_NONE ? &cfg->defaults : NULL;
+}
+
+/* Appends items (", " between) to the draft field *field. */
+static bool add_addresses(char **field, const char *const *items, int n)
+{
+    for (int i = 0; i < n; i++) {
+        size_t old = strlen(*field), len = strlen(items[i]);
+        char *grown = realloc(*field, old + len + 3);
+        if (!grown)
+            return false;
+        snprintf(grown + old, len + 3, "%s%s", old ? ", " : "", items[i]);
+        *field = grown;
+    }
+    return true;
+}
+
+#define BATCH_BODY_MAX   ((size_t)64 * 1024 * 1024)
+#define BATCH_ATTACH_MAX ((size_t)256 * 1024 * 1024)
+
+/* The draft of tmail -s / -H from the arguments and standard input. */
+static enum tm_status batch_draft(const struct args *a, const struct tm_account *acct,
+                                  const struct tm_settings *settings, struct tm_draft **out,
+                                  struct tm_error *err)
+{
+    struct tm_draft_setup setup = {.account = acct, .settings = settings};
+    enum tm_status st = tm_draft_start(&setup, TM_DRAFT_NEW, NULL, 0, 0, out, err);
+    struct tm_draft *d = *out;
+    if (st)
+        return st;
+    if (a->draft) {
+        st = tm_draft_read_file(d, true, a->draft, err);
+    } else {
+        tm_buf_reset(&d->body);
+        st = tm_fs_read_file("/dev/stdin", BATCH_BODY_MAX, 0, &d->body, err);
+    }
+    if (!st && a->subject) {
+        char *subject = strdup(a->subject);
+        if (!subject)
+            return tm_error_set(err, TM_ENOMEM, _("out of memory"));
+        free(d->subject);
+        d->subject = subject;
+    }
+    if (!st && (!add_addresses(&d->to, (const char *const *)a->rcpts, a->nrcpts) ||
+                !add_addresses(&d->cc, a->cc, a->ncc) || !add_addresses(&d->bcc, a->bcc, a->nbcc)))
+        st = tm_error_set(err, TM_ENOMEM, _("out of memory"));
+    for (int i = 0; !st && i < a->nattach; i++)
+        st = tm_draft_attach_file(d, a->attach[i], BATCH_ATTACH_MAX, err);
+    return st;
+}
+
+/* tmail -s SUBJECT ... -- ADDR...: exit 0 only when the server accepted the message. */
+static int send_batch(const struct args *a, const struct tm_config *cfg, const char *store_path)
+{
+    struct tm_error err;
+    struct tm_draft *d = NULL;
+    tm_error_clear(&err);
+    const struct tm_account *acct = sending_account(cfg);
+    if (!acct) {
+        fprintf(stderr, _("tmail: no account can send mail: add smtp = smtp://USER@HOST:587 to an "
+                          "account\n"));
+        return 1;
+    }
+    if (!a->draft && isatty(0)) {
+        fprintf(stderr, _("tmail: -s reads the message body from standard input, which is a "
+                          "terminal; pipe the body in, or use -H DRAFT\n"));
+        return 1;
+    }
+    enum tm_status st = batch_draft(a, acct, &cfg->settings, &d, &err);
+    if (!st) {
+        struct tm_core_send_options o = {
+            .store_path = store_path,
+            .account = acct,
+            .hostname = cfg->settings.hostname,
+            .save_copy = cfg->settings.copy == TM_QUAD_YES || cfg->settings.copy == TM_QUAD_ASK_YES,
+            .charset_fallback = cfg->settings.charset_fallback,
+            .ask_password = ask_tty_password,
+        };
+        st = tm_core_send_now(&o, d, &cfg->aliases, &err);
+    }
+    tm_draft_free(&d);
+    if (st || err.message[0])
+        fprintf(stderr, "tmail: %s\n", err.message);
+    return st ? 1 : 0;
+}
+
 /* tmail --check-config [-F FILE]: every problem as FILE:LINE: message; exit 0 or 1. */
 static int check_config(const char *override)
 {
@@ -234,8 +418,37 @@ static int parse_args(int argc, char **argv, struct args *a)
         {"sync", no_argument, NULL, 'S'},         {0, 0, 0, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "f:F:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:F:hs:c:b:a:H:", longopts, NULL)) != -1) {
         switch (c) {
+        case 's':
+            a->subject = optarg;
+            a->send = true;
+            break;
+        case 'H':
+            a->draft = optarg;
+            a->send = true;
+            break;
+        case 'c':
+        case 'b':
+            if ((c == 'c' ? a->ncc : a->nbcc) >= MAX_ITEMS) {
+                fprintf(stderr, _("tmail: too many -%c options\n"), c);
+                return 2;
+            }
+            if (c == 'c')
+                a->cc[a->ncc++] = optarg;
+            else
+                a->bcc[a->nbcc++] = optarg;
+            break;
+        case 'a': /* mutt: -a takes every file up to the next option or -- */
+            a->attach[a->nattach++] = optarg;
+            while (optind < argc && argv[optind][0] != '-' && a->nattach < MAX_ITEMS)
+                a->attach[a->nattach++] = argv[optind++];
+            if (optind < argc && argv[optind][0] != '-') {
+                fprintf(stderr, _("tmail: too many attachments\n"));
+                return 2;
+            }
+            a->send = true;
+            break;
         case 'f':
             a->folder = optarg;
             break;
@@ -264,6 +477,13 @@ static int parse_args(int argc, char **argv, struct args *a)
     }
     if (a->sync && optind + 1 == argc)
         a->sync_account = argv[optind++];
+    if (!a->sync && optind + 1 == argc && strncasecmp(argv[optind], "mailto:", 7) == 0)
+        a->mailto = argv[optind++];
+    if (a->send) { /* the recipients */
+        a->rcpts = argv + optind;
+        a->nrcpts = argc - optind;
+        optind = argc;
+    }
     if (optind < argc) {
         usage(stderr);
         return 2;
@@ -317,6 +537,17 @@ int main(int argc, char **argv)
     }
     tm_log_set_level((enum tm_log_level)cfg->settings.log_level); /* debug adds the wire trace */
 
+    if (a.send) {
+        if (cfg->n_errors) {
+            print_config_errors(cfg);
+            tm_config_free(&cfg);
+            return fail(_("fix the configuration before sending"), NULL);
+        }
+        int code = send_batch(&a, cfg, store_path);
+        tm_config_free(&cfg);
+        tm_log_close();
+        return code;
+    }
     if (a.sync) {
         int code = sync_accounts(cfg, a.sync_account, store_path);
         tm_config_free(&cfg);
@@ -374,7 +605,11 @@ int main(int argc, char **argv)
                  .account_name = account,
                  .charset_fallback = cfg->settings.charset_fallback,
                  .sort = cfg->settings.sort,
-                 .sort_reverse = cfg->settings.sort_reverse},
+                 .sort_reverse = cfg->settings.sort_reverse,
+                 .hostname = cfg->settings.hostname,
+                 .save_copy =
+                     cfg->settings.copy == TM_QUAD_YES || cfg->settings.copy == TM_QUAD_ASK_YES},
+        .mailto = a.mailto,
         .cfg = &cfg,
         .notice = notice[0] ? notice : NULL,
     };

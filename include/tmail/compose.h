@@ -113,6 +113,10 @@ enum tm_status tm_compose_reply_recipients(const char *orig, size_t len, const c
  * (quoted lines become ">>"). */
 enum tm_status tm_compose_quote_body(const char *orig, size_t len, struct tm_buf *out,
                                      struct tm_error *err);
+/* The same with attribution (one line, without its line break; the caller expands settings
+ * such as mutt's attribution) in place of the default line; "" writes none, NULL the default. */
+enum tm_status tm_compose_quote_body_attr(const char *orig, size_t len, const char *attribution,
+                                          struct tm_buf *out, struct tm_error *err);
 
 /* Appends to out orig forwarded inline: "----- Forwarded message from NAME -----", its main
  * headers, its text, "----- End forwarded message -----". */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tmail/alias.h"
 #include "tmail/buf.h"
 #include "tmail/config_ops.h"
 #include "tmail/status.h"
@@ -74,6 +75,13 @@ struct tm_settings {
     bool askcc;
     bool askbcc;
     bool reverse_name;
+    int copy; /* enum tm_quad */
+    bool edit_headers;
+    char *hostname;
+    int mime_forward; /* enum tm_quad */
+    int postpone;     /* enum tm_quad */
+    int recall;       /* enum tm_quad */
+    bool sig_dashes;
     char *alternates;
     bool help;
     bool status_on_top;
@@ -81,8 +89,9 @@ struct tm_settings {
     bool beep;
     bool wait_key;
     long sleep_time;
-    int log_level; /* enum tm_log_level of tmail/log.h */
-    long timeout;  /* seconds without a key press before checking for mail */
+    int log_level;    /* enum tm_log_level of tmail/log.h */
+    long timeout;     /* seconds without a key press before checking for mail */
+    char *alias_file; /* read at load when it exists; where new aliases are saved */
 };
 
 /* ---- Accounts ---- */
@@ -254,6 +263,7 @@ struct tm_config {
     size_t n_diags, cap_diags;
     size_t n_errors, n_warnings; /* counted even past TM_CONFIG_MAX_DIAGS */
     bool unusable;               /* the main file could not be read at all */
+    struct tm_alias_set aliases; /* `alias` lines of the files, then those of alias_file */
 };
 
 /* Looks up environment variables for $VAR and ~ expansion; ctx is the caller's. */
@@ -277,10 +287,10 @@ enum tm_status tm_config_parse_buffer(struct tm_config *cfg, const char *name, c
  * credentials; problems go to cfg->diags. Returns TM_ENOMEM only. */
 enum tm_status tm_config_finish(struct tm_config *cfg);
 
-/* Reads path (and what it sources, relative to the including file) into a new configuration
- * in *out, finished. env NULL means the process environment. *out is set whenever memory
- * allows, also on TM_ECONFIG, which means the file is unusable (missing, too big, binary);
- * errors inside a usable file leave the status TM_OK with cfg->n_errors > 0. */
+/* Reads path (and what it sources, relative to the including file, then the alias_file when it
+ * exists) into a new configuration in *out, finished. env NULL means the process environment. *out
+ * is set whenever memory allows, also on TM_ECONFIG, which means the file is unusable (missing, too
+ * big, binary); errors inside a usable file leave the status TM_OK with cfg->n_errors > 0. */
 enum tm_status tm_config_load_file(const char *path, const struct tm_config_env *env,
                                    struct tm_config **out, struct tm_error *err);
 

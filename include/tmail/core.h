@@ -26,6 +26,9 @@ struct tm_core_options {
     const char *charset_fallback;     /* for raw 8-bit headers; NULL: windows-1252 */
     int sort;                         /* enum tm_sort of tmail/config.h: threads, date, ... */
     bool sort_reverse;
+    const char *hostname; /* EHLO and Message-ID domain (the hostname setting); NULL: the
+                             machine's */
+    bool save_copy;       /* keep a copy of sent mail in the sent mailbox (the copy setting) */
 };
 
 /* Opens the store, starts the account worker. *out owned by the caller: tm_core_free. */
@@ -206,5 +209,69 @@ struct tm_mailcap_viewer {
  * line except through tm_mailcap_expand's reduced values. Blocks while the viewer runs. */
 enum tm_status tm_core_mailcap_viewer(void *ctx, const char *type, const char *charset,
                                       const char *payload, size_t len, struct tm_buf *out);
+
+/* ---- Sending (outbox.c, worker_send.c): DESIGN.md "Sending" ----
+ * The open account sends through its smtp setting. A message is committed to the store's outbox
+ * before the worker connects, removed only after the server's final 250 and its Sent copy, and
+ * kept with the server's reply otherwise (retried with backoff: 1, 2, 4 ... 60 minutes for
+ * temporary failures; held for the person after permanent ones or refused recipients).
+ * TM_EV_OUTBOX events report what happened (text for the message line; status TM_OK when a
+ * message was sent). */
+
+struct tm_draft;
+struct tm_alias_set;
+
+/* Builds d (aliases expanded), commits it to the outbox and wakes the worker to send it.
+ * TM_ECONFIG when the account cannot send (no smtp); TM_EPARSE for unusable addresses (nothing
+ * is queued then). The draft is only read (its message_id is set). */
+enum tm_status tm_core_send(struct tm_core *core, struct tm_draft *d,
+                            const struct tm_alias_set *aliases, struct tm_error *err);
+/* Builds d as a postponed message (Bcc kept) and queues its append to the account's drafts
+ * mailbox with the \Draft and \Seen flags; TM_EV_CHANGED (text "Message postponed.") or
+ * TM_EV_ERROR follows. TM_ENOENT when the account has no drafts mailbox. */
+enum tm_status tm_core_postpone(struct tm_core *core, struct tm_draft *d,
+                                const struct tm_alias_set *aliases, struct tm_error *err);
+/* Messages of the account not yet sent (the status bar's "1 unsent"). */
+enum tm_status tm_core_outbox_unsent(struct tm_core *core, int64_t *count, struct tm_error *err);
+/* The outbox rows of the account, oldest first (tm_store_outbox_each). */
+enum tm_status tm_core_outbox_each(struct tm_core *core, tm_store_outbox_cb cb, void *ctx,
+                                   struct tm_error *err);
+/* Tries the row again now (a held one too). */
+enum tm_status tm_core_outbox_retry(struct tm_core *core, int64_t id, struct tm_error *err);
+/* Sends a row held for refused recipients to the accepted ones only (drops the refused ones
+ * recorded by the last try) and tries again now. TM_ENOENT when nothing is refused. */
+enum tm_status tm_core_outbox_drop_refused(struct tm_core *core, int64_t id, struct tm_error *err);
+/* Deletes an unsent row (the person gave up on it). */
+enum tm_status tm_core_outbox_remove(struct tm_core *core, int64_t id, struct tm_error *err);
+
+/* tmail -s: sends one built message in the calling thread (outbox row first, like the UI),
+ * then stores the Sent copy. TM_OK only when the server accepted it; otherwise err says why
+ * (the server's reply verbatim) and the message stays in the outbox for the next tmail. */
+struct tm_core_send_options {
+    const char *store_path;
+    const struct tm_account *account; /* borrowed for the call */
+    const char *hostname;             /* EHLO and Message-ID domain; NULL: the machine's */
+    bool save_copy;                   /* the copy setting */
+    const char *charset_fallback;
+    /* Asks for the password when the account needs one and has no password/password_cmd:
+     * a malloc'd string or NULL (cancelled); NULL here fails with TM_EAUTH. */
+    char *(*ask_password)(void *ctx, const char *account_name);
+    void *ask_ctx;
+};
+enum tm_status tm_core_send_now(const struct tm_core_send_options *o, struct tm_draft *d,
+                                const struct tm_alias_set *aliases, struct tm_error *err);
+/* tmail --sync: tries every queued outbox row of the account now (held ones wait for the
+ * person), in the calling thread; *sent and *failed count them and report (may be NULL) gets a
+ * sentence for each one that failed or needs a word. Returns store failures only. */
+enum tm_status tm_core_flush_outbox(const struct tm_core_send_options *o, int *sent, int *failed,
+                                    void (*report)(void *ctx, const char *text), void *ctx,
+                                    struct tm_error *err);
+
+/* Sender addresses of the cache starting with prefix, for completing recipients
+ * (tm_store_address_complete on the UI thread's connection). */
+enum tm_status tm_core_complete_address(struct tm_core *core, const char *prefix, int limit,
+                                        tm_store_address_cb cb, void *ctx, struct tm_error *err);
+/* The configured account the core was opened with (NULL for -f folders and the demo). */
+const struct tm_account *tm_core_account(struct tm_core *core);
 
 #endif

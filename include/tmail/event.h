@@ -19,6 +19,8 @@ enum tm_event_type {
                             tm_core_answer_secret (the worker waits) */
     TM_EV_MAILBOXES,     /* the account's mailbox list or counts changed (text: what was done,
                             or empty); the folder browser re-reads them */
+    TM_EV_OUTBOX,        /* the outbox changed: text says what happened (sent, failed with the
+                            server's reply, queued); done is the number of unsent messages */
 };
 
 struct tm_event {

@@ -211,4 +211,15 @@ enum tm_status tm_mime_uu_decode(const char *in, size_t len, struct tm_buf *out)
 enum tm_status tm_mime_dump_json(const char *msg, size_t len, struct tm_buf *out,
                                  struct tm_error *err);
 
+/* For a submission server without 8BITMIME (RFC 6152): appends to out msg[0..len) with every
+ * part whose body has bytes above 0x7f (or NULs, or lines over 998 bytes) re-encoded, text/... as
+ * quoted-printable and everything else (message/rfc822 included) as base64, and its
+ * Content-Transfer-Encoding field rewritten (a single-part message without MIME-Version also
+ * gets "MIME-Version: 1.0"); all other bytes, boundaries and headers stay as they were. A
+ * message already 7-bit is copied unchanged. Line ends follow the input (CRLF when
+ * its first line ends so). TM_ENOTSUP when a header field has 8-bit bytes (only SMTPUTF8 could
+ * carry it), TM_EPARSE when the MIME structure cannot be read. */
+enum tm_status tm_mime_downgrade_7bit(const char *msg, size_t len, struct tm_buf *out,
+                                      struct tm_error *err);
+
 #endif

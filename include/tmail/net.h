@@ -59,6 +59,12 @@ bool tm_stream_is_tls(const struct tm_stream *s);
 /* Bytes received but not yet read. */
 size_t tm_stream_buffered(const struct tm_stream *s);
 
+/* Writes the numeric local address of the connection into out ("192.0.2.7", "2001:db8::7"; an
+ * IPv4-mapped IPv6 address as IPv4), for an SMTP EHLO address literal. A stream without a
+ * socket (the scripted stream) reports "127.0.0.1". TM_ENET when the socket cannot tell,
+ * TM_ELIMIT when size is too small (INET6_ADDRSTRLEN is enough); out is "" on failure. */
+enum tm_status tm_stream_local_address(const struct tm_stream *s, char *out, size_t size);
+
 /* Appends one line WITHOUT its CRLF (a bare LF also ends a line) to line. TM_ELIMIT when the line
  * is longer than max bytes (the rest of that line is NOT consumed; the stream should be treated as
  * broken), TM_ENET on EOF/reset/timeout, TM_ECANCELED. NUL bytes inside a line are kept (callers

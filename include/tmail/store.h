@@ -15,7 +15,7 @@ struct tm_store;
 struct tm_buf;
 
 /* The schema version a freshly migrated store has (PRAGMA user_version). */
-#define TM_STORE_SCHEMA_VERSION 6
+#define TM_STORE_SCHEMA_VERSION 7
 
 /* Opens (creating with mode 0600, and its parent directory 0700) the database at path, sets WAL
  * and a busy timeout, and runs every pending numbered migration in one transaction each. A file
@@ -321,5 +321,102 @@ enum tm_status tm_store_pending_failed(struct tm_store *st, int64_t id, const ch
 /* How many operations of an account are pending. */
 enum tm_status tm_store_pending_count(struct tm_store *st, int64_t account_id, int64_t *count,
                                       struct tm_error *err);
+
+/* ---- The outbox (schema 7): messages to send, durable until the server's final 250 ----
+ * A row is committed before the first byte of its message goes out and deleted only when the
+ * message is sent and its Sent copy stored. Rows belong to the account that sends them (by
+ * name: the outbox outlives the cache's account rows). */
+
+enum tm_outbox_state {
+    TM_OUTBOX_QUEUED = 0,  /* waiting for its next try (next_try) */
+    TM_OUTBOX_SENDING = 1, /* the content went out up to the final dot: if tmail dies now, the
+                              server may have taken it (the next try counts it in maybe_sent) */
+    TM_OUTBOX_HELD = 2,    /* a permanent failure or refused recipients: waits for the person */
+    TM_OUTBOX_SENT = 3,    /* the server took it; only the Sent copy (or the flag on the
+                              original) is still to be done */
+};
+
+/* One outbox row without its message. In tm_store_outbox_add the strings are borrowed; in the
+ * callback of tm_store_outbox_each they are valid only during the call; tm_store_outbox_get
+ * fills a struct tm_outbox_row that owns them. */
+struct tm_outbox_entry {
+    int64_t id;
+    const char *account;      /* required: the sending account's name */
+    int64_t created;          /* seconds since the epoch; 0 in add: now */
+    const char *env_from;     /* MAIL FROM addr-spec, required ("" allowed) */
+    const char *rcpts;        /* RCPT TO addr-specs, one per line ('\n'), at least one, required */
+    const char *subject;      /* decoded, for the listing; may be NULL */
+    const char *to_display;   /* "Bob <bob@x>, carol@y", for the listing; may be NULL */
+    int state;                /* enum tm_outbox_state; add always stores QUEUED */
+    int attempts;             /* tries that failed */
+    int maybe_sent;           /* tries that ended after the final dot without a reply */
+    int64_t next_try;         /* seconds since the epoch; 0: at once */
+    const char *last_reply;   /* the server's reply (or the failure) of the last try, or NULL */
+    int64_t orig_message_id;  /* the store id of the message replied to or forwarded, or 0 */
+    unsigned orig_flag;       /* enum tm_flag bit to set on it after sending (ANSWERED, PASSED) */
+    const char *sent_mailbox; /* where the Sent copy goes (resolved when queued), or NULL: none */
+};
+
+/* An owned copy of a row: tm_outbox_row_cleanup frees it. */
+struct tm_outbox_row {
+    struct tm_outbox_entry e; /* its strings point into the fields below */
+    char *account, *env_from, *rcpts, *subject, *to_display, *last_reply, *sent_mailbox;
+};
+void tm_outbox_row_cleanup(struct tm_outbox_row *row);
+
+/* Inserts e with the message msg[0..len) (copied) and commits it (its own transaction, or the
+ * caller's when one is open: then the caller's commit is what makes it durable). *id_out (may be
+ * NULL) gets the id. TM_ESTORE when a required field is missing or rcpts is empty. */
+enum tm_status tm_store_outbox_add(struct tm_store *st, const struct tm_outbox_entry *e,
+                                   const void *msg, size_t len, int64_t *id_out,
+                                   struct tm_error *err);
+/* A nonzero return stops the walk. */
+typedef int (*tm_store_outbox_cb)(void *ctx, const struct tm_outbox_entry *e);
+/* Calls cb for each row of account (NULL: every account) in id order, with no statement open
+ * during the call (the callback may change or delete rows). */
+enum tm_status tm_store_outbox_each(struct tm_store *st, const char *account, tm_store_outbox_cb cb,
+                                    void *ctx, struct tm_error *err);
+/* Fills row (zeroed by the caller); TM_ENOENT when there is no such row. */
+enum tm_status tm_store_outbox_get(struct tm_store *st, int64_t id, struct tm_outbox_row *row,
+                                   struct tm_error *err);
+/* Appends the row's message to out. TM_ENOENT when there is no such row. */
+enum tm_status tm_store_outbox_message(struct tm_store *st, int64_t id, struct tm_buf *out,
+                                       struct tm_error *err);
+/* Sets the state (SENDING right before the final dot, SENT after the 250, QUEUED to retry a held
+ * row now: that also sets next_try to 0). A row found in SENDING when set to SENDING again, or
+ * set back to QUEUED from SENDING, counts one in maybe_sent. TM_ENOENT when there is no such
+ * row. */
+enum tm_status tm_store_outbox_set_state(struct tm_store *st, int64_t id, int state,
+                                         struct tm_error *err);
+/* A try failed: state becomes state (QUEUED or HELD), attempts grows by one, last_reply and
+ * next_try are recorded. TM_ENOENT when there is no such row. */
+enum tm_status tm_store_outbox_failed(struct tm_store *st, int64_t id, int state,
+                                      const char *last_reply, int64_t next_try,
+                                      struct tm_error *err);
+/* Replaces the recipients (one per line; the person dropped a refused one). TM_ESTORE when
+ * empty, TM_ENOENT when there is no such row. */
+enum tm_status tm_store_outbox_set_rcpts(struct tm_store *st, int64_t id, const char *rcpts,
+                                         struct tm_error *err);
+/* Deletes the row. A row that is not there is not an error. */
+enum tm_status tm_store_outbox_delete(struct tm_store *st, int64_t id, struct tm_error *err);
+/* How many rows of account (NULL: all) are not yet sent (QUEUED, SENDING or HELD). */
+enum tm_status tm_store_outbox_count_unsent(struct tm_store *st, const char *account,
+                                            int64_t *count, struct tm_error *err);
+/* The row of account to work on next at time now: the oldest QUEUED row with next_try <= now,
+ * else the oldest SENDING row (left by a tmail that died mid-send), else the oldest SENT row
+ * (its Sent copy is missing); TM_ENOENT when there is none. *wait_s (may be NULL) gets the
+ * seconds until the earliest QUEUED row becomes due, or -1 when there is none. */
+enum tm_status tm_store_outbox_next(struct tm_store *st, const char *account, int64_t now,
+                                    int64_t *id_out, int64_t *wait_s, struct tm_error *err);
+
+/* ---- Addresses for completing recipients ---- */
+
+/* Calls cb with each distinct sender address (and the latest display name seen with it, or NULL)
+ * of every cached message whose address or display name starts with prefix (ASCII
+ * case-insensitive; "" matches all), most recently seen first, at most limit of them. The
+ * strings are valid only during the call; a nonzero return stops the walk. */
+typedef int (*tm_store_address_cb)(void *ctx, const char *name, const char *addr);
+enum tm_status tm_store_address_complete(struct tm_store *st, const char *prefix, int limit,
+                                         tm_store_address_cb cb, void *ctx, struct tm_error *err);
 
 #endif

@@ -12,6 +12,7 @@ struct tm_ui_options {
     struct tm_config **cfg;      /* settings, key bindings, colours: the caller frees *cfg after the
                                   * UI returns; `:source` may have replaced it meanwhile */
     const char *notice;          /* shown in the message line at start, or NULL */
+    const char *mailto;          /* tmail mailto:URL: start composing to it, or NULL */
 };
 
 /* Runs the UI until the user quits. Returns 0 on a normal exit; on a start-up failure

@@ -87,6 +87,7 @@ void tm_config_free(struct tm_config **pp)
     for (size_t i = 0; i < cfg->n_colors; i++)
         free(cfg->colors[i].pattern);
     free(cfg->colors);
+    tm_alias_set_cleanup(&cfg->aliases);
     for (size_t i = 0; i < cfg->n_diags; i++) {
         free(cfg->diags[i].file);
         free(cfg->diags[i].message);

@@ -1,6 +1,6 @@
 /* check.c - reading tmailrc files: size caps, `source` relative to the including file with a
  * depth limit and loop detection by (device, inode), the file mode for the password warning,
- * and tmail --check-config. */
+ * the alias_file, and tmail --check-config. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +91,55 @@ static enum tm_status source_file(struct cfg_loader *ld, const char *path)
     return st == TM_ECONFIG ? TM_OK : st; /* a bad sourced file is one error, not fatal */
 }
 
+struct alias_file_ctx {
+    struct tm_config *cfg;
+    const char *path;
+};
+
+static enum tm_status alias_file_bad(void *ctx, int line, const char *message)
+{
+    struct alias_file_ctx *c = ctx;
+    return cfg_diag(c->cfg, TM_CONFIG_ERROR, c->path, line, "%s", message);
+}
+
+/* Reads the alias_file setting's file into cfg->aliases, when it exists: a missing one is only
+ * where the first alias will be saved. Its aliases come after (and replace) those of alias
+ * lines, as in a muttrc that ends with `source $alias_file`. */
+static enum tm_status load_alias_file(struct cfg_loader *ld)
+{
+    const char *set = ld->cfg->settings.alias_file;
+    const char *home = ld->env && ld->env->get ? ld->env->get(ld->env->ctx, "HOME") : NULL;
+    char path[4096];
+    struct stat sb;
+    if (!set || !*set)
+        return TM_OK;
+    /* `set alias_file=~/x` keeps its ~ (the lexer expands one only at the start of a word) */
+    if (set[0] == '~' && set[1] == '/' && home)
+        snprintf(path, sizeof(path), "%s%s", home, set + 1);
+    else
+        snprintf(path, sizeof(path), "%s", set);
+    if (stat(path, &sb) != 0)
+        return errno == ENOENT ? TM_OK : file_error(ld, path, _("cannot read"), errno);
+    if (!S_ISREG(sb.st_mode))
+        return file_error(ld, path, _("not a regular file:"), 0);
+    struct tm_buf data;
+    struct tm_error err;
+    tm_buf_init(&data, TM_ALIAS_MAX_FILE);
+    enum tm_status st = tm_fs_read_file(path, TM_ALIAS_MAX_FILE, 0, &data, &err);
+    if (st == TM_ELIMIT)
+        st = cfg_diag(ld->cfg, TM_CONFIG_ERROR, path, 0, _("file larger than %zu bytes"),
+                      TM_ALIAS_MAX_FILE);
+    else if (st)
+        st = file_error(ld, path, _("cannot read"), errno);
+    else {
+        struct alias_file_ctx ctx = {.cfg = ld->cfg, .path = path};
+        st = cfg_alias_parse(&ld->cfg->aliases, data.data ? data.data : "", data.len,
+                             alias_file_bad, &ctx);
+    }
+    tm_buf_cleanup(&data);
+    return st;
+}
+
 enum tm_status tm_config_load_file(const char *path, const struct tm_config_env *env,
                                    struct tm_config **out, struct tm_error *err)
 {
@@ -109,6 +158,8 @@ enum tm_status tm_config_load_file(const char *path, const struct tm_config_env 
                             .source_ctx = &of,
                             .account = -1};
     enum tm_status st = load_path(&ld, path);
+    if (st == TM_OK)
+        st = load_alias_file(&ld);
     if (st == TM_OK)
         st = tm_config_finish(cfg);
     if (st == TM_ENOMEM)

@@ -1,9 +1,10 @@
-/* commands.c - bind, macro, color, source, and account ... end blocks. */
+/* commands.c - bind, macro, color, source, alias, and account ... end blocks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "tmail/alias.h"
 #include "tmail/array.h"
 #include "tmail/i18n.h"
 
@@ -192,4 +193,11 @@ enum tm_status cmd_end(struct cfg_loader *ld, struct cfg_words *w)
         return cmd_error(ld, _("end without account"));
     ld->account = -1;
     return TM_OK;
+}
+
+enum tm_status cmd_alias(struct cfg_loader *ld, const char *line, size_t len)
+{
+    struct tm_error err;
+    enum tm_status st = tm_alias_parse_line(&ld->cfg->aliases, line, len, false, &err);
+    return st == TM_EPARSE ? cmd_error(ld, "%s", err.message) : st;
 }

@@ -21,5 +21,7 @@ enum tm_status cmd_color(struct cfg_loader *ld, struct cfg_words *w);
 enum tm_status cmd_source(struct cfg_loader *ld, struct cfg_words *w);
 enum tm_status cmd_account(struct cfg_loader *ld, struct cfg_words *w);
 enum tm_status cmd_end(struct cfg_loader *ld, struct cfg_words *w);
+/* alias and unalias, from the raw line line[0..len) (see run_line in parser.c). */
+enum tm_status cmd_alias(struct cfg_loader *ld, const char *line, size_t len);
 
 #endif

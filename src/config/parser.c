@@ -56,17 +56,36 @@ enum tm_status cmd_error(struct cfg_loader *ld, const char *fmt, ...)
     return cfg_diag(ld->cfg, TM_CONFIG_ERROR, ld->file, ld->line, "%s", msg);
 }
 
+/* alias and unalias have no run function: they read the raw line (see run_line). */
 static const struct command commands[] = {
-    {"account", cmd_account}, {"bind", cmd_bind},     {"color", cmd_color},
-    {"end", cmd_end},         {"macro", cmd_macro},   {"reset", cmd_reset},
-    {"set", cmd_set},         {"source", cmd_source}, {"unset", cmd_unset},
+    {"account", cmd_account}, {"alias", NULL},      {"bind", cmd_bind},   {"color", cmd_color},
+    {"end", cmd_end},         {"macro", cmd_macro}, {"reset", cmd_reset}, {"set", cmd_set},
+    {"source", cmd_source},   {"unalias", NULL},    {"unset", cmd_unset},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* Whether the line's first word, as written, is alias or unalias. */
+static bool alias_line(const char *text, size_t len)
+{
+    size_t a = 0;
+    while (a < len && (text[a] == ' ' || text[a] == '\t'))
+        a++;
+    size_t b = a;
+    while (b < len && text[b] != ' ' && text[b] != '\t' && text[b] != '#')
+        b++;
+    return (b - a == 5 && memcmp(text + a, "alias", 5) == 0) ||
+           (b - a == 7 && memcmp(text + a, "unalias", 7) == 0);
+}
 
 static enum tm_status run_line(struct cfg_loader *ld, const char *text, size_t len)
 {
     struct cfg_words w;
     char msg[512];
+    /* An address list is not tmailrc words: its quotes belong to display names ("Smith,
+     * Bob" <bob@x>) and a lone ' is a letter (O'Brien). The alias reader takes the raw line,
+     * as mutt's does. */
+    if (alias_line(text, len))
+        return cmd_alias(ld, text, len);
     if (cfg_lex_line(text, len, ld->env, &w, msg, sizeof(msg)) != TM_OK)
         return cmd_error(ld, "%s", msg);
     enum tm_status st = TM_OK;
@@ -75,8 +94,8 @@ static enum tm_status run_line(struct cfg_loader *ld, const char *text, size_t l
     size_t i = 0;
     while (i < N_COMMANDS && strcmp(commands[i].name, w.w[0].text) != 0)
         i++;
-    if (i < N_COMMANDS) {
-        st = commands[i].run(ld, &w);
+    if (i < N_COMMANDS) { /* alias written with quotes or escapes reaches here */
+        st = commands[i].run ? commands[i].run(ld, &w) : cmd_alias(ld, text, len);
         goto out;
     }
     const char *hint = cfg_did_you_mean(w.w[0].text, commands, N_COMMANDS, sizeof(commands[0]));

@@ -107,6 +107,13 @@ void cfg_account_cleanup(struct tm_account *a);
 enum tm_status cfg_settings_init(struct tm_settings *g, struct tm_account *defaults);
 void cfg_settings_cleanup(struct tm_settings *g);
 
+/* alias.c: reads every alias line of data[0..len) (a tmailrc or mutt alias file: other lines
+ * skipped, backslash-newline continues) into set; bad(ctx, line, message) is called for each
+ * bad line, and may fail only with TM_ENOMEM. Returns TM_ENOMEM or TM_OK. */
+typedef enum tm_status (*cfg_alias_bad_fn)(void *ctx, int line, const char *message);
+enum tm_status cfg_alias_parse(struct tm_alias_set *set, const char *data, size_t len,
+                               cfg_alias_bad_fn bad, void *ctx);
+
 /* docs.c: man with the text between the generated-settings markers replaced by generated.
  * TM_EPARSE when the markers are missing. */
 enum tm_status cfg_docs_splice(const char *man, const char *generated, struct tm_buf *out);

@@ -118,8 +118,11 @@ static enum tm_status core_setup(struct tm_core *core, const struct tm_core_opti
         return st;
     struct worker *w = &core->worker;
     core->ops = w->ops = ops;
-    if (ops == &tm_imap_ops && (st = core_account_copy(&w->account, opt->account, err)))
+    if (opt->account && (st = core_account_copy(&w->account, opt->account, err)))
         return st;
+    core->save_copy = opt->save_copy;
+    if (opt->hostname && !(w->hostname = strdup(opt->hostname)))
+        return tm_error_set(err, TM_ENOMEM, _("out of memory"));
     w->store_path = dup_or_null(opt->store_path);
     w->folder_path = dup_or_null(opt->folder_path ? opt->folder_path : url);
     w->account_name = dup_or_null(opt->account_name);
@@ -169,6 +172,7 @@ void tm_core_free(struct tm_core **pp)
     free(core->worker.account_name);
     free(core->worker.charset_fallback);
     free(core->worker.mailbox_name);
+    free(core->worker.hostname);
     core_account_free(&core->worker.account);
     free(core->folder_label);
     core_limit_clear(core);

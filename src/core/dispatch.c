@@ -91,3 +91,22 @@ enum tm_status backend_status(const struct tm_backend_ops *ops, struct tm_sessio
         return tm_error_set(err, TM_ENOTSUP, _("this mailbox cannot count other folders"));
     return ops->status(s, name, mailbox_id, total, unseen, err);
 }
+
+enum tm_status backend_append(const struct tm_backend_ops *ops, struct tm_session *s,
+                              const char *mailbox, const char *msg, size_t len, unsigned flags,
+                              struct tm_error *err)
+{
+    if (!ops->append)
+        return tm_error_set(err, TM_ENOTSUP, _("this account cannot store messages in %s"),
+                            mailbox);
+    enum tm_status st = ops->append(s, mailbox, msg, len, flags, err);
+    if (st == TM_ENOENT && ops->create_mailbox) { /* a local Sent or Drafts not made yet */
+        struct tm_error why;
+        tm_error_clear(&why);
+        if (ops->create_mailbox(s, mailbox, &why) == TM_OK) {
+            tm_error_clear(err);
+            st = ops->append(s, mailbox, msg, len, flags, err);
+        }
+    }
+    return st;
+}

@@ -37,6 +37,8 @@ enum job_type {
     JOB_RENAME,    /* mailbox name to name2 */
     JOB_DELETE,    /* mailbox name */
     JOB_SUBSCRIBE, /* mailbox name, subscribe or not */
+    JOB_SEND,      /* the outbox rows that are due */
+    JOB_APPEND,    /* data to mailbox name as a draft; then the file name2 (a safety copy) goes */
 };
 
 struct job {
@@ -49,6 +51,8 @@ struct job {
     char *name;         /* owned by the queued job (worker_submit copies the caller's) */
     char *name2;        /* owned likewise; may be NULL */
     bool subscribe;     /* JOB_SUBSCRIBE */
+    char *data;         /* JOB_APPEND: the message, owned like name */
+    size_t data_len;
     struct job *next;
 };
 
@@ -79,6 +83,7 @@ struct worker {
     bool check_subscribed;     /* STATUS only for subscribed mailboxes */
     int64_t account_id;
     struct event_queue *events; /* borrowed from core */
+    char *hostname;             /* EHLO name, or NULL */
 
     /* The worker thread's own after start (JOB_SELECT, JOB_SORT change them); the UI thread
      * never reads them but keeps its own copies in struct tm_core. */
@@ -109,7 +114,14 @@ struct worker_ctx {
     struct worker_secrets secrets;
     bool offline;            /* the last sync failed for the network: retry on a timer */
     struct timespec list_at; /* when the next mailbox listing is due; tv_sec 0: not yet */
+    struct timespec send_at; /* when the outbox is due to be looked at; tv_sec 0: never */
 };
+
+/* worker_send.c: the outbox (JOB_SEND) and postponing (JOB_APPEND). */
+void worker_run_send(struct worker_ctx *c);
+void worker_run_append(struct worker_ctx *c, const struct job *job);
+/* Milliseconds until the outbox is due (0: now), capped at cap_ms; -1 when nothing is planned. */
+int worker_ms_to_send(const struct worker_ctx *c, int cap_ms);
 
 /* An event about message_id (0: none) of the worker's open mailbox, with err's status and
  * message (err may be NULL), queued for the UI. */
@@ -189,6 +201,7 @@ struct tm_core {
     char *folder_path;           /* the Maildir or mbox path (labels of its folders), else NULL */
     char *sent, *drafts, *trash; /* the account's settings without = or +, or NULL */
     bool listed;                 /* a listing of the mailboxes has come in */
+    bool save_copy;              /* sent mail gets a copy in the sent mailbox */
     struct core_limit limit;
 };
 
@@ -222,8 +235,60 @@ enum tm_status backend_rename(const struct tm_backend_ops *ops, struct tm_sessio
                               const char *from, const char *to, struct tm_error *err);
 enum tm_status backend_subscribe(const struct tm_backend_ops *ops, struct tm_session *s,
                                  const char *name, bool subscribe, struct tm_error *err);
+/* Appends; a mailbox that does not exist (TM_ENOENT) is created first when the backend can. */
+enum tm_status backend_append(const struct tm_backend_ops *ops, struct tm_session *s,
+                              const char *mailbox, const char *msg, size_t len, unsigned flags,
+                              struct tm_error *err);
 enum tm_status backend_status(const struct tm_backend_ops *ops, struct tm_session *s,
                               const char *name, int64_t mailbox_id, int64_t *total, int64_t *unseen,
                               struct tm_error *err);
+
+/* send_row.c: one outbox row through SMTP, for the worker and tmail -s. */
+struct tm_smtp;
+struct core_send {
+    struct tm_store *store;
+    const struct tm_account *account; /* its smtp URL, TLS settings and credentials */
+    const char *hostname;             /* EHLO name or NULL */
+    struct worker_secrets *secrets;   /* the password or token */
+    const volatile int *cancel;
+    struct tm_smtp *smtp; /* the open session, reused for the next row; NULL: connect first */
+    /* The Sent copy (with \Seen) and the flag on a replied or forwarded original; either may
+     * be NULL (no copy, no flag). */
+    enum tm_status (*append)(void *ctx, const char *mailbox, const char *msg, size_t len,
+                             struct tm_error *err);
+    enum tm_status (*set_flags)(void *ctx, int64_t message_id, unsigned add, struct tm_error *err);
+    void *backend_ctx;
+    int64_t row_id; /* the row being sent (for the before-the-dot callback) */
+};
+struct core_send_report {
+    bool sent;           /* the server took it */
+    bool copied;         /* ... and the Sent copy was stored */
+    bool copy_failed;    /* ... but the copy failed (the row stays, state SENT) */
+    bool held;           /* not sent; waits for the person */
+    bool refused;        /* ... because recipients were refused (reply lists them) */
+    bool connect_failed; /* the server could not be reached or refused the login */
+    int outcome;         /* enum tm_smtp_outcome when a submission happened */
+    int maybe_sent;      /* tries that ended after the final dot without a reply */
+    int64_t retry_in;    /* seconds until the next try, when retried */
+    char reply[1024];    /* the server's reply or the failure */
+    char subject[256];
+};
+/* Seconds to wait before try number attempts + 1: 1, 2, 4 ... 60 minutes. */
+int64_t core_send_backoff(int attempts);
+/* Works on outbox row id: TM_OK when the outcome is recorded in the store (rep says which);
+ * TM_ECANCELED when stopped; other failures are the store's. */
+enum tm_status core_send_row(struct core_send *cs, int64_t id, struct core_send_report *rep,
+                             struct tm_error *err);
+/* Builds d and commits it to the outbox of account (sent_to: the Sent copy's mailbox or NULL);
+ * *id_out (may be NULL) gets the row. */
+struct tm_draft;
+struct tm_alias_set;
+enum tm_status core_outbox_queue(struct tm_store *store, const char *account, const char *sent_to,
+                                 struct tm_draft *d, const struct tm_alias_set *aliases,
+                                 const char *hostname, int64_t *id_out, struct tm_error *err);
+/* A sentence for the person about rep. */
+void core_send_describe(const struct core_send_report *rep, char *out, size_t size);
+/* Closes the SMTP session (QUIT). */
+void core_send_close(struct core_send *cs);
 
 #endif

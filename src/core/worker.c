@@ -149,6 +149,14 @@ static void run_job(struct worker_ctx *c, struct job *job)
         worker_run_select(c, job);
         return;
     }
+    if (job->type == JOB_SEND) { /* SMTP needs no reading session */
+        worker_run_send(c);
+        return;
+    }
+    if (job->type == JOB_APPEND) { /* says where the message is kept when it fails */
+        worker_run_append(c, job);
+        return;
+    }
     if (!c->session) { /* the folder did not open: every job answers with why */
         enum tm_event_type type = job->type == JOB_SYNC   ? TM_EV_SYNC_DONE
                                   : job->type == JOB_BODY ? TM_EV_BODY
@@ -186,6 +194,8 @@ static void run_job(struct worker_ctx *c, struct job *job)
         worker_run_manage(c, job);
         break;
     case JOB_SELECT:
+    case JOB_SEND:
+    case JOB_APPEND:
         break; /* above */
     }
 }
@@ -274,6 +284,7 @@ static void job_free(struct job *job)
     if (job) {
         free(job->name);
         free(job->name2);
+        free(job->data);
         free(job);
     }
 }
@@ -306,6 +317,8 @@ static void run_own(struct worker_ctx *c, enum job_type type)
     set_running(c->w, (int)type);
     if (type == JOB_LIST)
         worker_run_list(c, true, NULL);
+    else if (type == JOB_SEND)
+        worker_run_send(c);
     else
         worker_run_sync(c);
     set_running(c->w, -1);
@@ -355,23 +368,30 @@ static void *worker_main(void *arg)
     c.w = arg;
     open_session(&c);
     struct worker *w = c.w;
+    if (w->account.send.scheme != TM_URL_NONE) /* mail an earlier run left in the outbox */
+        clock_gettime(CLOCK_MONOTONIC, &c.send_at);
     while (!w->cancel) {
         struct job *job = next_job(w, 0);
-        int list_ms = ms_to_listing(&c);
+        int list_ms = c.session ? ms_to_listing(&c) : -1;
+        int send_ms = worker_ms_to_send(&c, WAIT_CHANGES_MS);
+        int timer_ms = send_ms >= 0 && (list_ms < 0 || send_ms < list_ms) ? send_ms : list_ms;
         if (job) {
             run_and_free(&c, job);
         } else if (w->cancel) {
             break;
+        } else if (send_ms == 0) {
+            run_own(&c, JOB_SEND);
         } else if (c.session && c.offline) { /* retry the sync on a timer */
-            if ((job = next_job(w, OFFLINE_RETRY_S * 1000)) != NULL)
+            bool send_first = send_ms > 0 && send_ms < OFFLINE_RETRY_S * 1000;
+            if ((job = next_job(w, send_first ? send_ms : OFFLINE_RETRY_S * 1000)) != NULL)
                 run_and_free(&c, job);
-            else if (!w->cancel)
+            else if (!w->cancel && !send_first)
                 run_own(&c, JOB_SYNC);
         } else if (c.session && list_ms == 0) {
             run_own(&c, JOB_LIST);
         } else if (c.session && w->ops->wait_changes) {
-            wait_for_changes(&c, list_ms > 0 ? list_ms : WAIT_CHANGES_MS);
-        } else if ((job = next_job(w, c.session ? list_ms : -1)) != NULL) {
+            wait_for_changes(&c, timer_ms > 0 ? timer_ms : WAIT_CHANGES_MS);
+        } else if ((job = next_job(w, timer_ms)) != NULL) {
             run_and_free(&c, job);
         }
     }
@@ -418,7 +438,7 @@ enum tm_status worker_start(struct worker *w, struct tm_error *err)
 /* Under the lock: whether a job like job is queued already (syncs and listings run once). */
 static bool already_queued(const struct worker *w, const struct job *job)
 {
-    if (job->type != JOB_SYNC && job->type != JOB_LIST)
+    if (job->type != JOB_SYNC && job->type != JOB_LIST && job->type != JOB_SEND)
         return false;
     for (const struct job *j = w->head; j; j = j->next)
         if (j->type == job->type)
@@ -455,7 +475,10 @@ static struct job *job_dup(const struct job *job)
     copy->next = NULL;
     copy->name = job->name ? strdup(job->name) : NULL;
     copy->name2 = job->name2 ? strdup(job->name2) : NULL;
-    if ((job->name && !copy->name) || (job->name2 && !copy->name2)) {
+    copy->data = job->data ? malloc(job->data_len ? job->data_len : 1) : NULL;
+    if (copy->data)
+        memcpy(copy->data, job->data, job->data_len);
+    if ((job->name && !copy->name) || (job->name2 && !copy->name2) || (job->data && !copy->data)) {
         job_free(copy);
         return NULL;
     }

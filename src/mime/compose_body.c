@@ -75,7 +75,7 @@ static void qp_token(const char *line, size_t n, size_t i, bool line_start, char
     }
 }
 
-static enum tm_status qp_line(struct tm_buf *out, const char *line, size_t n)
+enum tm_status compose_qp_line(struct tm_buf *out, const char *line, size_t n)
 {
     enum tm_status st = TM_OK;
     size_t col = 0;
@@ -104,7 +104,7 @@ enum tm_status compose_qp_encode(struct tm_buf *out, const char *in, size_t len)
     while (pos < len && st == TM_OK) {
         const char *nl = memchr(in + pos, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - (in + pos)) : len - pos;
-        st = qp_line(out, in + pos, n);
+        st = compose_qp_line(out, in + pos, n);
         if (st == TM_OK && nl)
             st = tm_buf_append_char(out, '\n');
         pos += n + (nl ? 1 : 0);

@@ -55,6 +55,11 @@ enum tm_status compose_attachment_part(struct tm_buf *out, const struct tm_compo
  * "From " at a line start and a lone "." are encoded so that mbox and SMTP leave them alone. */
 enum tm_status compose_qp_encode(struct tm_buf *out, const char *in, size_t len);
 
+/* Quoted-printable of one line of content line[0..n) (every byte but the line break, which the
+ * caller writes: a CR or LF inside becomes =0D or =0A), soft breaks ("=" LF) keeping output
+ * lines to 76 columns, with compose_qp_encode's care for "From " and a lone ".". */
+enum tm_status compose_qp_line(struct tm_buf *out, const char *line, size_t n);
+
 /* Base64 (RFC 2045 6.8) in lines of 76 characters, each ending in LF. */
 enum tm_status compose_base64_encode(struct tm_buf *out, const unsigned char *in, size_t len);
 

@@ -38,20 +38,39 @@ static enum tm_status body_text(const char *orig, size_t len, struct tm_buf *tex
 enum tm_status tm_compose_quote_body(const char *orig, size_t len, struct tm_buf *out,
                                      struct tm_error *err)
 {
+    return tm_compose_quote_body_attr(orig, len, NULL, out, err);
+}
+
+/* The default attribution: "On DATE, NAME wrote:" with the Date field as written. */
+static enum tm_status default_attribution(struct tm_buf *out, const char *orig, size_t len,
+                                          const struct tm_envelope *env)
+{
+    char *date = tm_mime_header_get(orig, len, "Date");
+    char *who = author(env);
+    enum tm_status st;
+    if (date)
+        st = tm_buf_appendf(out, _("On %s, %s wrote:\n"), date, who ? who : _("someone"));
+    else
+        st = tm_buf_appendf(out, _("%s wrote:\n"), who ? who : _("someone"));
+    free(date);
+    free(who);
+    return st;
+}
+
+enum tm_status tm_compose_quote_body_attr(const char *orig, size_t len, const char *attribution,
+                                          struct tm_buf *out, struct tm_error *err)
+{
     struct tm_envelope env;
     struct tm_buf text;
-    char *date = NULL, *who = NULL;
     tm_buf_init(&text, out->limit);
     tm_error_clear(err);
     enum tm_status st = tm_mime_envelope_parse(orig, len, &env, err);
     if (st)
         goto out;
-    date = tm_mime_header_get(orig, len, "Date");
-    who = author(&env);
-    if (date)
-        st = tm_buf_appendf(out, _("On %s, %s wrote:\n"), date, who ? who : _("someone"));
-    else
-        st = tm_buf_appendf(out, _("%s wrote:\n"), who ? who : _("someone"));
+    if (!attribution)
+        st = default_attribution(out, orig, len, &env);
+    else if (*attribution)
+        st = tm_buf_appendf(out, "%s\n", attribution);
     if (st == TM_OK)
         st = body_text(orig, len, &text, err);
     for (size_t pos = 0; st == TM_OK && pos < text.len;) {
@@ -64,8 +83,6 @@ enum tm_status tm_compose_quote_body(const char *orig, size_t len, struct tm_buf
 out:
     if (st && err && err->status == TM_OK)
         tm_error_set(err, st, _("cannot quote the message"));
-    free(date);
-    free(who);
     tm_buf_cleanup(&text);
     return st;
 }

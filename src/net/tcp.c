@@ -241,3 +241,39 @@ out:
     *out = s;
     return st;
 }
+
+enum tm_status tm_stream_local_address(const struct tm_stream *s, char *out, size_t size)
+{
+    char text[INET6_ADDRSTRLEN] = "127.0.0.1";
+    if (size)
+        out[0] = 0;
+    if (s->top && s->top->fd >= 0) { /* TLS shares the TCP layer's socket */
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+        struct in_addr v4;
+        const void *addr = NULL;
+        int family = AF_UNSPEC;
+        if (getsockname(s->top->fd, (struct sockaddr *)&ss, &len) != 0)
+            return TM_ENET;
+        if (ss.ss_family == AF_INET) {
+            family = AF_INET;
+            addr = &((const struct sockaddr_in *)&ss)->sin_addr;
+        } else if (ss.ss_family == AF_INET6) {
+            const struct in6_addr *a6 = &((const struct sockaddr_in6 *)&ss)->sin6_addr;
+            family = AF_INET6;
+            addr = a6;
+            if (IN6_IS_ADDR_V4MAPPED(a6)) {
+                memcpy(&v4, a6->s6_addr + 12, sizeof(v4));
+                family = AF_INET;
+                addr = &v4;
+            }
+        }
+        if (!addr || !inet_ntop(family, addr, text, sizeof(text)))
+            return TM_ENET;
+    }
+    size_t n = strlen(text);
+    if (n >= size)
+        return TM_ELIMIT;
+    memcpy(out, text, n + 1);
+    return TM_OK;
+}

@@ -141,6 +141,31 @@ static const struct store_migration migrations[] = {
     {6, "DROP INDEX messages_mailbox_flags;"
         "CREATE INDEX messages_unread ON messages(mailbox_id) WHERE (flags & 1) = 0;"
         "CREATE INDEX messages_deleted ON messages(mailbox_id) WHERE (flags & 8) != 0;"},
+    /* The outbox: messages to send, kept until the server took them and their Sent copy is
+     * stored. Rows name their account rather than reference accounts(id), because the cache
+     * (and its account rows) may be thrown away and rebuilt while the outbox must survive.
+     * orig_message_id has no foreign key for the same reason: a row may outlive the cached
+     * original. The message is the last column so that listing rows never reads its pages.
+     * outbox_account_state serves tm_store_outbox_next (each state's oldest row, in id order
+     * within an account and state) and the counts. */
+    {7, "CREATE TABLE outbox("
+        "  id INTEGER PRIMARY KEY,"
+        "  account TEXT NOT NULL,"
+        "  created INTEGER NOT NULL,"
+        "  env_from TEXT NOT NULL,"
+        "  rcpts TEXT NOT NULL,"
+        "  subject TEXT,"
+        "  to_display TEXT,"
+        "  state INTEGER NOT NULL DEFAULT 0,"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  maybe_sent INTEGER NOT NULL DEFAULT 0,"
+        "  next_try INTEGER NOT NULL DEFAULT 0,"
+        "  last_reply TEXT,"
+        "  orig_message_id INTEGER NOT NULL DEFAULT 0,"
+        "  orig_flag INTEGER NOT NULL DEFAULT 0,"
+        "  sent_mailbox TEXT,"
+        "  message BLOB NOT NULL);"
+        "CREATE INDEX outbox_account_state ON outbox(account, state, id);"},
 };
 
 enum tm_status store_refuse_newer(struct tm_store *st, int version, int known, struct tm_error *err)

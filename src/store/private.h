@@ -75,6 +75,19 @@ enum store_stmt {
     STMT_PENDING_DONE,
     STMT_PENDING_FAILED,
     STMT_PENDING_COUNT,
+    STMT_OUTBOX_ADD,
+    STMT_OUTBOX_MAX,
+    STMT_OUTBOX_NEXT_ROW,
+    STMT_OUTBOX_GET,
+    STMT_OUTBOX_MESSAGE,
+    STMT_OUTBOX_SET_STATE,
+    STMT_OUTBOX_FAILED,
+    STMT_OUTBOX_SET_RCPTS,
+    STMT_OUTBOX_DELETE,
+    STMT_OUTBOX_COUNT_UNSENT,
+    STMT_OUTBOX_OLDEST,
+    STMT_OUTBOX_EARLIEST,
+    STMT_ADDRESS_COMPLETE,
     STMT__COUNT
 };
 
@@ -83,6 +96,7 @@ struct tm_store {
     char *path; /* for error messages */
     int schema_version;
     sqlite3_stmt *stmts[STMT__COUNT];
+    bool sync_on_commit; /* the open transaction wrote the outbox: commit it durably */
 };
 
 /* One numbered migration: applying sql takes user_version from version - 1 to version. */
@@ -144,6 +158,10 @@ enum tm_status store_atomic_begin(struct tm_store *st, bool *own, struct tm_erro
  * failure. */
 enum tm_status store_atomic_end(struct tm_store *st, bool own, enum tm_status rc,
                                 struct tm_error *err);
+
+/* Makes what this connection committed so far survive a power loss: fsyncs the WAL (see
+ * store.c for why this rather than synchronous=FULL). */
+enum tm_status store_sync_wal(struct tm_store *st, struct tm_error *err);
 
 /* Reads PRAGMA user_version into *version. */
 enum tm_status store_user_version(struct tm_store *st, int *version, struct tm_error *err);

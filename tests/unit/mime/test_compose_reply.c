@@ -159,6 +159,21 @@ TM_TEST(quote_body_attribution_and_levels)
     tm_buf_cleanup(&out);
 }
 
+TM_TEST(quote_body_custom_or_no_attribution)
+{
+    const char *orig = "From: Ann <ann@example.com>\nSubject: hi\n\nhello\n";
+    struct tm_buf out;
+    tm_buf_init(&out, 0);
+    TM_CHECK_INT(tm_compose_quote_body_attr(orig, strlen(orig), "Ann said:", &out, NULL), TM_OK);
+    int ok = out.data && strcmp(out.data, "Ann said:\n> hello\n") == 0;
+    tm_buf_reset(&out);
+    ok = ok && tm_compose_quote_body_attr(orig, strlen(orig), "", &out, NULL) == TM_OK &&
+         strcmp(out.data, "> hello\n") == 0;
+    if (!ok)
+        tm_test_fail(__FILE__, __LINE__, "got:\n%s", out.data ? out.data : "");
+    tm_buf_cleanup(&out);
+}
+
 TM_TEST(forward_inline_block)
 {
     const char *orig = "From: Ann <ann@example.com>\nTo: Bob <bob@example.net>\n"

@@ -75,6 +75,26 @@ TM_TEST(tcp_honours_the_source_address)
     tm_buf_cleanup(&line);
 }
 
+TM_TEST(tcp_local_address_is_the_source_address)
+{
+    struct test_server srv;
+    struct tm_stream *s = NULL;
+    struct tm_error err;
+    struct tm_buf line;
+    char addr[64] = "x";
+    TM_CHECK_INT(server_start(&srv, "127.0.0.1", greet_and_echo), 0);
+    struct tm_stream_opts o = local_opts(srv.port);
+    o.bind_addr = "127.0.0.2";
+    TM_CHECK_INT(tm_stream_connect(&o, &s, &err), TM_OK);
+    tm_buf_init(&line, 0);
+    TM_CHECK_INT(tm_stream_read_line(s, &line, 100, &err), TM_OK);
+    TM_CHECK_INT(tm_stream_local_address(s, addr, sizeof(addr)), TM_OK);
+    tm_stream_close(&s);
+    server_join(&srv);
+    TM_CHECK_STR(addr, "127.0.0.2");
+    tm_buf_cleanup(&line);
+}
+
 TM_TEST(tcp_refuses_a_source_address_that_is_not_an_ip)
 {
     struct tm_stream *s = NULL;
@@ -333,6 +353,9 @@ TM_TEST(tcp_connects_to_an_ipv6_literal)
     tm_buf_init(&line, 0);
     TM_CHECK_INT(tm_stream_read_line(s, &line, 100, &err), TM_OK);
     TM_CHECK(strncmp(s->peer, "[::1]:", 6) == 0);
+    char addr[64] = "x";
+    TM_CHECK_INT(tm_stream_local_address(s, addr, sizeof(addr)), TM_OK);
+    TM_CHECK_STR(addr, "::1");
     tm_stream_close(&s);
     server_join(&srv);
     TM_CHECK_STR(srv.peer_addr, "::1");

@@ -301,3 +301,16 @@ TM_TEST(transcript_with_an_unknown_directive_is_refused)
     TM_CHECK_INT(tm_stream_scripted_new("T: now\n", &s, &err), TM_EPARSE);
     TM_CHECK(s == NULL);
 }
+
+TM_TEST(transcript_local_address_is_loopback)
+{
+    struct tm_stream *s = NULL;
+    struct tm_error err;
+    char addr[64] = "x", tiny[4] = "x";
+    TM_CHECK_INT(tm_stream_scripted_new("S: 220 ready\n", &s, &err), TM_OK);
+    TM_CHECK_INT(tm_stream_local_address(s, addr, sizeof(addr)), TM_OK);
+    TM_CHECK_STR(addr, "127.0.0.1");
+    TM_CHECK_INT(tm_stream_local_address(s, tiny, sizeof(tiny)), TM_ELIMIT);
+    TM_CHECK_STR(tiny, "");
+    tm_stream_close(&s);
+}
