@@ -253,6 +253,9 @@ static void handle_event(struct app *app, struct tm_event *ev)
         if (!app->cursor_placed)
             index_place_cursor(app);
         break;
+    case TM_EV_OUTBOX: /* what happened to a message being sent */
+        app_set_message(app, "%s", ev->text);
+        break;
     case TM_EV_CHANGED:
         if (ev->text[0])
             app_set_message(app, "%s", ev->text);
