@@ -606,9 +606,7 @@ int main(int argc, char **argv)
                  .charset_fallback = cfg->settings.charset_fallback,
                  .sort = cfg->settings.sort,
                  .sort_reverse = cfg->settings.sort_reverse,
-                 .hostname = cfg->settings.hostname,
-                 .save_copy =
-                     cfg->settings.copy == TM_QUAD_YES || cfg->settings.copy == TM_QUAD_ASK_YES},
+                 .hostname = cfg->settings.hostname},
         .mailto = a.mailto,
         .cfg = &cfg,
         .notice = notice[0] ? notice : NULL,

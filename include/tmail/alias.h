@@ -38,8 +38,7 @@ enum tm_status tm_alias_parse_line(struct tm_alias_set *set, const char *line, s
 enum tm_status tm_alias_parse_buffer(struct tm_alias_set *set, const char *name, const char *data,
                                      size_t len, struct tm_error *err);
 /* tm_alias_parse_buffer on a file (~ not expanded here); a missing file is TM_ENOENT. */
-enum tm_status tm_alias_load_file(struct tm_alias_set *set, const char *path,
-                                  struct tm_error *err);
+enum tm_status tm_alias_load_file(struct tm_alias_set *set, const char *path, struct tm_error *err);
 
 /* The expansion of key (exact, case-insensitive), borrowed; NULL when there is none. Aliases
  * naming other aliases are not expanded further. */

@@ -40,6 +40,7 @@
     X(WHAT_KEY, "what-key", G, "show the key code of a key press") \
     X(BOUNCE_MESSAGE, "bounce-message", I | P | A, "remail a message to another user") \
     X(BROWSE_MAILBOXES, "browse-mailboxes", I | P, "list the mailboxes of the account") \
+    X(BROWSE_OUTBOX, "browse-outbox", I | P, "list the messages waiting to be sent") \
     X(CHANGE_FOLDER, "change-folder", I | P, "open a different folder") \
     X(CHANGE_FOLDER_READONLY, "change-folder-readonly", I | P, "open a folder read-only") \
     X(CLEAR_FLAG, "clear-flag", I | P, "clear a status flag from a message") \

@@ -28,7 +28,6 @@ struct tm_core_options {
     bool sort_reverse;
     const char *hostname; /* EHLO and Message-ID domain (the hostname setting); NULL: the
                              machine's */
-    bool save_copy;       /* keep a copy of sent mail in the sent mailbox (the copy setting) */
 };
 
 /* Opens the store, starts the account worker. *out owned by the caller: tm_core_free. */
@@ -221,11 +220,13 @@ enum tm_status tm_core_mailcap_viewer(void *ctx, const char *type, const char *c
 struct tm_draft;
 struct tm_alias_set;
 
-/* Builds d (aliases expanded), commits it to the outbox and wakes the worker to send it.
+/* Builds d (aliases expanded), commits it to the outbox and wakes the worker to send it; with
+ * save_copy the Sent copy goes to the account's sent mailbox after the server took it.
  * TM_ECONFIG when the account cannot send (no smtp); TM_EPARSE for unusable addresses (nothing
  * is queued then). The draft is only read (its message_id is set). */
 enum tm_status tm_core_send(struct tm_core *core, struct tm_draft *d,
-                            const struct tm_alias_set *aliases, struct tm_error *err);
+                            const struct tm_alias_set *aliases, bool save_copy,
+                            struct tm_error *err);
 /* Builds d as a postponed message (Bcc kept) and queues its append to the account's drafts
  * mailbox with the \Draft and \Seen flags; TM_EV_CHANGED (text "Message postponed.") or
  * TM_EV_ERROR follows. TM_ENOENT when the account has no drafts mailbox. */

@@ -25,7 +25,7 @@ static const struct default_binding default_bindings[] = {
     D(GENERIC, "q", "exit"), D(GENERIC, "1", "jump"), D(GENERIC, "^G", "what-key"),
 
     D(INDEX, "b", "bounce-message"), D(INDEX, "c", "change-folder"),
-    D(INDEX, "y", "browse-mailboxes"),
+    D(INDEX, "y", "browse-mailboxes"), D(INDEX, "^O", "browse-outbox"),
     D(INDEX, "<Esc>c", "change-folder-readonly"), D(INDEX, "W", "clear-flag"),
     D(INDEX, "C", "copy-message"), D(INDEX, "a", "create-alias"),
     D(INDEX, "<Esc>C", "decode-copy"), D(INDEX, "<Esc>s", "decode-save"),

@@ -41,13 +41,10 @@ static const struct tm_backend_ops *choose_backend(const struct tm_core_options 
     return ops;
 }
 
-/* A folder setting (record, postponed, trash) as a mailbox name into *out: without mutt's = or +
- * and without an imap://host/ in front; NULL when empty. */
-static enum tm_status setting_mailbox(const char *value, char **out, struct tm_error *err)
+const char *core_folder_setting(const char *value)
 {
-    *out = NULL;
     if (!value)
-        return TM_OK;
+        return NULL;
     const char *scheme = strstr(value, "://");
     if (scheme) {
         const char *path = strchr(scheme + 3, '/');
@@ -55,7 +52,15 @@ static enum tm_status setting_mailbox(const char *value, char **out, struct tm_e
     } else if (*value == '=' || *value == '+') {
         value++;
     }
-    if (*value && !(*out = strdup(value)))
+    return *value ? value : NULL;
+}
+
+/* A folder setting as a mailbox name into *out (malloc'd); NULL when empty. */
+static enum tm_status setting_mailbox(const char *value, char **out, struct tm_error *err)
+{
+    const char *name = core_folder_setting(value);
+    *out = NULL;
+    if (name && !(*out = strdup(name)))
         return tm_error_set(err, TM_ENOMEM, _("out of memory"));
     return TM_OK;
 }
@@ -120,7 +125,6 @@ static enum tm_status core_setup(struct tm_core *core, const struct tm_core_opti
     core->ops = w->ops = ops;
     if (opt->account && (st = core_account_copy(&w->account, opt->account, err)))
         return st;
-    core->save_copy = opt->save_copy;
     if (opt->hostname && !(w->hostname = strdup(opt->hostname)))
         return tm_error_set(err, TM_ENOMEM, _("out of memory"));
     w->store_path = dup_or_null(opt->store_path);

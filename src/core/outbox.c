@@ -85,7 +85,8 @@ static enum tm_status wake_sender(struct tm_core *core, struct tm_error *err)
 }
 
 enum tm_status tm_core_send(struct tm_core *core, struct tm_draft *d,
-                            const struct tm_alias_set *aliases, struct tm_error *err)
+                            const struct tm_alias_set *aliases, bool save_copy,
+                            struct tm_error *err)
 {
     const struct tm_account *a = &core->worker.account;
     if (!a->name || a->send.scheme == TM_URL_NONE)
@@ -94,7 +95,7 @@ enum tm_status tm_core_send(struct tm_core *core, struct tm_draft *d,
     char sent[512];
     sent_mailbox(core, sent, sizeof(sent));
     enum tm_status st =
-        core_outbox_queue(core->store, core->worker.account_name, core->save_copy ? sent : NULL, d,
+        core_outbox_queue(core->store, core->worker.account_name, save_copy ? sent : NULL, d,
                           aliases, core->worker.hostname, NULL, err);
     if (st)
         return st;
@@ -217,32 +218,33 @@ static bool names_rcpt(const char *refused, const char *addr)
 enum tm_status tm_core_outbox_drop_refused(struct tm_core *core, int64_t id, struct tm_error *err)
 {
     struct tm_outbox_row row = {0};
-    enum tm_status st = tm_store_outbox_get(core->store, id, &row, err);
-    if (st)
-        return st;
-    char *keep = calloc(1, strlen(row.rcpts ? row.rcpts : "") + 1);
+    struct tm_buf keep;
     size_t kept = 0, dropped = 0;
-    if (!keep) {
-        tm_outbox_row_cleanup(&row);
-        return tm_error_set(err, TM_ENOMEM, _("out of memory"));
-    }
-    for (char *save = NULL, *tok = strtok_r(row.rcpts, "\n", &save); tok;
-         tok = strtok_r(NULL, "\n", &save)) {
-        if (row.last_reply && names_rcpt(row.last_reply, tok)) {
+    tm_buf_init(&keep, 0);
+    enum tm_status st = tm_store_outbox_get(core->store, id, &row, err);
+    for (const char *line = row.rcpts; !st && line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char addr[1024];
+        snprintf(addr, sizeof(addr), "%.*s", (int)len, line);
+        if (row.last_reply && names_rcpt(row.last_reply, addr))
             dropped++;
-            continue;
-        }
-        strcat(keep, tok);
-        strcat(keep, "\n");
-        kept++;
+        else if (len && !(st = tm_buf_append(&keep, line, len)) &&
+                 !(st = tm_buf_append(&keep, "\n", 1)))
+            kept++;
+        line = end ? end + 1 : NULL;
     }
-    if (row.e.state != TM_OUTBOX_HELD || !dropped)
+    if (st == TM_ENOMEM)
+        tm_error_set(err, st, _("out of memory"));
+    else if (st)
+        ;
+    else if (row.e.state != TM_OUTBOX_HELD || !dropped)
         st = tm_error_set(err, TM_ENOENT, _("no recipient of this message was refused"));
     else if (!kept)
         st = tm_error_set(err, TM_ENOENT, _("every recipient was refused: nobody is left"));
-    else if (!(st = tm_store_outbox_set_rcpts(core->store, id, keep, err)))
+    else if (!(st = tm_store_outbox_set_rcpts(core->store, id, keep.data, err)))
         st = tm_store_outbox_set_state(core->store, id, TM_OUTBOX_QUEUED, err);
-    free(keep);
+    tm_buf_cleanup(&keep);
     tm_outbox_row_cleanup(&row);
     return st ? st : wake_sender(core, err);
 }

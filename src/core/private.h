@@ -201,7 +201,6 @@ struct tm_core {
     char *folder_path;           /* the Maildir or mbox path (labels of its folders), else NULL */
     char *sent, *drafts, *trash; /* the account's settings without = or +, or NULL */
     bool listed;                 /* a listing of the mailboxes has come in */
-    bool save_copy;              /* sent mail gets a copy in the sent mailbox */
     struct core_limit limit;
 };
 
@@ -210,6 +209,10 @@ enum tm_status core_limit_window(struct tm_core *core, int64_t offset, int limit
                                  struct tm_message_row *rows, int *n_out, struct tm_error *err);
 enum tm_status core_limit_position(struct tm_core *core, int64_t message_id, int64_t *pos,
                                    struct tm_error *err);
+
+/* A folder setting (record, postponed, trash) as a mailbox name: without mutt's = or + and
+ * without an imap://host/ in front; a pointer into value, or NULL when that leaves nothing. */
+const char *core_folder_setting(const char *value);
 
 /* Makes the folder label of the open mailbox (core->mailbox_name). */
 enum tm_status core_set_label(struct tm_core *core, struct tm_error *err);
@@ -286,6 +289,17 @@ struct tm_alias_set;
 enum tm_status core_outbox_queue(struct tm_store *store, const char *account, const char *sent_to,
                                  struct tm_draft *d, const struct tm_alias_set *aliases,
                                  const char *hostname, int64_t *id_out, struct tm_error *err);
+/* After each row of core_send_due: st is core_send_row's status (rep valid when TM_OK, err
+ * when not); false stops the walk. */
+typedef bool (*core_send_done_fn)(void *ctx, int64_t id, enum tm_status st,
+                                  const struct core_send_report *rep, const struct tm_error *err);
+#define CORE_SEND_ROWS_MAX 1000 /* rows one walk works on */
+/* Works on every row of account due at now, each at most once, then closes the session.
+ * *wait_s gets the seconds until the next queued row is due (-1: none; 0: rows were left for
+ * another walk). TM_ECANCELED when stopped; store failures. */
+enum tm_status core_send_due(struct core_send *cs, const char *account, int64_t now,
+                             core_send_done_fn done, void *ctx, int64_t *wait_s,
+                             struct tm_error *err);
 /* A sentence for the person about rep. */
 void core_send_describe(const struct core_send_report *rep, char *out, size_t size);
 /* Closes the SMTP session (QUIT). */

@@ -11,6 +11,7 @@
 #include "tmail/credentials.h"
 #include "tmail/flags.h"
 #include "tmail/i18n.h"
+#include "tmail/smtp.h"
 
 /* The account's backend, opened on first use for the Sent copy. */
 struct copy_target {
@@ -40,21 +41,6 @@ static enum tm_status copy_append(void *ctx, const char *mailbox, const char *ms
         }
     }
     return backend_append(t->ops, t->session, mailbox, msg, len, TM_FLAG_SEEN, err);
-}
-
-/* A folder setting without mutt's = or + and without an imap://host/ in front. */
-static const char *setting_name(const char *value)
-{
-    if (!value || !*value)
-        return NULL;
-    const char *scheme = strstr(value, "://");
-    if (scheme) {
-        const char *path = strchr(scheme + 3, '/');
-        value = path ? path + 1 : "";
-    } else if (*value == '=' || *value == '+') {
-        value++;
-    }
-    return *value ? value : NULL;
 }
 
 struct special {
@@ -156,21 +142,35 @@ static void batch_close(struct batch *b)
         core_account_free(&b->copy);
 }
 
-/* Sends row id; TM_OK when the server took it (err may then hold a warning about the copy). */
-static enum tm_status batch_send(struct batch *b, int64_t id, struct tm_error *err)
+/* What a send's report means for tmail -s: TM_OK when the server took it (err may then hold a
+ * warning, e.g. about the copy); else an error saying why, with the message kept. */
+static enum tm_status report_to_error(const struct core_send_report *rep, struct tm_error *err)
 {
-    struct core_send_report rep;
-    enum tm_status st = core_send_row(&b->cs, id, &rep, err);
-    if (st)
-        return st;
     char text[400];
-    core_send_describe(&rep, text, sizeof(text));
-    if (!rep.sent)
-        return tm_error_set(err, rep.connect_failed && !rep.held ? TM_ENET : TM_EPROTO,
-                            _("%s The message is kept in the outbox."), text);
-    if (rep.copy_failed || rep.maybe_sent) /* sent: TM_OK, but say what went wrong */
-        snprintf(err->message, sizeof(err->message), "%.*s", (int)sizeof(err->message) - 1, text);
-    return TM_OK;
+    tm_error_clear(err);
+    if (rep->sent) {
+        if (rep->copy_failed || rep->maybe_sent) { /* sent: TM_OK, but say what went wrong */
+            core_send_describe(rep, text, sizeof(text));
+            snprintf(err->message, sizeof(err->message), "%.*s", (int)sizeof(err->message) - 1,
+                     text);
+        }
+        return TM_OK;
+    }
+    if (rep->held)
+        return tm_error_set(err, TM_EPROTO,
+                            _("not sent: %s; the message is kept in the outbox until you decide "
+                              "(^O in tmail lists it)"),
+                            rep->reply);
+    if (rep->outcome == TM_SMTP_MAYBE_SENT)
+        return tm_error_set(err, TM_ENET,
+                            _("the connection dropped after the message was handed over, so it "
+                              "may have been delivered: %s; it is kept in the outbox and the next "
+                              "tmail --sync or tmail session sends it again"),
+                            rep->reply);
+    return tm_error_set(err, TM_ENET,
+                        _("not sent: %s; the message is kept in the outbox and the next tmail "
+                          "--sync or tmail session sends it"),
+                        rep->reply);
 }
 
 enum tm_status tm_core_send_now(const struct tm_core_send_options *o, struct tm_draft *d,
@@ -182,7 +182,7 @@ enum tm_status tm_core_send_now(const struct tm_core_send_options *o, struct tm_
     enum tm_status st = batch_open(&b, o, err);
     const char *sent_to = NULL;
     if (!st && o->save_copy && b.target.ops) {
-        const char *setting = setting_name(b.copy.sent);
+        const char *setting = core_folder_setting(b.copy.sent);
         if (setting)
             snprintf(sent, sizeof(sent), "%s", setting);
         else if (!special_name(b.target.store, b.target.account_id, sent, sizeof(sent)))
@@ -192,10 +192,36 @@ enum tm_status tm_core_send_now(const struct tm_core_send_options *o, struct tm_
     if (!st)
         st = core_outbox_queue(b.target.store, b.copy.name, sent_to, d, aliases, o->hostname, &id,
                                err);
-    if (!st)
-        st = batch_send(&b, id, err);
+    struct core_send_report rep;
+    if (!st && !(st = core_send_row(&b.cs, id, &rep, err)))
+        st = report_to_error(&rep, err);
     batch_close(&b);
     return st;
+}
+
+struct flush {
+    int sent, failed;
+    void (*report)(void *ctx, const char *text);
+    void *ctx;
+};
+
+static bool after_row(void *ctx, int64_t id, enum tm_status st, const struct core_send_report *rep,
+                      const struct tm_error *err)
+{
+    struct flush *f = ctx;
+    struct tm_error one;
+    (void)id;
+    if (!st)
+        st = report_to_error(rep, &one);
+    else
+        one = *err;
+    if (st)
+        f->failed++;
+    else
+        f->sent++;
+    if (f->report && one.message[0])
+        f->report(f->ctx, one.message);
+    return st != TM_ENET && st != TM_ESTORE; /* the others would fail the same way */
 }
 
 enum tm_status tm_core_flush_outbox(const struct tm_core_send_options *o, int *sent, int *failed,
@@ -203,37 +229,13 @@ enum tm_status tm_core_flush_outbox(const struct tm_core_send_options *o, int *s
                                     struct tm_error *err)
 {
     struct batch b;
-    *sent = *failed = 0;
+    struct flush f = {0, 0, report, ctx};
+    int64_t wait_s;
     enum tm_status st = batch_open(&b, o, err);
-    int64_t tried[256];
-    size_t ntried = 0;
-    while (!st && ntried < sizeof(tried) / sizeof(tried[0])) {
-        int64_t id;
-        /* every queued row is due now: the person asked for it */
-        enum tm_status nst =
-            tm_store_outbox_next(b.target.store, b.copy.name, INT64_MAX / 2, &id, NULL, err);
-        if (nst == TM_ENOENT)
-            break;
-        if ((st = nst))
-            break;
-        bool seen = false;
-        for (size_t i = 0; i < ntried; i++)
-            seen |= tried[i] == id;
-        if (seen)
-            break;
-        tried[ntried++] = id;
-        struct tm_error one;
-        tm_error_clear(&one);
-        enum tm_status s1 = batch_send(&b, id, &one);
-        if (s1)
-            (*failed)++;
-        else
-            (*sent)++;
-        if (report && one.message[0])
-            report(ctx, one.message);
-        if (s1 == TM_ENET || s1 == TM_ESTORE)
-            break; /* the others would fail the same way */
-    }
+    if (!st) /* every queued row is due now: the person asked for it */
+        st = core_send_due(&b.cs, b.copy.name, INT64_MAX / 2, after_row, &f, &wait_s, err);
     batch_close(&b);
+    *sent = f.sent;
+    *failed = f.failed;
     return st;
 }

@@ -63,14 +63,18 @@ static enum tm_status split_rcpts(char *lines, const char ***out, size_t *n, str
     size_t cap = 0;
     *out = NULL;
     *n = 0;
-    for (char *save = NULL, *tok = strtok_r(lines, "\n", &save); tok;
-         tok = strtok_r(NULL, "\n", &save)) {
-        if (TM_ARRAY_RESERVE(*out, *n, cap, 8)) {
+    for (char *line = lines; line && *line;) {
+        char *end = strchr(line, '\n');
+        if (end)
+            *end++ = 0;
+        if (*line && TM_ARRAY_RESERVE(*out, *n, cap, 8)) {
             free(*out);
             *out = NULL;
             return tm_error_set(err, TM_ENOMEM, _("out of memory"));
         }
-        (*out)[(*n)++] = tok;
+        if (*line)
+            (*out)[(*n)++] = line;
+        line = end;
     }
     return TM_OK;
 }
@@ -324,4 +328,47 @@ void core_send_describe(const struct core_send_report *rep, char *out, size_t si
     else
         snprintf(out, size, _("Not sent yet (retrying in %lld s): %s"), (long long)rep->retry_in,
                  rep->reply);
+}
+
+enum tm_status core_send_due(struct core_send *cs, const char *account, int64_t now,
+                             core_send_done_fn done, void *ctx, int64_t *wait_s,
+                             struct tm_error *err)
+{
+    int64_t *tried = NULL, id;
+    size_t ntried = 0, cap = 0;
+    enum tm_status st;
+    *wait_s = -1;
+    for (;;) {
+        if ((st = tm_store_outbox_next(cs->store, account, now, &id, wait_s, err))) {
+            if (st == TM_ENOENT)
+                st = TM_OK;
+            break;
+        }
+        bool again = false; /* a row left as it was (a Sent copy that keeps failing) */
+        for (size_t i = 0; i < ntried; i++)
+            again |= tried[i] == id;
+        if (again || ntried >= CORE_SEND_ROWS_MAX) {
+            *wait_s = 0;
+            break;
+        }
+        if (TM_ARRAY_RESERVE(tried, ntried, cap, 16)) {
+            st = tm_error_set(err, TM_ENOMEM, _("out of memory"));
+            break;
+        }
+        tried[ntried++] = id;
+        struct core_send_report rep;
+        struct tm_error one;
+        tm_error_clear(&one);
+        enum tm_status s1 = core_send_row(cs, id, &rep, &one);
+        if (s1 == TM_ECANCELED) {
+            *err = one;
+            st = s1;
+            break;
+        }
+        if (!done(ctx, id, s1, &rep, &one))
+            break;
+    }
+    free(tried);
+    core_send_close(cs);
+    return st;
 }

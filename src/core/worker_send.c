@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "private.h"
-#include "tmail/array.h"
 #include "tmail/config.h"
 #include "tmail/flags.h"
 #include "tmail/i18n.h"
@@ -72,12 +71,27 @@ int worker_ms_to_send(const struct worker_ctx *c, int cap_ms)
     return ms <= 0 ? 0 : ms > cap_ms ? cap_ms : (int)ms;
 }
 
-static bool tried(const int64_t *ids, size_t n, int64_t id)
+/* What worker_run_send learns from the rows it worked on. */
+struct send_run {
+    struct worker_ctx *c;
+    int64_t later; /* seconds until a retry the rows themselves do not record; -1: none */
+};
+
+static bool after_row(void *ctx, int64_t id, enum tm_status st, const struct core_send_report *rep,
+                      const struct tm_error *err)
 {
-    for (size_t i = 0; i < n; i++)
-        if (ids[i] == id)
-            return true;
-    return false;
+    struct send_run *run = ctx;
+    if (st) {
+        tm_log(TM_LOG_ERROR, "outbox: message %lld: %s", (long long)id, err->message);
+        run->later = COPY_RETRY_S;
+        return st != TM_ESTORE;
+    }
+    post_outbox(run->c, rep);
+    if (rep->connect_failed) { /* the others would fail the same way now */
+        run->later = rep->held ? -1 : rep->retry_in;
+        return false;
+    }
+    return !run->c->w->cancel;
 }
 
 void worker_run_send(struct worker_ctx *c)
@@ -96,48 +110,22 @@ void worker_run_send(struct worker_ctx *c)
         .set_flags = flag_original,
         .backend_ctx = c,
     };
-    int64_t *done = NULL;
-    size_t ndone = 0, cap = 0;
+    struct send_run run = {c, -1};
     struct tm_error err;
-    int64_t id, wait_s = -1, later = -1;
-    for (;;) {
-        tm_error_clear(&err);
-        enum tm_status st = tm_store_outbox_next(c->store, w->account_name, (int64_t)time(NULL),
-                                                 &id, &wait_s, &err);
-        if (st == TM_ENOENT)
-            break;
-        if (st) {
-            tm_log(TM_LOG_ERROR, "outbox: %s", err.message);
-            later = COPY_RETRY_S;
-            break;
-        }
-        if (tried(done, ndone, id) || ndone >= ROWS_PER_RUN) { /* left for a later run */
-            later = COPY_RETRY_S;
-            break;
-        }
-        if (TM_ARRAY_RESERVE(done, ndone, cap, 16))
-            break;
-        done[ndone++] = id;
-        struct core_send_report rep;
-        st = core_send_row(&cs, id, &rep, &err);
-        if (st == TM_ECANCELED || w->cancel) {
-            later = 0; /* another job came first: come back to it */
-            break;
-        }
-        if (st) {
-            tm_log(TM_LOG_ERROR, "outbox: message %lld: %s", (long long)id, err.message);
-            continue;
-        }
-        post_outbox(c, &rep);
-        if (rep.connect_failed) { /* the others would fail the same way now */
-            later = rep.held ? -1 : rep.retry_in;
-            break;
-        }
+    tm_error_clear(&err);
+    int64_t wait_s;
+    enum tm_status st =
+        core_send_due(&cs, w->account_name, (int64_t)time(NULL), after_row, &run, &wait_s, &err);
+    if (st == TM_ECANCELED) {
+        wait_s = 0; /* another job came first: come back to it */
+    } else if (st) {
+        tm_log(TM_LOG_ERROR, "outbox: %s", err.message);
+        wait_s = COPY_RETRY_S;
+    } else if (wait_s == 0) { /* rows left as they were: not at once again */
+        wait_s = COPY_RETRY_S;
     }
-    core_send_close(&cs);
-    free(done);
-    if (later >= 0 && (wait_s < 0 || later < wait_s))
-        wait_s = later;
+    if (run.later >= 0 && (wait_s < 0 || run.later < wait_s))
+        wait_s = run.later;
     if (wait_s >= 0)
         send_in(c, wait_s);
 }

@@ -1,5 +1,6 @@
 /* body.c - cached raw messages (RFC 5322 bytes as the server sent them), one per message row,
  * deleted with it by the bodies -> messages cascade. */
+#include <stdio.h>
 #include <time.h>
 
 #include "private.h"
@@ -42,25 +43,9 @@ enum tm_status tm_store_body_get(struct tm_store *st, int64_t message_id, struct
     if (!s)
         return TM_ESTORE;
     sqlite3_bind_int64(s, 1, message_id);
-    enum tm_status rc = TM_OK;
-    int r = sqlite3_step(s);
-    if (r == SQLITE_ROW) {
-        int len = sqlite3_column_bytes(s, 0);
-        const void *raw = sqlite3_column_blob(s, 0); /* NULL for an empty blob */
-        if (len > 0 && !raw)
-            rc = store_error(st, err, _("cannot read a cached message"));
-        else if ((rc = tm_buf_append(out, raw, (size_t)len)) == TM_ELIMIT)
-            tm_error_set(err, rc, _("cached message %lld is larger than %zu bytes"),
-                         (long long)message_id, out->limit);
-        else if (rc)
-            tm_error_set(err, rc, _("out of memory reading a cached message"));
-    } else if (r == SQLITE_DONE) {
-        rc = tm_error_set(err, TM_ENOENT, _("message %lld is not cached"), (long long)message_id);
-    } else {
-        rc = store_error(st, err, _("cannot read a cached message"));
-    }
-    store_release(s);
-    return rc;
+    char missing[128];
+    snprintf(missing, sizeof(missing), _("message %lld is not cached"), (long long)message_id);
+    return store_blob_append(st, s, out, _("a cached message"), missing, err);
 }
 
 enum tm_status tm_store_body_has(struct tm_store *st, int64_t message_id, bool *has,

@@ -1,6 +1,7 @@
 /* outbox.c - messages waiting to be sent: queued durably before the first byte goes out, their
  * tries and states, and the choice of the row a worker sends next. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -211,25 +212,9 @@ enum tm_status tm_store_outbox_message(struct tm_store *st, int64_t id, struct t
     if (!s)
         return TM_ESTORE;
     sqlite3_bind_int64(s, 1, id);
-    enum tm_status rc = TM_OK;
-    int r = sqlite3_step(s);
-    if (r == SQLITE_ROW) {
-        int len = sqlite3_column_bytes(s, 0);
-        const void *raw = sqlite3_column_blob(s, 0); /* NULL for an empty blob */
-        if (len > 0 && !raw)
-            rc = store_error(st, err, _("cannot read a message of the outbox"));
-        else if ((rc = tm_buf_append(out, raw, (size_t)len)) == TM_ELIMIT)
-            tm_error_set(err, rc, _("outbox message %lld is larger than %zu bytes"), (long long)id,
-                         out->limit);
-        else if (rc)
-            tm_error_set(err, rc, _("out of memory reading a message of the outbox"));
-    } else if (r == SQLITE_DONE) {
-        rc = tm_error_set(err, TM_ENOENT, _("no message %lld in the outbox"), (long long)id);
-    } else {
-        rc = store_error(st, err, _("cannot read a message of the outbox"));
-    }
-    store_release(s);
-    return rc;
+    char missing[128];
+    snprintf(missing, sizeof(missing), _("no message %lld in the outbox"), (long long)id);
+    return store_blob_append(st, s, out, _("a message of the outbox"), missing, err);
 }
 
 enum tm_status tm_store_outbox_set_state(struct tm_store *st, int64_t id, int state,

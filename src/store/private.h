@@ -127,6 +127,11 @@ enum tm_status store_display_dense(struct tm_store *st, int64_t mailbox_id, stru
 /* Fills err with TM_ESTORE naming the file, what failed and sqlite's message; returns
  * TM_ESTORE (or TM_ENOMEM when sqlite ran out of memory). */
 enum tm_status store_error(struct tm_store *st, struct tm_error *err, const char *what);
+/* Steps s (a SELECT of one blob column, bound by the caller) and appends that blob to out.
+ * TM_ENOENT with missing when there is no row; TM_ELIMIT when out's limit is too small; errors
+ * name what (e.g. "a cached message"). Releases s. */
+enum tm_status store_blob_append(struct tm_store *st, sqlite3_stmt *s, struct tm_buf *out,
+                                 const char *what, const char *missing, struct tm_error *err);
 
 /* The cached statement id (prepared from sql on first use; a given id always comes with the
  * same sql), reset with its bindings cleared, ready to bind. NULL (err filled) when it cannot

@@ -2,6 +2,7 @@
  * accounts. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -362,4 +363,29 @@ enum tm_status store_atomic_end(struct tm_store *st, bool own, enum tm_status rc
     enum tm_status released =
         store_step_done(st, s, _("cannot commit a transaction"), rc ? NULL : err);
     return rc ? rc : released;
+}
+
+enum tm_status store_blob_append(struct tm_store *st, sqlite3_stmt *s, struct tm_buf *out,
+                                 const char *what, const char *missing, struct tm_error *err)
+{
+    enum tm_status rc = TM_OK;
+    char cannot[256];
+    snprintf(cannot, sizeof(cannot), _("cannot read %s"), what);
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW) {
+        int len = sqlite3_column_bytes(s, 0);
+        const void *raw = sqlite3_column_blob(s, 0); /* NULL for an empty blob */
+        if (len > 0 && !raw)
+            rc = store_error(st, err, cannot);
+        else if ((rc = tm_buf_append(out, raw, (size_t)len)) == TM_ELIMIT)
+            tm_error_set(err, rc, _("%s is larger than %zu bytes"), what, out->limit);
+        else if (rc)
+            tm_error_set(err, rc, _("out of memory reading %s"), what);
+    } else if (r == SQLITE_DONE) {
+        rc = tm_error_set(err, TM_ENOENT, "%s", missing);
+    } else {
+        rc = store_error(st, err, cannot);
+    }
+    store_release(s);
+    return rc;
 }

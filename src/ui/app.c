@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "private.h"
+#include "tmail/draft.h"
 #include "tmail/i18n.h"
 #include "tmail/pattern.h"
 #include "tmail/str.h"
@@ -72,8 +73,22 @@ static void draw(struct app *app)
     case VIEW_BROWSER:
         browser_draw(app);
         break;
+    case VIEW_COMPOSE:
+        compose_draw(app);
+        break;
+    case VIEW_FILES:
+        files_draw(app);
+        break;
+    case VIEW_OUTBOX:
+        outbox_draw(app);
+        break;
     }
     refresh();
+}
+
+void app_draw(struct app *app)
+{
+    draw(app);
 }
 
 static void run_fn(struct app *app, enum ui_fn fn)
@@ -96,6 +111,12 @@ static void run_fn(struct app *app, enum ui_fn fn)
         attach_handle(app, fn);
     } else if (app->view == VIEW_BROWSER) {
         browser_handle(app, fn);
+    } else if (app->view == VIEW_COMPOSE) {
+        compose_handle(app, fn);
+    } else if (app->view == VIEW_FILES) {
+        files_handle(app, fn);
+    } else if (app->view == VIEW_OUTBOX) {
+        outbox_handle(app, fn);
     } else {
         help_handle(app, fn);
     }
@@ -145,6 +166,10 @@ static void handle_key(struct app *app, int key)
     }
     if (key == UI_KEY_UNKNOWN || app->keyseq_len >= TM_KEYSEQ_MAX)
         app->keyseq_len = 0;
+    if (app->view == VIEW_OUTBOX && app->keyseq_len == 0 && outbox_key_fn(key) != FN_NONE) {
+        run_fn(app, outbox_key_fn(key)); /* the outbox's own keys, before any binding */
+        return;
+    }
     app->keyseq[app->keyseq_len++] = key;
     bool prefix = false;
     const struct tm_binding *b = tm_config_binding_find(app->cfg, ui_keymap(app->view), app->keyseq,
@@ -200,6 +225,9 @@ static void handle_body(struct app *app, struct tm_event *ev)
     else if (purpose == BODY_ATTACH && app->view == VIEW_INDEX) {
         app_keep_raw(app, ev->message_id, ev->body.data ? ev->body.data : "", ev->body.len);
         attach_open(app, VIEW_INDEX);
+    } else if (purpose == BODY_COMPOSE) {
+        compose_original_arrived(app, ev->message_id, ev->body.data ? ev->body.data : "",
+                                 ev->body.len);
     }
 }
 
@@ -253,9 +281,6 @@ static void handle_event(struct app *app, struct tm_event *ev)
         if (!app->cursor_placed)
             index_place_cursor(app);
         break;
-    case TM_EV_OUTBOX: /* what happened to a message being sent */
-        app_set_message(app, "%s", ev->text);
-        break;
     case TM_EV_CHANGED:
         if (ev->text[0])
             app_set_message(app, "%s", ev->text);
@@ -285,7 +310,15 @@ static void handle_event(struct app *app, struct tm_event *ev)
         if (ev->text[0] && (!ev->status || app->view == VIEW_BROWSER))
             app_set_message(app, "%s", ev->text);
         break;
+    case TM_EV_OUTBOX:
+        if (ev->text[0])
+            app_set_message(app, "%s", ev->text);
+        break;
     }
+    if (ev->type != TM_EV_SYNC_PROGRESS && ev->type != TM_EV_BODY)
+        outbox_count(app); /* the status line's "1 unsent" */
+    if (app->view == VIEW_OUTBOX && ev->type == TM_EV_OUTBOX)
+        outbox_reload(app);
     if (app->view == VIEW_BROWSER && ev->type != TM_EV_SYNC_PROGRESS && ev->type != TM_EV_BODY)
         browser_reload(app);
     app->dirty = true;
@@ -355,13 +388,21 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
         index_place_cursor(&app); /* from the cache, before the rescan */
     if (tm_core_sync(app.core, err))
         app_set_message(&app, "%s", err->message);
+    outbox_count(&app);
     app.dirty = true;
+    if (opt->mailto) {
+        draw(&app);
+        compose_mailto(&app, opt->mailto);
+    }
     main_loop(&app);
     if (app.quit_wait) { /* the expunge queued on the way out runs before the worker stops */
         draw(&app);
         tm_core_wait_idle(app.core, 30000);
     }
     endwin();
+    tm_draft_free(&app.compose.draft);
+    files_cleanup(&app);
+    outbox_cleanup(&app);
     pager_cleanup(&app);
     attach_cleanup(&app);
     browser_cleanup(&app);

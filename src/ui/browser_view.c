@@ -132,6 +132,21 @@ static void select_name(struct app *app, const char *name)
             app->browser_cursor = i;
 }
 
+/* Mail waiting to be sent gets a line of its own at the top: Enter shows the outbox. */
+static void add_outbox(struct app *app)
+{
+    int64_t rows = app->browse_purpose == BROWSE_OPEN ? outbox_rows(app) : 0;
+    if (rows <= 0)
+        return;
+    struct browser_row row = {
+        .name = (char *)_("Outbox"), .outbox = true, .total = rows, .unread = app->unsent};
+    if (!add_row(app, &row))
+        return;
+    struct browser_row added = app->mailboxes[app->n_mailboxes - 1];
+    memmove(app->mailboxes + 1, app->mailboxes, (app->n_mailboxes - 1) * sizeof(app->mailboxes[0]));
+    app->mailboxes[0] = added;
+}
+
 void browser_reload(struct app *app)
 {
     struct tm_error err;
@@ -148,6 +163,7 @@ void browser_reload(struct app *app)
     if (app->n_mailboxes > 1)
         qsort(app->mailboxes, app->n_mailboxes, sizeof(app->mailboxes[0]), compare_rows);
     place_levels(app);
+    add_outbox(app);
     select_name(app, current);
     free(current);
     if (app->browser_cursor >= app->n_mailboxes)
@@ -194,12 +210,14 @@ static void draw_row(struct app *app, int y, size_t i, bool current)
 {
     const struct browser_row *r = &app->mailboxes[i];
     char counts[48] = "", head[96];
-    if (!r->noselect && r->total >= 0)
+    if (r->outbox)
+        snprintf(counts, sizeof(counts), _("%lld unsent"), (long long)r->unread);
+    else if (!r->noselect && r->total >= 0)
         snprintf(counts, sizeof(counts), "%lld/%lld", (long long)(r->unread > 0 ? r->unread : 0),
                  (long long)r->total);
     bool open = r->id && r->id == tm_core_mailbox_id(app->core);
     snprintf(head, sizeof(head), "%4zu %c%c %13s %-9s ", i + 1, open ? '*' : ' ',
-             !r->noselect && r->unread > 0 ? 'N' : ' ', counts, role_tag(r->role));
+             !r->noselect && !r->outbox && r->unread > 0 ? 'N' : ' ', counts, role_tag(r->role));
     int attr = current       ? colors_attr(app, TM_COLOR_INDICATOR, A_REVERSE)
                : r->noselect ? colors_attr(app, TM_COLOR_NORMAL, A_NORMAL) | (int)A_DIM
                              : colors_attr(app, TM_COLOR_NORMAL, A_NORMAL) |
@@ -246,6 +264,10 @@ static const struct browser_row *current_mailbox(struct app *app, bool selectabl
         return NULL;
     }
     const struct browser_row *r = &app->mailboxes[app->browser_cursor];
+    if (r->outbox) {
+        app_set_message(app, "%s", _("The outbox is not a mailbox: Enter shows it."));
+        return NULL;
+    }
     if (selectable && r->noselect) {
         char safe[512];
         draw_safe_copy(r->name, safe, sizeof(safe));
@@ -258,6 +280,11 @@ static const struct browser_row *current_mailbox(struct app *app, bool selectabl
 /* Enter: open the mailbox, or save or copy the message there. */
 static void choose(struct app *app)
 {
+    if (app->browser_cursor < app->n_mailboxes && app->mailboxes[app->browser_cursor].outbox &&
+        app->browse_purpose == BROWSE_OPEN) {
+        outbox_open(app);
+        return;
+    }
     const struct browser_row *r = current_mailbox(app, true);
     if (!r)
         return;

@@ -1,5 +1,6 @@
-/* help_view.c - the '?' screen: every key binding of the current view's map (the user's and
- * mutt's defaults, generic ones included), what it does, and which functions are still to come. */
+/* help_view.c - the '?' screen: every key binding of the current view's map (the user's own
+ * first, then mutt's defaults, generic ones included), what it does, and which functions are
+ * still to come. */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,7 +32,7 @@ static bool in_force(const struct tm_config *cfg, size_t i, enum tm_keymap map)
     if (!tm_config_binding_active(cfg, i))
         return false;
     for (size_t j = 0; b->map == TM_MAP_GENERIC && j < cfg->n_bindings; j++)
-        if (cfg->bindings[j].map == map && same_keys(&cfg->bindings[j].keys, &b->keys))
+        if (j != i && cfg->bindings[j].map == map && same_keys(&cfg->bindings[j].keys, &b->keys))
             return false;
     return true;
 }
@@ -41,15 +42,35 @@ static void add_line(struct tm_buf *out, const char *keys, const char *what, con
     tm_buf_appendf(out, "%-14s %-22s %s\n", keys, what, desc);
 }
 
+/* How many bindings a configuration starts with (mutt's defaults): the file's come after. */
+static size_t default_bindings(void)
+{
+    static size_t n;
+    if (!n) {
+        struct tm_config *fresh = tm_config_new();
+        n = fresh ? fresh->n_bindings : 0;
+        tm_config_free(&fresh);
+    }
+    return n;
+}
+
 /* Writes the help text of view into app->pager_text's sibling buffer help. */
 static void build_help(struct app *app, struct tm_buf *out)
 {
     const struct tm_config *cfg = app->cfg;
     enum tm_keymap map = ui_keymap(app->help_return);
     char keys[128];
-    /* This map's own bindings, then the generic ones, then those that do nothing yet. */
-    for (int pass = 0; pass < 3; pass++) {
-        if (pass == 2)
+    if (app->help_return == VIEW_OUTBOX) { /* keys of its own, not bindings */
+        add_line(out, "r", "retry", _("try to send the message again now"));
+        add_line(out, "D", "remove", _("give the message up (after a question)"));
+        add_line(out, "s", "send-accepted",
+                 _("send a held message to the recipients the server accepted"));
+    }
+    /* This map's bindings from the configuration file (the person's own, so first), its
+     * default ones, the generic ones, then those that do nothing yet. */
+    size_t defaults = default_bindings();
+    for (int pass = 0; pass < 4; pass++) {
+        if (pass == 3)
             tm_buf_appendf(out, "\n%s\n\n", _("Bound, but not available in tmail yet:"));
         for (size_t i = 0; i < cfg->n_bindings; i++) {
             const struct tm_binding *b = &cfg->bindings[i];
@@ -57,7 +78,8 @@ static void build_help(struct app *app, struct tm_buf *out)
                 continue;
             bool works = b->macro_keys || ui_fn_for(app->help_return, b->op) != FN_NONE;
             bool generic = b->map == TM_MAP_GENERIC && map != TM_MAP_GENERIC;
-            if ((pass == 2) == works || (pass == 0 && generic) || (pass == 1 && !generic))
+            int want = !works ? 3 : generic ? 2 : i >= defaults ? 0 : 1;
+            if (pass != want)
                 continue;
             seq_name(&b->keys, keys, sizeof(keys));
             if (b->macro_keys)
@@ -103,6 +125,9 @@ void help_draw(struct app *app)
     const char *what = app->help_return == VIEW_PAGER     ? _("Help for pager")
                        : app->help_return == VIEW_ATTACH  ? _("Help for attachments")
                        : app->help_return == VIEW_BROWSER ? _("Help for the mailbox browser")
+                       : app->help_return == VIEW_COMPOSE ? _("Help for compose")
+                       : app->help_return == VIEW_FILES   ? _("Help for the file browser")
+                       : app->help_return == VIEW_OUTBOX  ? _("Help for the outbox")
                                                           : _("Help for index");
     draw_status_bar(app, what);
     draw_message_line(app);

@@ -154,7 +154,7 @@ void index_draw(struct app *app)
     struct tm_message_row rows[MAX_PAGE_ROWS];
     struct tm_error err;
     int h = index_page_rows(app), n = 0, y0 = ui_layout(app).body_y;
-    char what[96];
+    char what[200];
     keep_cursor_visible(app);
     memset(rows, 0, sizeof(rows));
     tm_error_clear(&err);
@@ -181,6 +181,9 @@ void index_draw(struct app *app)
     if (app->deleted && used > 0 && (size_t)used < sizeof(what))
         used += snprintf(what + used, sizeof(what) - (size_t)used, _(" Del:%lld"),
                          (long long)app->deleted);
+    if (app->unsent > 0 && used > 0 && (size_t)used < sizeof(what))
+        used += snprintf(what + used, sizeof(what) - (size_t)used, _(" %lld unsent"),
+                         (long long)app->unsent);
     const char *limit = tm_core_limit_text(app->core);
     if (limit && used > 0 && (size_t)used < sizeof(what)) { /* typed by the person: shown as is */
         struct tm_buf shown;
@@ -360,7 +363,28 @@ void index_handle(struct app *app, enum ui_fn fn)
     case FN_BROWSE:
         browser_open(app, BROWSE_OPEN, 0);
         break;
+    case FN_BROWSE_OUTBOX:
+        outbox_open(app);
+        break;
+    case FN_MAIL:
+        compose_new(app);
+        break;
+    case FN_REPLY:
+    case FN_GROUP_REPLY:
+    case FN_LIST_REPLY:
+    case FN_FORWARD:
+    case FN_RESEND:
+        if (current_row(app, &row))
+            compose_from_message(app, fn, row.id);
+        tm_message_row_cleanup(&row);
+        break;
+    case FN_RECALL:
+        compose_recall(app, app->count > 0 && current_row(app, &row) ? row.id : 0);
+        tm_message_row_cleanup(&row);
+        break;
     case FN_QUIT: {
+        if (!outbox_confirm_quit(app))
+            break;
         enum leave_result r = folder_leave(app);
         app->quit = r != LEAVE_ABORT;
         if (r == LEAVE_EXPUNGED) {
@@ -379,7 +403,7 @@ void index_handle(struct app *app, enum ui_fn fn)
         index_search(app, fn);
         break;
     case FN_EXIT: /* x: leave without touching deleted messages */
-        app->quit = true;
+        app->quit = outbox_confirm_quit(app);
         break;
     default:
         app_set_message(app, "%s", _("Key is not bound.  Press '?' for help."));

@@ -46,7 +46,12 @@ enum tm_keymap ui_keymap(enum ui_view view)
     case VIEW_ATTACH:
         return TM_MAP_ATTACH;
     case VIEW_BROWSER:
+    case VIEW_FILES: /* mutt's file browser */
         return TM_MAP_BROWSER;
+    case VIEW_COMPOSE:
+        return TM_MAP_COMPOSE;
+    case VIEW_OUTBOX: /* movement and q; r, D and s are its own keys */
+        return TM_MAP_GENERIC;
     default:
         return TM_MAP_PAGER; /* the pager and the help screen, which is a pager in mutt */
     }
@@ -137,6 +142,8 @@ static enum ui_fn folder_fn(enum tm_op op)
         return FN_CHANGE_FOLDER;
     case TM_OP_BROWSE_MAILBOXES:
         return FN_BROWSE;
+    case TM_OP_BROWSE_OUTBOX:
+        return FN_BROWSE_OUTBOX;
     case TM_OP_SAVE_MESSAGE:
         return FN_SAVE_MESSAGE;
     case TM_OP_COPY_MESSAGE:
@@ -150,9 +157,120 @@ static enum ui_fn folder_fn(enum tm_op op)
     }
 }
 
+/* Starting a message, in the index and the pager. */
+static enum ui_fn send_fn(enum tm_op op)
+{
+    switch (op) {
+    case TM_OP_MAIL:
+        return FN_MAIL;
+    case TM_OP_REPLY:
+        return FN_REPLY;
+    case TM_OP_GROUP_REPLY:
+        return FN_GROUP_REPLY;
+    case TM_OP_LIST_REPLY:
+        return FN_LIST_REPLY;
+    case TM_OP_FORWARD_MESSAGE:
+        return FN_FORWARD;
+    case TM_OP_EDIT: /* e: as <Esc>e, a new message from this one (not an edit in place) */
+    case TM_OP_RESEND_MESSAGE:
+        return FN_RESEND;
+    case TM_OP_RECALL_MESSAGE:
+        return FN_RECALL;
+    default:
+        return FN_NONE;
+    }
+}
+
+/* The compose screen's own functions. */
+static enum ui_fn compose_fn(enum tm_op op)
+{
+    switch (op) {
+    case TM_OP_EDIT_FROM:
+        return FN_EDIT_FROM;
+    case TM_OP_EDIT_TO:
+        return FN_EDIT_TO;
+    case TM_OP_EDIT_CC:
+        return FN_EDIT_CC;
+    case TM_OP_EDIT_BCC:
+        return FN_EDIT_BCC;
+    case TM_OP_EDIT_SUBJECT:
+        return FN_EDIT_SUBJECT;
+    case TM_OP_EDIT_REPLY_TO:
+        return FN_EDIT_REPLY_TO;
+    case TM_OP_EDIT_MESSAGE:
+        return FN_EDIT_MESSAGE;
+    case TM_OP_EDIT_HEADERS:
+        return FN_EDIT_HEADERS;
+    case TM_OP_ATTACH_FILE:
+        return FN_ATTACH_FILE;
+    case TM_OP_DETACH_FILE:
+        return FN_DETACH;
+    case TM_OP_EDIT_DESCRIPTION:
+        return FN_EDIT_DESCRIPTION;
+    case TM_OP_EDIT_TYPE:
+        return FN_EDIT_TYPE;
+    case TM_OP_SEND_MESSAGE:
+        return FN_SEND;
+    case TM_OP_POSTPONE_MESSAGE:
+        return FN_POSTPONE;
+    default:
+        return FN_NONE;
+    }
+}
+
+/* Everything the compose screen does: its own functions, Enter (the preview), q, help. */
+static enum ui_fn compose_view_fn(enum tm_op op)
+{
+    switch (op) {
+    case TM_OP_HELP:
+        return FN_HELP;
+    case TM_OP_ENTER_COMMAND:
+        return FN_COMMAND;
+    case TM_OP_REFRESH:
+    case TM_OP_REDRAW_SCREEN:
+        return FN_REDRAW;
+    case TM_OP_EXIT:
+    case TM_OP_QUIT:
+        return FN_EXIT;
+    case TM_OP_SELECT_ENTRY:
+    case TM_OP_VIEW_ATTACH:
+        return FN_DISPLAY;
+    default:
+        return compose_fn(op) != FN_NONE ? compose_fn(op) : list_fn(op);
+    }
+}
+
+/* The file browser: movement, Enter, c (change-dir) and q. */
+static enum ui_fn files_fn(enum tm_op op)
+{
+    switch (op) {
+    case TM_OP_CHANGE_DIR:
+        return FN_CHANGE_FOLDER;
+    case TM_OP_SELECT_ENTRY:
+    case TM_OP_DESCEND_DIRECTORY:
+        return FN_DISPLAY;
+    case TM_OP_EXIT:
+    case TM_OP_QUIT:
+        return FN_EXIT;
+    case TM_OP_HELP:
+        return FN_HELP;
+    case TM_OP_REFRESH:
+    case TM_OP_REDRAW_SCREEN:
+        return FN_REDRAW;
+    default:
+        return list_fn(op);
+    }
+}
+
 /* What op means in view; FN_NONE for a function tmail does not have yet. */
 enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op)
 {
+    if (view == VIEW_FILES)
+        return files_fn(op);
+    if ((view == VIEW_INDEX || view == VIEW_PAGER) && send_fn(op) != FN_NONE)
+        return send_fn(op);
+    if (view == VIEW_COMPOSE)
+        return compose_view_fn(op);
     if (view == VIEW_BROWSER && op != TM_OP_HELP && op != TM_OP_QUIT && op != TM_OP_EXIT &&
         op != TM_OP_SELECT_ENTRY && op != TM_OP_ENTER_COMMAND && op != TM_OP_REFRESH &&
         op != TM_OP_REDRAW_SCREEN)
@@ -203,7 +321,7 @@ enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op)
     default:
         break;
     }
-    if (view == VIEW_INDEX || view == VIEW_ATTACH)
+    if (view == VIEW_INDEX || view == VIEW_ATTACH || view == VIEW_OUTBOX)
         return list_fn(op);
     return scroll_fn(op, view == VIEW_HELP);
 }

@@ -385,9 +385,46 @@ static void step_message(struct app *app, int delta)
     tm_message_row_cleanup(&row);
 }
 
+/* The pager shows the message being written (compose's preview): q goes back to the compose
+ * screen, and only scrolling works. True when fn was handled here. */
+static bool preview_handle(struct app *app, enum ui_fn fn)
+{
+    if (!app->compose.preview)
+        return false;
+    if (fn == FN_EXIT) {
+        app->compose.preview = false;
+        app->pager_part = false;
+        app->view = VIEW_COMPOSE;
+        pager_cleanup(app);
+        app->dirty = true;
+        return true;
+    }
+    if (fn == FN_NEXT_LINE || fn == FN_PREV_LINE || fn == FN_NEXT_PAGE || fn == FN_PREV_PAGE ||
+        fn == FN_TOP || fn == FN_BOTTOM)
+        return false;
+    app_set_message(app, "%s", _("This is the message being written: q goes back to it."));
+    return true;
+}
+
+/* r, g, L, f, e, m and R on the message shown. */
+static void start_message(struct app *app, enum ui_fn fn)
+{
+    if (app->pager_part) {
+        app_set_message(app, "%s", _("Press q to go back to the attachments."));
+    } else if (fn == FN_MAIL) {
+        compose_new(app);
+    } else if (fn == FN_RECALL) {
+        compose_recall(app, app->pager_id);
+    } else if (!app->pager_loading) {
+        compose_from_message(app, fn, app->pager_id);
+    }
+}
+
 void pager_handle(struct app *app, enum ui_fn fn)
 {
     long long top = (long long)app->pager_top, page = body_rows(app);
+    if (preview_handle(app, fn))
+        return;
     switch (fn) {
     case FN_EXIT:
         if (app->pager_part) { /* back to the attachment list, then to the message */
@@ -445,8 +482,18 @@ void pager_handle(struct app *app, enum ui_fn fn)
             step_message(app, 1);
         break;
     }
+    case FN_MAIL:
+    case FN_REPLY:
+    case FN_GROUP_REPLY:
+    case FN_LIST_REPLY:
+    case FN_FORWARD:
+    case FN_RESEND:
+    case FN_RECALL:
+        start_message(app, fn);
+        break;
     case FN_CHANGE_FOLDER:
     case FN_BROWSE:
+    case FN_BROWSE_OUTBOX:
     case FN_SYNC:
         app->view = VIEW_INDEX; /* the folder changes under the pager: back to the index */
         pager_cleanup(app);

@@ -56,7 +56,7 @@ static void wait_any_key(void)
     tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 }
 
-static int run_child(const char *command, int in_fd)
+int pipe_spawn(const char *command, const char *arg, int in_fd)
 {
     struct sigaction ignore = {.sa_handler = SIG_IGN}, old_int, old_quit;
     sigemptyset(&ignore.sa_mask);
@@ -67,8 +67,12 @@ static int run_child(const char *command, int in_fd)
     if (pid == 0) {
         signal(SIGINT, SIG_DFL);
         signal(SIGQUIT, SIG_DFL);
-        dup2(in_fd, STDIN_FILENO);
-        execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+        if (in_fd >= 0)
+            dup2(in_fd, STDIN_FILENO);
+        if (arg)
+            execl("/bin/sh", "sh", "-c", command, "sh", arg, (char *)NULL);
+        else
+            execl("/bin/sh", "sh", "-c", command, (char *)NULL);
         _exit(127);
     }
     int status = -1;
@@ -91,7 +95,7 @@ void pipe_run(struct app *app, const char *command, const char *raw, size_t len)
     def_prog_mode();
     endwin();
     fflush(stdout);
-    int status = run_child(command, fd);
+    int status = pipe_spawn(command, NULL, fd);
     close(fd);
     if (status < 0)
         printf(_("Cannot run the command.\n"));

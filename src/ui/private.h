@@ -49,6 +49,7 @@ enum ui_fn {
     FN_SETUP,
     FN_CHANGE_FOLDER,
     FN_BROWSE,
+    FN_BROWSE_OUTBOX,
     FN_SAVE_MESSAGE,
     FN_COPY_MESSAGE,
     FN_DELETE,
@@ -64,9 +65,45 @@ enum ui_fn {
     FN_SEARCH_NEXT,
     FN_SEARCH_OPPOSITE,
     FN_LIMIT,
+    /* starting a message (index, pager) */
+    FN_MAIL,
+    FN_REPLY,
+    FN_GROUP_REPLY,
+    FN_LIST_REPLY,
+    FN_FORWARD,
+    FN_RESEND,
+    FN_RECALL,
+    /* the compose screen */
+    FN_EDIT_FROM,
+    FN_EDIT_TO,
+    FN_EDIT_CC,
+    FN_EDIT_BCC,
+    FN_EDIT_SUBJECT,
+    FN_EDIT_REPLY_TO,
+    FN_EDIT_MESSAGE,
+    FN_EDIT_HEADERS,
+    FN_ATTACH_FILE,
+    FN_DETACH,
+    FN_EDIT_DESCRIPTION,
+    FN_EDIT_TYPE,
+    FN_SEND,
+    FN_POSTPONE,
+    /* the outbox (keys of its own: r, D, s) */
+    FN_OUTBOX_RETRY,
+    FN_OUTBOX_REMOVE,
+    FN_OUTBOX_DROP_REFUSED,
 };
 
-enum ui_view { VIEW_INDEX, VIEW_PAGER, VIEW_HELP, VIEW_ATTACH, VIEW_BROWSER };
+enum ui_view {
+    VIEW_INDEX,
+    VIEW_PAGER,
+    VIEW_HELP,
+    VIEW_ATTACH,
+    VIEW_BROWSER,
+    VIEW_COMPOSE, /* the message being written */
+    VIEW_FILES,   /* choosing a file to attach */
+    VIEW_OUTBOX,  /* messages waiting to be sent */
+};
 
 /* What Enter in the mailbox browser does. */
 enum browse_purpose { BROWSE_OPEN, BROWSE_SAVE, BROWSE_COPY };
@@ -83,6 +120,7 @@ struct browser_row {
     int role;      /* enum tm_mailbox_role */
     int64_t total; /* server counts when known, else the cache's; -1: unknown */
     int64_t unread;
+    bool outbox; /* the "Outbox" line at the top, not a mailbox */
 };
 
 /* colors.c */
@@ -107,7 +145,8 @@ enum tm_keymap ui_keymap(enum ui_view view);
 /* What a bound function does in view; FN_NONE for functions tmail does not have yet. */
 enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op);
 
-enum body_purpose { BODY_NONE, BODY_VIEW, BODY_PIPE, BODY_ATTACH };
+/* BODY_COMPOSE: the original of a reply, forward, resend or recall (compose.pending_kind). */
+enum body_purpose { BODY_NONE, BODY_VIEW, BODY_PIPE, BODY_ATTACH, BODY_COMPOSE };
 
 struct tm_mime_tree;
 struct tm_mime_part;
@@ -122,6 +161,51 @@ struct pager_line {
 };
 
 #define UI_PENDING_MAX 2048
+
+struct tm_draft;
+
+/* The message being written (compose_*.c). */
+struct compose_state {
+    struct tm_draft *draft;   /* NULL when no message is being written */
+    int kind;                 /* enum tm_draft_kind it started as */
+    enum ui_view return_view; /* where sending, postponing or abandoning it goes back to */
+    int64_t return_id;        /* the pager's message then */
+    size_t cursor, top;       /* the attachment list: 0 is the text, then the attachments */
+    int pending_kind;         /* BODY_COMPOSE: the enum tm_draft_kind to start from the original */
+    bool preview;             /* the pager shows the built message: q comes back here */
+};
+
+/* One entry of the file browser. */
+struct file_entry {
+    char *name; /* owned; untrusted text (any bytes but '/') */
+    bool dir;
+    int64_t size;
+    int64_t mtime;
+};
+
+/* The file browser (file_browser.c): picking a file to attach. */
+struct files_state {
+    char dir[4096]; /* the directory shown (absolute) */
+    struct file_entry *items;
+    size_t n, cap;
+    size_t cursor, top;
+    enum ui_view return_view;
+};
+
+/* One row of the outbox view: a copy of what tm_core_outbox_each gave. */
+struct outbox_item {
+    int64_t id;
+    int state; /* enum tm_outbox_state */
+    int attempts, maybe_sent;
+    char *to, *subject, *last_reply; /* owned, may be NULL; untrusted text */
+};
+
+struct outbox_state {
+    struct outbox_item *items;
+    size_t n, cap;
+    size_t cursor, top;
+    enum ui_view return_view;
+};
 
 struct app {
     struct tm_core *core;
@@ -195,6 +279,12 @@ struct app {
     enum browse_purpose browse_purpose;
     int64_t browse_message_id; /* BROWSE_SAVE / BROWSE_COPY: the message */
     enum ui_view browser_return;
+
+    /* writing mail (compose_*.c, editor.c, file_browser.c, outbox_view.c) */
+    struct compose_state compose;
+    struct files_state files;
+    struct outbox_state outbox;
+    int64_t unsent; /* messages of the account waiting in the outbox */
 };
 
 /* draw.c */
@@ -317,8 +407,107 @@ void browser_cleanup(struct app *app);
 
 /* pipe.c: runs command with raw on its standard input, shows its output, waits for a key. */
 void pipe_run(struct app *app, const char *command, const char *raw, size_t len);
+/* Runs /bin/sh -c command, with arg as its $1 when not NULL (so a path is never pasted into the
+ * command line) and in_fd as standard input when >= 0, the terminal's otherwise. ^C stops the
+ * command, not tmail. The caller has suspended curses. Returns the wait status, or -1 when the
+ * command could not be started. */
+int pipe_spawn(const char *command, const char *arg, int in_fd);
+
+/* compose_start.c: starting a message from the index or the pager */
+/* m: To and Subject prompts (after offering a postponed message, as recall says), the editor,
+ * then the compose screen. */
+void compose_new(struct app *app);
+/* r, g, L, f, e / <Esc>e (FN_REPLY ... FN_RESEND) on message_id: its raw text is loaded first
+ * (a BODY_COMPOSE request) unless app->raw holds it. */
+void compose_from_message(struct app *app, enum ui_fn fn, int64_t message_id);
+/* R: recalls message_id when the drafts mailbox is open, else opens the drafts mailbox. */
+void compose_recall(struct app *app, int64_t message_id);
+/* The original of a BODY_COMPOSE request arrived. */
+void compose_original_arrived(struct app *app, int64_t message_id, const char *raw, size_t len);
+/* tmail mailto:URL: a new message filled from the URL (RFC 6068). */
+void compose_mailto(struct app *app, const char *url);
+/* Drops the message being written and goes back where composing started. */
+void compose_leave(struct app *app);
+/* Replaces *field by a copy of value; false (message set) when out of memory. */
+bool compose_set_string(struct app *app, char **field, const char *value);
+/* The aliases of the configuration (never NULL). */
+struct tm_alias_set;
+const struct tm_alias_set *compose_aliases(const struct app *app);
+
+/* compose_view.c: the compose screen */
+void compose_draw(struct app *app);
+void compose_handle(struct app *app, enum ui_fn fn);
+/* Number of lines of the attachment list: the text, then each attachment. */
+size_t compose_entries(const struct app *app);
+
+/* compose_edit.c: what the compose screen's keys do */
+/* t, c, b, s, r, <Esc>f: edits one header field at the bottom line. */
+void compose_edit_field(struct app *app, enum ui_fn fn);
+/* a: asks for a file (Tab completes, '?' or nothing opens the file browser, a glob pattern
+ * attaches every match). */
+void compose_attach_prompt(struct app *app);
+/* Attaches one file (message set); true when it was attached. */
+bool compose_attach_path(struct app *app, const char *path);
+void compose_detach(struct app *app);
+void compose_edit_description(struct app *app);
+void compose_edit_type(struct app *app);
+/* Enter on the text: the built message in the pager; on an attachment: its text. */
+void compose_preview(struct app *app);
+/* compose_send.c: y, P and q */
+void compose_send(struct app *app);
+void compose_postpone(struct app *app);
+void compose_quit(struct app *app);
+
+/* editor.c: the person's editor on a draft */
+enum editor_result {
+    EDITOR_OK,      /* read back (changed or not) */
+    EDITOR_FAILED,  /* could not be written, run or read: message set, draft unchanged */
+    EDITOR_DROPPED, /* read back failed and the person did not want to edit again */
+};
+/* Writes d to a 0600 file in a private temporary directory (with the header block when
+ * with_headers), runs the editor on it with curses suspended, reads it back into d, and
+ * removes the file and the directory. A file that cannot be read back (a bad header line) is
+ * shown with the reason and offered to the editor again. */
+enum editor_result editor_edit_draft(struct app *app, struct tm_draft *d, bool with_headers);
+
+/* address_complete.c: recipient prompts */
+/* Asks for an address list (out: the current value, edited in place): Tab completes the last
+ * comma-separated item from the aliases and the addresses of cached mail (several matches: a
+ * list to choose from); aliases are expanded on Enter. false when cancelled. */
+bool address_prompt(struct app *app, const char *prompt, char *out, size_t size);
+/* A modal list on the body rows: returns the index chosen with Enter, or -1 (q, Esc, ^G).
+ * items are untrusted text (drawn sanitized). */
+long choose_from_list(struct app *app, const char *title, char *const *items, size_t n);
+
+/* file_browser.c: choosing files to attach */
+/* Tab completion of a file name (ctx: unused); ~/ is the home directory. */
+void file_complete(void *ctx, char *text, size_t size, char *choices, size_t choices_size);
+/* ~/x as $HOME/x into out. */
+void file_expand_home(const char *path, char *out, size_t size);
+/* Opens the browser on dir (NULL: the last one shown, else the current directory). */
+void files_open(struct app *app, const char *dir);
+void files_draw(struct app *app);
+void files_handle(struct app *app, enum ui_fn fn);
+void files_cleanup(struct app *app);
+
+/* outbox_view.c: messages waiting to be sent */
+void outbox_open(struct app *app);
+void outbox_reload(struct app *app);
+void outbox_draw(struct app *app);
+void outbox_handle(struct app *app, enum ui_fn fn);
+/* The outbox view's own keys (r, D, s): the function, or FN_NONE. */
+enum ui_fn outbox_key_fn(int key);
+void outbox_cleanup(struct app *app);
+/* Re-reads the unsent count for the status line. */
+void outbox_count(struct app *app);
+/* Rows of the outbox (unsent, or sent with their copy still to store). */
+int64_t outbox_rows(struct app *app);
+/* Before quitting with unsent mail: asks whether to quit anyway (default no). */
+bool outbox_confirm_quit(struct app *app);
 
 /* app.c */
+/* Draws the current view now (after a modal list painted over it). */
+void app_draw(struct app *app);
 void app_set_message(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void app_request_body(struct app *app, int64_t message_id, enum body_purpose purpose);
 /* Takes the next key (a macro's replayed keys first) as a tmailrc key code; 0 when none. */
