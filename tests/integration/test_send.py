@@ -302,5 +302,63 @@ def test_connection_lost_after_the_dot_is_shown_as_maybe_sent():
     h.cleanup()
 
 
+def test_tmail_killed_mid_send_loses_nothing():
+    """The server takes the content but never answers the final dot; tmail is killed while it
+    waits. The message is still in the outbox (marked as possibly sent), and the next
+    tmail --sync sends it, saying it may arrive twice."""
+    got_dot = threading.Event()
+
+    def silent_after_dot(srv, c):
+        c.sendall(b"220 fake ESMTP\r\n")
+        in_data = False
+        while True:
+            line = srv.read_line(c)
+            if not line:
+                return
+            if in_data:
+                if line == b".\r\n":
+                    got_dot.set()
+                    time.sleep(30)  # never answers
+                    return
+                continue
+            cmd = line[:4].upper()
+            if cmd == b"EHLO":
+                c.sendall(b"250-fake\r\n250 PIPELINING\r\n")
+            elif cmd in (b"MAIL", b"RCPT"):
+                c.sendall(b"250 ok\r\n")
+            elif cmd == b"DATA":
+                c.sendall(b"354 go\r\n")
+                in_data = True
+            else:
+                c.sendall(b"502 no\r\n")
+
+    srv = FakeServer(silent_after_dot)
+    h = Home(extra="  set smtp = smtp://%s:%d\n  set tls = off\n  set allow_plaintext_auth = yes\n"
+             "  set from = %s\n" % (HOST, srv.port, ALICE))
+    p = subprocess.Popen([TMAIL, "-F", h.rc, "-s", "killed", "--", BOB], env=h.env(),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write(b"body\n")
+    p.stdin.close()
+    assert got_dot.wait(30), "the fake server never got the final dot"
+    p.kill()
+    p.wait(10)
+    rows = outbox(h)
+    assert len(rows) == 1 and rows[0][0] == 1, rows  # SENDING: the dot went, no reply came
+    srv.close()
+    ok, state = smtp_fake(b"250 2.0.0 queued\r\n")
+    with open(h.rc) as f:
+        rc_text = f.read()
+    with open(h.rc, "w") as f:
+        f.write(rc_text.replace(":%d" % srv.port, ":%d" % ok.port))
+    r = subprocess.run([TMAIL, "-F", h.rc, "--sync"], env=h.env(), capture_output=True, text=True,
+                       timeout=60, stdin=subprocess.DEVNULL)
+    assert "1 queued messages sent" in r.stdout, (r.stdout, r.stderr)
+    assert "twice" in r.stderr, r.stderr
+    assert len(state["data"]) == 1 and b"Subject: killed" in state["data"][0]
+    assert outbox(h) == []
+    ok.close()
+    h.cleanup()
+
+
 if __name__ == "__main__":
     run_tests(globals())
