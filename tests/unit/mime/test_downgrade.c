@@ -158,7 +158,7 @@ TM_TEST(downgrade_7bit_message_is_copied_byte_for_byte)
     /* a header line over 998 bytes is not ours to fix, and is not a body to re-encode */
     char longhdr[1200] = "X-Long: ";
     memset(longhdr + 8, 'a', 1100);
-    strcpy(longhdr + 1108, "\n\nbody\n");
+    snprintf(longhdr + 1108, sizeof(longhdr) - 1108, "\n\nbody\n");
     TM_CHECK_INT(downgrade(longhdr, strlen(longhdr), &out), TM_OK);
     TM_CHECK_STR(out.data, longhdr);
     tm_buf_cleanup(&out);
@@ -339,7 +339,7 @@ TM_TEST(downgrade_overlong_7bit_line_is_re_encoded)
     char in[1400];
     int n = snprintf(in, sizeof(in), "MIME-Version: 1.0\nContent-Type: text/plain\n\n");
     memset(in + n, 'x', 1200);
-    strcpy(in + n + 1200, "\nshort\n");
+    snprintf(in + n + 1200, sizeof(in) - (size_t)n - 1200, "\nshort\n");
     struct tm_buf out;
     TM_CHECK_INT(downgrade(in, strlen(in), &out), TM_OK);
     TM_CHECK(strstr(out.data, "Content-Transfer-Encoding: quoted-printable\n\nxxx"));
