@@ -82,11 +82,13 @@ def seed(subject):
 
 
 def open_message(t, subject):
+    """Puts the cursor on the message (the INBOX may hold many from earlier tests)."""
+    t.wait_for("Msgs:", timeout=30)
     t.wait_gone(r"Syncing", timeout=60)
-    t.wait_for(subject, timeout=30)
     t.send_keys("/")
     t.type(subject)
     t.send_keys("Enter")
+    t.wait_for(subject, timeout=30)
 
 
 def test_reply_with_attachment_is_sent_and_copied():
