@@ -165,15 +165,15 @@ struct tm_smtp_result {
 };
 
 /* Submits one message: MAIL FROM (SIZE=n when offered; BODY=8BITMIME when data has 8-bit bytes
- * and the server offers it; SMTPUTF8 when an address has 8-bit bytes and it is offered), every
- * RCPT TO (pipelined with MAIL when PIPELINING is offered), then DATA only when every recipient
- * was accepted, else RSET. Before MAIL: a message larger than the server's SIZE is PERMANENT;
- * 8-bit data without 8BITMIME, or an 8-bit address without SMTPUTF8, is PERMANENT too (callers
- * encode 8-bit bodies down first; see tm_mime_downgrade_7bit). Returns TM_OK whenever the
- * outcome is known (res filled; the session stays usable after SENT, PERMANENT and RECIPIENTS);
- * TM_ECANCELED when cancelled (an outcome of MAYBE_SENT is still filled in when the dot had
- * gone); TM_EPARSE for an unusable envelope (no recipients; an address that is empty where it
- * must not be, or holds a control character (CR, LF, ...), '<', '>' or a space), before anything
+ * and the server offers it; SMTPUTF8 when an address or the header block has 8-bit bytes and it is
+ * offered), every RCPT TO (pipelined with MAIL when PIPELINING is offered), then DATA only when
+ * every recipient was accepted, else RSET. Before MAIL: a message larger than the server's SIZE is
+ * PERMANENT; 8-bit data without 8BITMIME, or 8-bit addresses or header fields without SMTPUTF8, is
+ * PERMANENT too (callers encode 8-bit bodies down first; see tm_mime_downgrade_7bit). Returns TM_OK
+ * whenever the outcome is known (res filled; the session stays usable after SENT, PERMANENT and
+ * RECIPIENTS); TM_ECANCELED when cancelled (an outcome of MAYBE_SENT is still filled in when the
+ * dot had gone); TM_EPARSE for an unusable envelope (no recipients; an address that is empty where
+ * it must not be, or holds a control character (CR, LF, ...), '<', '>' or a space), before anything
  * is sent. After TEMPORARY or MAYBE_SENT from
  * a network failure the session is dead: close it. */
 enum tm_status tm_smtp_send(struct tm_smtp *s, const struct tm_smtp_envelope *env,

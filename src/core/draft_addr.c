@@ -94,21 +94,35 @@ static bool domain_usable(const char *d)
         return false;
     if (*d == '[')
         return d[strlen(d) - 1] == ']';
-    for (; *d; d++)
-        if (!isalnum((unsigned char)*d) && *d != '-' && *d != '.')
+    for (; *d; d++) /* bytes above 0x7f: a U-label (RFC 6531), checked as UTF-8 by the caller */
+        if (!isalnum((unsigned char)*d) && *d != '-' && *d != '.' && (unsigned char)*d < 0x80)
             return false;
+    return true;
+}
+
+/* Whether s is valid UTF-8 without C1 controls. */
+static bool utf8_usable(const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        unsigned cp;
+        size_t k = tm_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (k == 0 || (cp >= 0x80 && cp < 0xa0))
+            return false;
+        i += k;
+    }
     return true;
 }
 
 bool draft_addr_usable(const char *addr)
 {
     const char *at = addr ? strrchr(addr, '@') : NULL;
-    if (!at || at == addr || strlen(addr) > 320)
+    if (!at || at == addr || strlen(addr) > 320 || !utf8_usable(addr))
         return false;
     bool quoted = false;
     for (const char *p = addr; p < at; p++) {
         unsigned char c = (unsigned char)*p;
-        if (c <= ' ' || c >= 0x7f || (!quoted && strchr("<>,;:()[]\\@", c)))
+        if (c <= ' ' || c == 0x7f || (!quoted && strchr("<>,;:()[]\\@", c)))
             return false;
         quoted = c == '"' ? !quoted : quoted;
     }

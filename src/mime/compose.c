@@ -37,6 +37,17 @@ static enum tm_status append_date(struct tm_buf *out, time_t now, int utc_offset
                           utc_offset < 0 ? '-' : '+', off / 3600, off / 60 % 60);
 }
 
+static bool msg_id_usable(const char *id, size_t len)
+{
+    if (len == 0 || len > 900)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)id[i] <= ' ' || (unsigned char)id[i] >= 0x7f || id[i] == '<' ||
+            id[i] == '>')
+            return false;
+    return true;
+}
+
 enum tm_status tm_compose_message_id_new(const struct tm_compose_opts *opts, const char *from_addr,
                                          char **id, struct tm_error *err)
 {
@@ -45,7 +56,9 @@ enum tm_status tm_compose_message_id_new(const struct tm_compose_opts *opts, con
     if (!opts->random || !opts->random(opts->random_ctx, rnd, sizeof(rnd)))
         return tm_error_set(err, TM_EIO, _("no random bytes for the Message-ID"));
     const char *at = from_addr ? strrchr(from_addr, '@') : NULL;
-    const char *domain = at && at[1] ? at + 1 : opts->hostname ? opts->hostname : "localhost";
+    const char *domain = opts->hostname ? opts->hostname : "localhost";
+    if (at && at[1] && msg_id_usable(at + 1, strlen(at + 1))) /* not an international domain */
+        domain = at + 1;
     struct tm_buf b;
     tm_buf_init(&b, 0);
     enum tm_status st = TM_OK;
@@ -57,17 +70,6 @@ enum tm_status tm_compose_message_id_new(const struct tm_compose_opts *opts, con
         *id = tm_buf_steal(&b);
     tm_buf_cleanup(&b);
     return st ? tm_error_set(err, st, _("out of memory")) : TM_OK;
-}
-
-static bool msg_id_usable(const char *id, size_t len)
-{
-    if (len == 0 || len > 900)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)id[i] <= ' ' || (unsigned char)id[i] >= 0x7f || id[i] == '<' ||
-            id[i] == '>')
-            return false;
-    return true;
 }
 
 /* Appends "name: <id1> <id2>..." folded, for space-separated ids. */

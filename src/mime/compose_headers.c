@@ -183,10 +183,15 @@ static bool addr_usable(const char *addr)
         return false;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)addr[i];
-        if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == ',')
+        unsigned cp;
+        size_t k = c >= 0x80 ? tm_utf8_decode((const unsigned char *)addr + i, n - i, &cp) : 1;
+        if (k == 0 || (k > 1 && cp < 0xa0)) /* invalid UTF-8, or a C1 control */
             return false;
+        if (c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == ',')
+            return false;
+        i += k - 1;
     }
-    return true;
+    return true; /* with non-ASCII bytes only SMTPUTF8 (RFC 6531/6532) carries it */
 }
 
 enum tm_status compose_format_addrs(struct tm_buf *out, const struct tm_compose_addr *a, size_t n,

@@ -7,6 +7,7 @@ the final dot, and a refused recipient. Python 3 standard library only."""
 import email
 import email.policy
 import os
+import re
 import socket
 import sqlite3
 import struct
@@ -237,7 +238,7 @@ class CuttingProxy(Proxy):
                 pass
 
 
-def smtp_fake(final_reply):
+def smtp_fake(final_reply, ehlo=b"250-fake\r\n250-PIPELINING\r\n250 8BITMIME\r\n"):
     """A plain-text SMTP server that takes one message and answers the final dot with
     final_reply (None: closes the connection instead). Records the DATA it got."""
     state = {"data": []}
@@ -261,7 +262,7 @@ def smtp_fake(final_reply):
                 continue
             cmd = line[:4].upper()
             if cmd == b"EHLO":
-                c.sendall(b"250-fake\r\n250-PIPELINING\r\n250 8BITMIME\r\n")
+                c.sendall(ehlo)
             elif cmd in (b"MAIL", b"RCPT", b"RSET"):
                 c.sendall(b"250 ok\r\n")
             elif cmd == b"DATA":
@@ -357,6 +358,33 @@ def test_tmail_killed_mid_send_loses_nothing():
     assert len(state["data"]) == 1 and b"Subject: killed" in state["data"][0]
     assert outbox(h) == []
     ok.close()
+    h.cleanup()
+
+
+def test_international_address_goes_with_smtputf8_or_is_held():
+    jurgen = "j\u00fcrgen@b\u00fccher.example"
+    ok, state = smtp_fake(b"250 2.0.0 queued\r\n",
+                          ehlo=b"250-fake\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
+    h = Home(extra="  set smtp = smtp://%s:%d\n  set tls = off\n  set allow_plaintext_auth = yes\n"
+             "  set from = %s\n" % (HOST, ok.port, ALICE))
+    rc, out, err = send(h, ["-s", "utf8 address", "-c", jurgen, "--", BOB])
+    assert rc == 0, err
+    sent = bytes(ok.received)
+    assert re.search(rb"MAIL FROM:<[^>]*> [^\r]*SMTPUTF8", sent), sent[:300]
+    assert ("RCPT TO:<%s>" % jurgen).encode() in sent, sent[:400]
+    assert ("Cc: %s" % jurgen).encode() in state["data"][0], state["data"][0][:400]
+    ok.close()
+    plain, _ = smtp_fake(b"250 2.0.0 queued\r\n")  # no SMTPUTF8
+    with open(h.rc) as f:
+        rc_text = f.read()
+    with open(h.rc, "w") as f:
+        f.write(rc_text.replace(":%d" % ok.port, ":%d" % plain.port))
+    rc, out, err = send(h, ["-s", "utf8 address again", "-c", jurgen, "--", BOB])
+    assert rc == 1 and "SMTPUTF8" in err, err
+    assert b"MAIL FROM" not in bytes(plain.received)
+    rows = outbox(h)
+    assert len(rows) == 1 and rows[0][0] == 2, rows  # held: no server change makes it go
+    plain.close()
     h.cleanup()
 
 

@@ -85,13 +85,26 @@ static void reset(struct tm_smtp *s)
     tm_smtp_reply_cleanup(&r);
 }
 
+/* The length of the header block of msg[0..len): up to its first empty line (or all). */
+static size_t header_block_len(const char *msg, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++)
+        if (msg[i] == '\n' &&
+            (msg[i + 1] == '\n' || (msg[i + 1] == '\r' && i + 2 < len && msg[i + 2] == '\n')))
+            return i + 1;
+    return len;
+}
+
 /* Checks what must hold before MAIL: 8-bit data and addresses, the size. False with res
  * decided (PERMANENT) when the server cannot take the message. */
 static bool server_can_take(const struct tm_smtp *s, const struct tm_smtp_envelope *env,
                             size_t size, struct tm_smtp_result *res, bool *body8, bool *addr8)
 {
-    *body8 = tm_smtp_has_8bit(env->data ? env->data : "", env->len);
-    *addr8 = tm_smtp_has_8bit(env->from, strlen(env->from));
+    const char *data = env->data ? env->data : "";
+    *body8 = tm_smtp_has_8bit(data, env->len);
+    /* RFC 6531: UTF-8 in an address or in the header block (RFC 6532 addresses there) */
+    *addr8 = tm_smtp_has_8bit(env->from, strlen(env->from)) ||
+             (*body8 && tm_smtp_has_8bit(data, header_block_len(data, env->len)));
     for (size_t i = 0; i < env->nrcpts && !*addr8; i++)
         *addr8 = tm_smtp_has_8bit(env->rcpts[i], strlen(env->rcpts[i]));
     if (*body8 && !(s->caps.ext & TM_SMTP_EXT_8BITMIME))
@@ -101,8 +114,8 @@ static bool server_can_take(const struct tm_smtp *s, const struct tm_smtp_envelo
                s->peer);
     else if (*addr8 && !(s->caps.ext & TM_SMTP_EXT_SMTPUTF8))
         decide(res, TM_SMTP_PERMANENT,
-               _("an address has non-ASCII characters, but the SMTP server %s does not accept "
-                 "them (no SMTPUTF8)"),
+               _("an address or header field has non-ASCII characters, but the SMTP server %s "
+                 "does not accept them (no SMTPUTF8)"),
                s->peer);
     else if (s->caps.size_limit && size > s->caps.size_limit)
         decide(res, TM_SMTP_PERMANENT,

@@ -715,6 +715,39 @@ TM_TEST(draft_build_expands_aliases)
     TM_CHECK(ok);
 }
 
+TM_TEST(draft_build_takes_international_addresses)
+{
+    /* RFC 6531/6532: UTF-8 addr-specs travel as they are (the SMTP layer asks for SMTPUTF8) */
+    struct tm_draft *d = addressed("J\xc3\xbcrgen <j\xc3\xbcrgen@b\xc3\xbc"
+                                   "cher.example>",
+                                   "", "");
+    struct tm_draft_build_opts o = {.now = 1772528709};
+    struct tm_draft_output out;
+    struct tm_error err;
+    memset(&out, 0, sizeof(out));
+    TM_CHECK(d != NULL);
+    enum tm_status st = tm_draft_build(d, &o, &out, &err);
+    bool ok = st == TM_OK && out.nrcpts == 1 &&
+              has_rcpt(&out, "j\xc3\xbcrgen@b\xc3\xbc"
+                             "cher.example") &&
+              strstr(out.message.data, "<j\xc3\xbcrgen@b\xc3\xbc"
+                                       "cher.example>") &&
+              d->message_id && !strchr(d->message_id, '\xc3');
+    if (!ok)
+        fprintf(stderr, "%s: %s\n%s\n", tm_status_name(st), err.message,
+                out.message.data ? out.message.data : "");
+    tm_draft_output_cleanup(&out);
+    tm_draft_free(&d);
+    TM_CHECK(ok);
+    /* a C1 control (a terminal's CSI) in an address is still refused */
+    d = addressed("a\xc2\x9b@example.org", "", "");
+    memset(&out, 0, sizeof(out));
+    st = tm_draft_build(d, &o, &out, &err);
+    tm_draft_output_cleanup(&out);
+    tm_draft_free(&d);
+    TM_CHECK_INT(st, TM_EPARSE);
+}
+
 TM_TEST(draft_build_bad_address_names_the_field)
 {
     static const struct {

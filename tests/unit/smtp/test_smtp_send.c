@@ -265,20 +265,58 @@ TM_TEST(smtp_send_8bit_body_goes_with_body_8bitmime)
     struct tm_smtp_result res = {0};
     TM_CHECK(opened(&f, OPENING "S: 250-8BITMIME\n"
                                 "S: 250 SIZE\n"
-                                "C: MAIL FROM:<alice@example.org> SIZE=9 BODY=8BITMIME\n"
+                                "C: MAIL FROM:<alice@example.org> SIZE=15 BODY=8BITMIME\n"
                                 "S: 250 Ok\n"
                                 "C: RCPT TO:<bob@example.org>\n"
                                 "S: 250 Ok\n"
                                 "C: DATA\n"
                                 "S: 354 go\n"
-                                "C: caf\xc3\xa9\n"
+                                "C: X: y\n"
                                 "C: \n"
+                                "C: caf\xc3\xa9\n"
                                 "C: .\n"
                                 "S: 250 queued\n"));
-    struct tm_smtp_envelope env = envelope("caf\xc3\xa9\n\n", 1, NULL);
+    struct tm_smtp_envelope env = envelope("X: y\n\ncaf\xc3\xa9\n", 1, NULL);
     TM_CHECK_INT(tm_smtp_send(f.s, &env, &res, &f.err), TM_OK);
     TM_CHECK_INT(res.outcome, TM_SMTP_SENT);
     sfx_finish(&f);
+    sfx_close(&f);
+}
+
+TM_TEST(smtp_send_utf8_header_field_goes_with_smtputf8)
+{
+    struct sfx f;
+    struct tm_smtp_result res = {0};
+    TM_CHECK(opened(&f, OPENING "S: 250-8BITMIME\n"
+                                "S: 250 SMTPUTF8\n"
+                                "C: MAIL FROM:<alice@example.org> BODY=8BITMIME SMTPUTF8\n"
+                                "S: 250 Ok\n"
+                                "C: RCPT TO:<bob@example.org>\n"
+                                "S: 250 Ok\n"
+                                "C: DATA\n"
+                                "S: 354 go\n"
+                                "C: Reply-To: j\xc3\xbcrgen@example.org\n"
+                                "C: \n"
+                                "C: x\n"
+                                "C: .\n"
+                                "S: 250 queued\n"));
+    struct tm_smtp_envelope env = envelope("Reply-To: j\xc3\xbcrgen@example.org\n\nx\n", 1, NULL);
+    TM_CHECK_INT(tm_smtp_send(f.s, &env, &res, &f.err), TM_OK);
+    TM_CHECK_INT(res.outcome, TM_SMTP_SENT);
+    sfx_finish(&f);
+    sfx_close(&f);
+}
+
+TM_TEST(smtp_send_utf8_header_field_without_smtputf8_is_permanent)
+{
+    struct sfx f;
+    struct tm_smtp_result res = {0};
+    TM_CHECK(opened(&f, OPENING "S: 250 8BITMIME\n"));
+    struct tm_smtp_envelope env = envelope("Reply-To: j\xc3\xbcrgen@example.org\n\nx\n", 1, NULL);
+    TM_CHECK_INT(tm_smtp_send(f.s, &env, &res, &f.err), TM_OK);
+    TM_CHECK_INT(res.outcome, TM_SMTP_PERMANENT);
+    TM_CHECK(strstr(res.reply, "SMTPUTF8") != NULL);
+    sfx_finish(&f); /* no MAIL went out */
     sfx_close(&f);
 }
 
