@@ -348,15 +348,6 @@ enum tm_status tm_alias_parse_line(struct tm_alias_set *set, const char *line, s
 
 /* ---- files ---- */
 
-/* True when the line ends in an odd number of backslashes: it continues on the next. */
-static bool continues(const char *s, size_t len)
-{
-    size_t n = 0;
-    while (n < len && s[len - 1 - n] == '\\')
-        n++;
-    return n % 2 == 1;
-}
-
 enum tm_status cfg_alias_parse(struct tm_alias_set *set, const char *data, size_t len,
                                cfg_alias_bad_fn bad, void *ctx)
 {
@@ -372,7 +363,7 @@ enum tm_status cfg_alias_parse(struct tm_alias_set *set, const char *data, size_
             size_t end = nl ? (size_t)(nl - data) : len, n = end - pos;
             if (n && data[pos + n - 1] == '\r')
                 n--;
-            more = nl && continues(data + pos, n);
+            more = nl && cfg_line_continues(data + pos, n);
             st = tm_buf_append(&logical, data + pos, n - more);
             pos = nl ? end + 1 : len;
             line++;

@@ -108,8 +108,7 @@ out:
     return st;
 }
 
-/* True when the line ends in an odd number of backslashes: it continues on the next. */
-static bool continues(const char *s, size_t len)
+bool cfg_line_continues(const char *s, size_t len)
 {
     size_t n = 0;
     while (n < len && s[len - 1 - n] == '\\')
@@ -147,7 +146,7 @@ static size_t next_logical(const char *data, size_t len, size_t pos, struct tm_b
         (*lines)++;
         if (n && data[pos + n - 1] == '\r')
             n--;
-        bool more = continues(data + pos, n) && nl;
+        bool more = cfg_line_continues(data + pos, n) && nl;
         if (n > TM_CONFIG_MAX_LINE || tm_buf_append(logical, data + pos, n - more) != TM_OK)
             *too_long = true;
         pos = nl ? end + 1 : len;

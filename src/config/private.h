@@ -118,4 +118,7 @@ enum tm_status cfg_alias_parse(struct tm_alias_set *set, const char *data, size_
  * TM_EPARSE when the markers are missing. */
 enum tm_status cfg_docs_splice(const char *man, const char *generated, struct tm_buf *out);
 
+/* True when the line ends in an odd number of backslashes: it continues on the next (parser.c;
+ * the rc file and alias files both read lines this way). */
+bool cfg_line_continues(const char *s, size_t len);
 #endif

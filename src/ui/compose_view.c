@@ -19,19 +19,6 @@ size_t compose_entries(const struct app *app)
     return d ? 1 + d->nattachments : 0;
 }
 
-/* mutt's %l: "350", "1.2K", "12K", "1.1M". */
-static void format_size(size_t bytes, char *out, size_t size)
-{
-    if (bytes < 1000)
-        snprintf(out, size, "%zu", bytes);
-    else if (bytes < 10 * 1024)
-        snprintf(out, size, "%.1fK", (double)bytes / 1024.0);
-    else if (bytes < 1000 * 1024)
-        snprintf(out, size, "%zuK", (bytes + 512) / 1024);
-    else
-        snprintf(out, size, "%.1fM", (double)bytes / (1024.0 * 1024.0));
-}
-
 /* Where the copy of a sent message goes, as the Fcc line shows it. */
 static void copy_target(struct app *app, char *out, size_t size)
 {
@@ -87,7 +74,7 @@ static void draw_entry(struct app *app, int y, size_t i, bool current)
         return;
     }
     const struct tm_draft_attachment *a = &d->attachments[i - 1];
-    format_size(a->data.len, size, sizeof(size));
+    ui_format_size(a->data.len, size, sizeof(size));
     snprintf(line, sizeof(line), "%4zu %-24s [%s, %s]  %s", i + 1,
              a->filename && *a->filename ? a->filename : _("<no name>"),
              a->content_type ? a->content_type : "application/octet-stream", size,
@@ -102,7 +89,7 @@ static void draw_status(struct app *app)
     char size[32], left[200];
     for (size_t i = 0; i < d->nattachments; i++)
         total += d->attachments[i].data.len;
-    format_size(total, size, sizeof(size));
+    ui_format_size(total, size, sizeof(size));
     snprintf(left, sizeof(left), _("-*-tmail: Compose  [Approx. msg size: %s   Atts: %zu]"), size,
              d->nattachments);
     draw_bar(app, ui_layout(app).status_y, left, "---");

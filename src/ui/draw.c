@@ -154,3 +154,15 @@ void app_set_message(struct app *app, const char *fmt, ...)
     va_end(ap);
     app->dirty = true;
 }
+
+void ui_format_size(int64_t bytes, char *out, size_t size)
+{
+    if (bytes < 1000)
+        snprintf(out, size, "%lld", (long long)bytes);
+    else if (bytes < 10 * 1024)
+        snprintf(out, size, "%.1fK", (double)bytes / 1024.0);
+    else if (bytes < 1000 * 1024)
+        snprintf(out, size, "%lldK", (long long)((bytes + 512) / 1024));
+    else
+        snprintf(out, size, "%.1fM", (double)bytes / (1024.0 * 1024.0));
+}

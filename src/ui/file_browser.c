@@ -190,19 +190,6 @@ void files_open(struct app *app, const char *dir)
     app->dirty = true;
 }
 
-/* mutt's %c: bytes as "350", "1.2K", "12K", "1.1M". */
-static void format_size(int64_t bytes, char *out, size_t size)
-{
-    if (bytes < 1000)
-        snprintf(out, size, "%lld", (long long)bytes);
-    else if (bytes < 10 * 1024)
-        snprintf(out, size, "%.1fK", (double)bytes / 1024.0);
-    else if (bytes < 1000 * 1024)
-        snprintf(out, size, "%lldK", (long long)((bytes + 512) / 1024));
-    else
-        snprintf(out, size, "%.1fM", (double)bytes / (1024.0 * 1024.0));
-}
-
 static void draw_entry(struct app *app, int y, size_t i, bool current)
 {
     const struct file_entry *e = &app->files.items[i];
@@ -211,7 +198,7 @@ static void draw_entry(struct app *app, int y, size_t i, bool current)
     struct tm tmv;
     if (localtime_r(&t, &tmv))
         strftime(date, sizeof(date), "%b %d %H:%M", &tmv);
-    format_size(e->size, size, sizeof(size));
+    ui_format_size(e->size, size, sizeof(size));
     snprintf(head, sizeof(head), "%4zu %c %7s %-12s ", i + 1, e->dir ? 'd' : ' ',
              e->dir ? "" : size, date);
     snprintf(name, sizeof(name), "%s%s", e->name, e->dir ? "/" : "");

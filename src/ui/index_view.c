@@ -18,19 +18,6 @@ int index_page_rows(const struct app *app)
     return h > MAX_PAGE_ROWS ? MAX_PAGE_ROWS : h;
 }
 
-/* mutt's %c: bytes as "350", "1.2K", "12K", "1.1M". */
-static void format_size(int64_t bytes, char *out, size_t size)
-{
-    if (bytes < 1000)
-        snprintf(out, size, "%lld", (long long)bytes);
-    else if (bytes < 10 * 1024)
-        snprintf(out, size, "%.1fK", (double)bytes / 1024.0);
-    else if (bytes < 1000 * 1024)
-        snprintf(out, size, "%lldK", (long long)((bytes + 512) / 1024));
-    else
-        snprintf(out, size, "%.1fM", (double)bytes / (1024.0 * 1024.0));
-}
-
 static void format_line_head(const struct tm_message_row *r, int64_t number, char *out, size_t size)
 {
     char date[32] = "";
@@ -56,7 +43,7 @@ static void draw_row(const struct app *app, int y, const struct tm_message_row *
                                                (!(r->flags & TM_FLAG_SEEN) ? (int)A_BOLD : 0));
     int tree_attr = current ? attr : colors_attr(app, TM_COLOR_TREE, attr);
     format_line_head(r, number, head, sizeof(head));
-    format_size(r->size, bytes, sizeof(bytes));
+    ui_format_size(r->size, bytes, sizeof(bytes));
     snprintf(sizecol, sizeof(sizecol), " (%5s) ", bytes);
     const char *from = r->from_name && *r->from_name ? r->from_name
                        : r->from_addr                ? r->from_addr
