@@ -15,7 +15,7 @@ struct tm_store;
 struct tm_buf;
 
 /* The schema version a freshly migrated store has (PRAGMA user_version). */
-#define TM_STORE_SCHEMA_VERSION 7
+#define TM_STORE_SCHEMA_VERSION 8
 
 /* Opens (creating with mode 0600, and its parent directory 0700) the database at path, sets WAL
  * and a busy timeout, and runs every pending numbered migration in one transaction each. A file
@@ -40,7 +40,7 @@ enum tm_status tm_store_mailbox_ensure(struct tm_store *st, int64_t account_id, 
                                        int64_t *id_out, struct tm_error *err);
 
 /* The sort the mailbox's display order was last computed for (malloc'd into *sort, NULL when
- * never), and recording it. */
+ * never, or when messages lack display rows: tm_store_display_defer), and recording it. */
 enum tm_status tm_store_mailbox_get_sort(struct tm_store *st, int64_t mailbox_id, char **sort,
                                          struct tm_error *err);
 enum tm_status tm_store_mailbox_set_sort(struct tm_store *st, int64_t mailbox_id, const char *sort,
@@ -78,6 +78,9 @@ enum tm_status tm_store_message_upsert(struct tm_store *st, struct tm_message_ro
 /* Replaces flags and location (location may be NULL to keep it). */
 enum tm_status tm_store_message_set_flags(struct tm_store *st, int64_t id, unsigned flags,
                                           const char *location, struct tm_error *err);
+/* Replaces the date (when the header had none, the server's arrival time comes later). */
+enum tm_status tm_store_message_set_date(struct tm_store *st, int64_t id, int64_t date,
+                                         struct tm_error *err);
 enum tm_status tm_store_message_delete(struct tm_store *st, int64_t id, struct tm_error *err);
 /* Fills row (cleaned first by the caller's responsibility: pass a zeroed row). TM_ENOENT if
  * there is no such id. */
@@ -155,6 +158,25 @@ struct tm_display_entry {
  * nothing: its own transaction, or a savepoint inside the caller's. */
 enum tm_status tm_store_display_replace(struct tm_store *st, int64_t mailbox_id,
                                         const struct tm_display_entry *rows, size_t n,
+                                        struct tm_error *err);
+
+/* A bulk load (schema 8): from now on, messages this connection inserts into the mailbox get no
+ * display rows, so readers do not see them, until tm_store_display_publish shows them unordered
+ * or tm_store_display_replace writes the whole order (which also ends the deferral). Cheaper
+ * than writing each row twice; the mark is stored (in the caller's transaction, if any), so a
+ * load cut short is made whole by the next replace. */
+enum tm_status tm_store_display_defer(struct tm_store *st, int64_t mailbox_id,
+                                      struct tm_error *err);
+/* Shows the deferred messages of the mailbox inserted so far: they get unordered display rows,
+ * as any new message does. The deferral goes on for later inserts. */
+enum tm_status tm_store_display_publish(struct tm_store *st, int64_t mailbox_id,
+                                        struct tm_error *err);
+/* How many messages of the mailbox readers see (those with display rows): what the index
+ * shows, while tm_store_message_count counts every stored one. */
+enum tm_status tm_store_display_count(struct tm_store *st, int64_t mailbox_id, int64_t *count,
+                                      struct tm_error *err);
+/* Whether the mailbox has messages without display rows (a deferral not yet replaced). */
+enum tm_status tm_store_display_missing(struct tm_store *st, int64_t mailbox_id, bool *missing,
                                         struct tm_error *err);
 
 /* ---- Mailboxes of a server: sync state, LIST metadata, STATUS counts (schema 4) ----

@@ -228,7 +228,7 @@ enum tm_status tm_core_count(struct tm_core *core, int64_t *count, struct tm_err
         *count = (int64_t)core->limit.n;
         return TM_OK;
     }
-    return tm_store_message_count(core->store, core->mailbox_id, count, err);
+    return tm_store_display_count(core->store, core->mailbox_id, count, err);
 }
 
 enum tm_status tm_core_window(struct tm_core *core, int64_t offset, int limit,

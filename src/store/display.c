@@ -270,6 +270,87 @@ enum tm_status store_display_dense(struct tm_store *st, int64_t mailbox_id, stru
                         "UPDATE mailboxes SET display_gaps = 0 WHERE id = ?1", mailbox_id, err);
 }
 
+enum tm_status store_display_add_new(struct tm_store *st, int64_t message_id, int64_t mailbox_id,
+                                     int64_t date, struct tm_error *err)
+{
+    if (st->display_deferred == mailbox_id)
+        return TM_OK;
+    sqlite3_stmt *s = store_stmt(st, STMT_DISPLAY_NEW_ROW,
+                                 "INSERT INTO display(mailbox_id, pos, date, message_id) "
+                                 "VALUES(?1, -1, ?2, ?3)",
+                                 err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, mailbox_id);
+    sqlite3_bind_int64(s, 2, date);
+    sqlite3_bind_int64(s, 3, message_id);
+    enum tm_status rc = store_step_done(st, s, _("cannot store a message"), err);
+    if (rc)
+        return rc;
+    s = store_stmt(st, STMT_DISPLAY_NEW_PLACE,
+                   "INSERT INTO display_place(message_id, pos) VALUES(?1, -1)", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, message_id);
+    return store_step_done(st, s, _("cannot store a message"), err);
+}
+
+enum tm_status tm_store_display_defer(struct tm_store *st, int64_t mailbox_id, struct tm_error *err)
+{
+    enum tm_status rc =
+        display_exec(st, STMT_DISPLAY_DEFER,
+                     "UPDATE mailboxes SET display_missing = 1 WHERE id = ?1", mailbox_id, err);
+    if (!rc)
+        st->display_deferred = mailbox_id;
+    return rc;
+}
+
+enum tm_status tm_store_display_publish(struct tm_store *st, int64_t mailbox_id,
+                                        struct tm_error *err)
+{
+    /* The rows first (they test for a missing place), then the places. */
+    enum tm_status rc =
+        display_exec(st, STMT_DISPLAY_PUBLISH_ROWS,
+                     "INSERT INTO display(mailbox_id, pos, date, message_id) "
+                     "SELECT mailbox_id, -1, date, id FROM messages AS m WHERE mailbox_id = ?1 AND "
+                     "NOT EXISTS (SELECT 1 FROM display_place AS p WHERE p.message_id = m.id)",
+                     mailbox_id, err);
+    if (!rc)
+        rc = display_exec(st, STMT_DISPLAY_PUBLISH_PLACES,
+                          "INSERT OR IGNORE INTO display_place(message_id, pos) "
+                          "SELECT id, -1 FROM messages WHERE mailbox_id = ?1 ORDER BY id",
+                          mailbox_id, err);
+    return rc;
+}
+
+enum tm_status tm_store_display_count(struct tm_store *st, int64_t mailbox_id, int64_t *count,
+                                      struct tm_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STMT_DISPLAY_COUNT,
+                                 "SELECT count(*) FROM display WHERE mailbox_id = ?1", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, mailbox_id);
+    return store_query_int64(st, s, count, _("cannot count messages"), _("no count"), err);
+}
+
+enum tm_status tm_store_display_missing(struct tm_store *st, int64_t mailbox_id, bool *missing,
+                                        struct tm_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STMT_DISPLAY_MISSING,
+                                 "SELECT display_missing FROM mailboxes WHERE id = ?1", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, mailbox_id);
+    int r = sqlite3_step(s);
+    *missing = r == SQLITE_ROW && sqlite3_column_int64(s, 0) != 0;
+    enum tm_status rc = r == SQLITE_ROW || r == SQLITE_DONE
+                            ? TM_OK
+                            : store_error(st, err, _("cannot read a mailbox"));
+    store_release(s);
+    return rc;
+}
+
 /* One message of the mailbox while a new order is written. */
 struct display_entry {
     int64_t message_id;
@@ -296,17 +377,26 @@ static int compare_unordered(const void *pa, const void *pb)
     return compare_id(a, b);
 }
 
-/* Reads the mailbox's display rows (one per message) into *all, sorted by message id: a range
- * scan of the primary key. room is a guess at their number. */
-static enum tm_status display_read(struct tm_store *st, int64_t mailbox_id, size_t room,
-                                   struct display_entry **all, size_t *n, struct tm_error *err)
+/* Reads the mailbox's messages with their places into *all, sorted by message id. Normally the
+ * display rows (one per message) say it all: a range scan of the primary key. When some are
+ * missing (a deferred load), the message rows are read instead, a message without a place
+ * reading as place -2 (so that its place is written). room is a guess at their number. */
+static enum tm_status display_read(struct tm_store *st, int64_t mailbox_id, bool missing,
+                                   size_t room, struct display_entry **all, size_t *n,
+                                   struct tm_error *err)
 {
     size_t cap = 0;
     *all = NULL;
     *n = 0;
     sqlite3_stmt *s =
-        store_stmt(st, STMT_DISPLAY_READ,
-                   "SELECT message_id, date, pos FROM display WHERE mailbox_id = ?1", err);
+        missing
+            ? store_stmt(st, STMT_DISPLAY_READ_MESSAGES,
+                         "SELECT m.id, m.date, coalesce(p.pos, -2) FROM messages AS m "
+                         "LEFT JOIN display_place AS p ON p.message_id = m.id "
+                         "WHERE m.mailbox_id = ?1",
+                         err)
+            : store_stmt(st, STMT_DISPLAY_READ,
+                         "SELECT message_id, date, pos FROM display WHERE mailbox_id = ?1", err);
     if (!s)
         return TM_ESTORE;
     sqlite3_bind_int64(s, 1, mailbox_id);
@@ -461,10 +551,13 @@ enum tm_status tm_store_display_replace(struct tm_store *st, int64_t mailbox_id,
     bool own = false;
     struct display_entry *all = NULL, **key = NULL;
     size_t n_all = 0, n_moved = 0;
+    bool missing = false;
     enum tm_status rc = store_atomic_begin(st, &own, err);
     if (rc)
         return rc;
-    rc = display_read(st, mailbox_id, n, &all, &n_all, err);
+    rc = tm_store_display_missing(st, mailbox_id, &missing, err);
+    if (!rc)
+        rc = display_read(st, mailbox_id, missing, n, &all, &n_all, err);
     if (!rc && !(key = malloc((n_all ? n_all : 1) * sizeof(*key))))
         rc = tm_error_set(err, TM_ENOMEM, _("out of memory writing the display order"));
     if (!rc) {
@@ -481,7 +574,14 @@ enum tm_status tm_store_display_replace(struct tm_store *st, int64_t mailbox_id,
         rc = display_write(st, &display_places, mailbox_id, key, n_moved, err);
     if (!rc)
         rc = store_display_dense(st, mailbox_id, err);
+    if (!rc && missing)
+        rc =
+            display_exec(st, STMT_DISPLAY_COMPLETE,
+                         "UPDATE mailboxes SET display_missing = 0 WHERE id = ?1", mailbox_id, err);
     free(key);
     free(all);
-    return store_atomic_end(st, own, rc, err);
+    rc = store_atomic_end(st, own, rc, err);
+    if (!rc && st->display_deferred == mailbox_id)
+        st->display_deferred = 0; /* the load is over: new messages get their rows again */
+    return rc;
 }

@@ -56,7 +56,9 @@ enum tm_status tm_store_mailbox_get_sort(struct tm_store *st, int64_t mailbox_id
                                          struct tm_error *err)
 {
     sqlite3_stmt *s = store_stmt(st, STMT_MAILBOX_GET_SORT,
-                                 "SELECT display_sort FROM mailboxes WHERE id = ?1", err);
+                                 "SELECT CASE WHEN display_missing THEN NULL ELSE display_sort END "
+                                 "FROM mailboxes WHERE id = ?1",
+                                 err);
     if (!s)
         return TM_ESTORE;
     sqlite3_bind_int64(s, 1, mailbox_id);

@@ -84,15 +84,16 @@ enum tm_status tm_store_message_upsert(struct tm_store *st, struct tm_message_ro
     bind_text(s, 13, row->in_reply_to);
     bind_text(s, 14, row->references);
     /* No RETURNING: SQLite builds a temporary table per statement for it, which doubled the
-     * cost of a bulk insert. A new rowid tells an insert; else the key finds the row. */
-    sqlite3_int64 before = sqlite3_last_insert_rowid(st->db);
+     * cost of a bulk insert. A rowid set (they start at 1) tells an insert; else the key finds
+     * the row (an update leaves the last insert rowid alone). */
+    sqlite3_set_last_insert_rowid(st->db, 0);
     enum tm_status rc = store_step_done(st, s, _("cannot store a message"), err);
     if (rc)
         return rc;
     sqlite3_int64 after = sqlite3_last_insert_rowid(st->db);
-    if (after != before) {
+    if (after != 0) {
         row->id = after;
-        return TM_OK;
+        return store_display_add_new(st, after, row->mailbox_id, row->date, err);
     }
     s = store_stmt(st, STMT_MSG_ID_BY_KEY,
                    "SELECT id FROM messages WHERE mailbox_id = ?1 AND local_key = ?2", err);
@@ -120,6 +121,21 @@ enum tm_status tm_store_message_set_flags(struct tm_store *st, int64_t id, unsig
     sqlite3_bind_int64(s, 2, flags);
     bind_text(s, 3, location);
     enum tm_status rc = store_step_done(st, s, _("cannot store message flags"), err);
+    if (!rc && sqlite3_changes(st->db) == 0)
+        rc = tm_error_set(err, TM_ENOENT, _("no message %lld in the cache"), (long long)id);
+    return rc;
+}
+
+enum tm_status tm_store_message_set_date(struct tm_store *st, int64_t id, int64_t date,
+                                         struct tm_error *err)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, STMT_MSG_SET_DATE, "UPDATE messages SET date = ?2 WHERE id = ?1", err);
+    if (!s)
+        return TM_ESTORE;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, date);
+    enum tm_status rc = store_step_done(st, s, _("cannot store a message date"), err);
     if (!rc && sqlite3_changes(st->db) == 0)
         rc = tm_error_set(err, TM_ENOENT, _("no message %lld in the cache"), (long long)id);
     return rc;

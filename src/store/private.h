@@ -23,6 +23,7 @@ enum store_stmt {
     STMT_MSG_COUNT_UNREAD,
     STMT_MSG_COUNT_DELETED,
     STMT_MSG_SET_FLAGS,
+    STMT_MSG_SET_DATE,
     STMT_MSG_DELETE,
     STMT_MSG_GET,
     STMT_MSG_COUNT,
@@ -47,6 +48,15 @@ enum store_stmt {
     STMT_DISPLAY_INSERT_BATCH,
     STMT_DISPLAY_PLACE,
     STMT_DISPLAY_PLACE_BATCH,
+    STMT_DISPLAY_NEW_ROW,
+    STMT_DISPLAY_NEW_PLACE,
+    STMT_DISPLAY_DEFER,
+    STMT_DISPLAY_PUBLISH_ROWS,
+    STMT_DISPLAY_PUBLISH_PLACES,
+    STMT_DISPLAY_MISSING,
+    STMT_DISPLAY_READ_MESSAGES,
+    STMT_DISPLAY_COMPLETE,
+    STMT_DISPLAY_COUNT,
     STMT_SAVEPOINT,
     STMT_RELEASE,
     STMT_ROLLBACK_TO,
@@ -96,7 +106,8 @@ struct tm_store {
     char *path; /* for error messages */
     int schema_version;
     sqlite3_stmt *stmts[STMT__COUNT];
-    bool sync_on_commit; /* the open transaction wrote the outbox: commit it durably */
+    bool sync_on_commit;      /* the open transaction wrote the outbox: commit it durably */
+    int64_t display_deferred; /* new messages of this mailbox get no display rows; 0: none */
 };
 
 /* One numbered migration: applying sql takes user_version from version - 1 to version. */
@@ -120,6 +131,10 @@ enum tm_status store_row_read(sqlite3_stmt *s, struct tm_message_row *row);
 /* Deletes every display row of a mailbox in one range: before a new order is written, or before
  * all its messages are deleted (the delete trigger then finds no row to remove). */
 enum tm_status store_display_clear(struct tm_store *st, int64_t mailbox_id, struct tm_error *err);
+/* Gives a message just inserted its display rows (unordered, place -1), unless its mailbox's
+ * display rows are deferred (tm_store_display_defer). */
+enum tm_status store_display_add_new(struct tm_store *st, int64_t message_id, int64_t mailbox_id,
+                                     int64_t date, struct tm_error *err);
 /* Records that the mailbox's ordered display rows hold places 0..n-1 exactly (display_gaps 0):
  * after a new order, or once its messages are all gone. */
 enum tm_status store_display_dense(struct tm_store *st, int64_t mailbox_id, struct tm_error *err);

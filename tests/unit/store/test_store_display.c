@@ -60,6 +60,8 @@ static int check_order(struct tm_store *st, int64_t mbox, const int64_t *ids, in
     }
     if (tm_store_message_count(st, mbox, &count, NULL) != TM_OK || count != n)
         return fprintf(stderr, "count %lld, want %d\n", (long long)count, n), -1;
+    if (tm_store_display_count(st, mbox, &count, NULL) != TM_OK || count != n)
+        return fprintf(stderr, "display count %lld, want %d\n", (long long)count, n), -1;
     return check_consistent(st);
 }
 
@@ -429,5 +431,92 @@ TM_TEST(store_position_and_first_unread_use_the_display_key)
         const char *sql = sqlite3_sql(st->stmts[used[i]]);
         TM_CHECK(fixture_plan_uses(st, sql, "USING PRIMARY KEY (mailbox_id=?"));
     }
+    tm_store_free(&st);
+}
+
+/* A deferred load (schema 8): new messages have no display rows (readers do not see them) until
+ * they are published, unordered, or the order is written; the replace completes the rows from
+ * the message rows, ends the deferral and forgets the sort until then. */
+TM_TEST(store_deferred_load_is_published_then_completed_by_the_order)
+{
+    struct tm_store *st = fixture_open();
+    TM_CHECK(st);
+    int64_t acct = fixture_account(st, "work"), ids[MAX_ROWS];
+    int64_t mbox = fixture_mailbox(st, acct, "INBOX"), other = fixture_mailbox(st, acct, "Sent");
+    bool missing = true;
+    char *sort = NULL;
+    TM_CHECK_INT(tm_store_mailbox_set_sort(st, mbox, "threads", NULL), TM_OK);
+    TM_CHECK_INT(tm_store_display_defer(st, mbox, NULL), TM_OK);
+    TM_CHECK_INT(tm_store_display_missing(st, mbox, &missing, NULL), TM_OK);
+    TM_CHECK(missing);
+    TM_CHECK_INT(tm_store_mailbox_get_sort(st, mbox, &sort, NULL), TM_OK);
+    TM_CHECK(sort == NULL); /* so that the order is written after the load */
+    for (int i = 0; i < 50; i++)
+        TM_CHECK((ids[i] = fixture_uid_msg(st, mbox, i + 1, 0)) > 0);
+    TM_CHECK(fixture_uid_msg(st, other, 1, 0) > 0); /* another mailbox is not deferred */
+    int64_t count = -1;
+    TM_CHECK_INT(tm_store_display_count(st, mbox, &count, NULL), TM_OK);
+    TM_CHECK_INT(count, 0);
+    TM_CHECK_INT(tm_store_message_count(st, mbox, &count, NULL), TM_OK);
+    TM_CHECK_INT(count, 50);
+    TM_CHECK_INT(fixture_int(st, "SELECT count(*) FROM display"), 1);
+    /* published: the 50 show, unordered, by date then id */
+    TM_CHECK_INT(tm_store_display_publish(st, mbox, NULL), TM_OK);
+    TM_CHECK_INT(check_all_steps(st, mbox, ids, 50), 0);
+    for (int i = 50; i < 120; i++) /* the load goes on: still no rows for these */
+        TM_CHECK((ids[i] = fixture_uid_msg(st, mbox, i + 1, i % 2 ? TM_FLAG_SEEN : 0)) > 0);
+    TM_CHECK_INT(tm_store_display_count(st, mbox, &count, NULL), TM_OK);
+    TM_CHECK_INT(count, 50);
+    /* the order names all but the last five, reversed: those five come first, unordered */
+    int64_t order[MAX_ROWS], want[MAX_ROWS];
+    for (int i = 0; i < 115; i++)
+        order[i] = ids[114 - i];
+    for (int i = 0; i < 5; i++)
+        want[i] = ids[115 + i];
+    memcpy(want + 5, order, 115 * sizeof(*order));
+    TM_CHECK_INT(replace(st, mbox, order, 115), TM_OK);
+    TM_CHECK_INT(check_all_steps(st, mbox, want, 120), 0);
+    TM_CHECK_INT(tm_store_display_missing(st, mbox, &missing, NULL), TM_OK);
+    TM_CHECK(!missing);
+    TM_CHECK_INT(tm_store_mailbox_get_sort(st, mbox, &sort, NULL), TM_OK);
+    TM_CHECK_STR(sort, "threads");
+    free(sort);
+    /* the deferral ended: a new message has its row at once (first, unordered) */
+    int64_t later = fixture_uid_msg(st, mbox, 500, 0);
+    TM_CHECK(later > 0);
+    memmove(want + 6, want + 5, 115 * sizeof(*want));
+    want[5] = later; /* after the five older unordered ones */
+    TM_CHECK_INT(check_all_steps(st, mbox, want, 121), 0);
+    tm_store_free(&st);
+}
+
+/* A load cut short (the process died): the mark is in the file, another connection writes rows
+ * for its own new messages as usual, and the next order completes the rest. */
+TM_TEST(store_deferred_load_cut_short_is_completed_by_the_next_order)
+{
+    struct tm_store *st = fixture_open();
+    TM_CHECK(st);
+    int64_t acct = fixture_account(st, "work"), ids[MAX_ROWS];
+    int64_t mbox = fixture_mailbox(st, acct, "INBOX");
+    TM_CHECK_INT(tm_store_begin(st, NULL), TM_OK);
+    TM_CHECK_INT(tm_store_display_defer(st, mbox, NULL), TM_OK);
+    for (int i = 0; i < 30; i++)
+        TM_CHECK((ids[i] = fixture_uid_msg(st, mbox, i + 1, 0)) > 0);
+    TM_CHECK_INT(tm_store_commit(st, NULL), TM_OK);
+    char path[1024];
+    snprintf(path, sizeof(path), "%s", st->path);
+    tm_store_free(&st);
+    TM_CHECK_INT(tm_store_open(path, &st, NULL), TM_OK);
+    bool missing = false;
+    TM_CHECK_INT(tm_store_display_missing(st, mbox, &missing, NULL), TM_OK);
+    TM_CHECK(missing);
+    TM_CHECK((ids[30] = fixture_uid_msg(st, mbox, 31, 0)) > 0);
+    int64_t count = -1;
+    TM_CHECK_INT(tm_store_display_count(st, mbox, &count, NULL), TM_OK);
+    TM_CHECK_INT(count, 1);
+    TM_CHECK_INT(replace(st, mbox, ids, 31), TM_OK);
+    TM_CHECK_INT(check_all_steps(st, mbox, ids, 31), 0);
+    TM_CHECK_INT(tm_store_display_missing(st, mbox, &missing, NULL), TM_OK);
+    TM_CHECK(!missing);
     tm_store_free(&st);
 }

@@ -470,7 +470,7 @@ TM_TEST(store_migrates_v6_file_to_v7_keeping_rows)
     struct tm_store *st = NULL;
     TM_CHECK_INT(tm_store_open(path, &st, NULL), TM_OK);
     TM_CHECK_INT(tm_store_schema_version(st), TM_STORE_SCHEMA_VERSION);
-    TM_CHECK_INT(fixture_int(st, "PRAGMA user_version"), 7);
+    TM_CHECK_INT(fixture_int(st, "PRAGMA user_version"), TM_STORE_SCHEMA_VERSION);
     struct tm_message_row row = {0};
     TM_CHECK_INT(tm_store_message_get(st, 3, &row, NULL), TM_OK);
     TM_CHECK_STR(row.subject, "kept");
