@@ -40,6 +40,10 @@ struct thread_ctx {
     size_t *kids;
     size_t *roots; /* in display order */
     size_t n_roots;
+    /* The boxes of each message's ancestor ids, as the first walk found them, so the second
+     * walk does not look them up again: chain[chain_at[i]..chain_at[i + 1]) for msgs[i]. */
+    size_t *chain, *chain_at;
+    size_t n_chain, cap_chain;
 };
 
 /* Iterates the ids in a header value: the <...> parts when it has any, else the words. */
@@ -125,7 +129,13 @@ static size_t thread_slot(const struct thread_ctx *t, const char *key, size_t le
 
 static enum tm_status thread_grow_table(struct thread_ctx *t)
 {
-    size_t cap = t->cap_slot ? t->cap_slot * 2 : 1024;
+    /* The first size holds every message's id at half load, so a big mailbox is not rehashed
+     * again and again on the way up. */
+    size_t cap = 1024;
+    while (!t->cap_slot && cap < t->n * 2)
+        cap *= 2;
+    if (t->cap_slot)
+        cap = t->cap_slot * 2;
     size_t *slot = malloc(cap * sizeof(*slot));
     if (!slot)
         return TM_ENOMEM;
@@ -242,11 +252,20 @@ static void thread_link_weak(struct thread_ctx *t, size_t prev, size_t cur)
         thread_set_parent(t, cur, prev);
 }
 
+/* Records box b as the next ancestor of the message being walked. */
+static enum tm_status thread_chain_add(struct thread_ctx *t, size_t b)
+{
+    if (TM_ARRAY_RESERVE(t->chain, t->n_chain, t->cap_chain, t->n * 2 + 16))
+        return TM_ENOMEM;
+    t->chain[t->n_chain++] = b;
+    return TM_OK;
+}
+
 /* Walks the ids msgs[i] names as its ancestors, oldest first: References without the message's
  * own id, then In-Reply-To when References does not hold it (so an In-Reply-To naming the direct
- * parent beats a truncated References). With link, joins consecutive ids (step 1B). *last gets
- * the box of the final id, the message's parent; THREAD_NONE when there is none. */
-static enum tm_status thread_walk_refs(struct thread_ctx *t, size_t i, bool link, size_t *last)
+ * parent beats a truncated References), and records their boxes in the chain. *last gets the
+ * box of the final id, the message's parent; THREAD_NONE when there is none. */
+static enum tm_status thread_walk_refs(struct thread_ctx *t, size_t i, size_t *last)
 {
     const struct tm_thread_msg *m = &t->msgs[i];
     const char *self = NULL, *irt = NULL, *id;
@@ -264,20 +283,14 @@ static enum tm_status thread_walk_refs(struct thread_ctx *t, size_t i, bool link
         if (thread_same_id(id, len, self, self_len))
             continue;
         irt_seen = irt_seen || thread_same_id(id, len, irt, irt_len);
-        st = thread_lookup(t, id, len, &b, &found);
-        if (st)
+        if ((st = thread_lookup(t, id, len, &b, &found)) || (st = thread_chain_add(t, b)))
             return st;
-        if (link)
-            thread_link_weak(t, *last, b);
         *last = b;
     }
     if (!irt || irt_seen || thread_same_id(irt, irt_len, self, self_len))
         return TM_OK;
-    st = thread_lookup(t, irt, irt_len, &b, &found);
-    if (st)
+    if ((st = thread_lookup(t, irt, irt_len, &b, &found)) || (st = thread_chain_add(t, b)))
         return st;
-    if (link)
-        thread_link_weak(t, *last, b);
     *last = b;
     return TM_OK;
 }
@@ -289,20 +302,32 @@ static enum tm_status thread_walk_refs(struct thread_ctx *t, size_t i, bool link
  * made, so which one of a loop is dropped depends on the input order. */
 static enum tm_status thread_link(struct thread_ctx *t)
 {
-    enum tm_status st;
     size_t last;
+    t->chain_at = malloc((t->n + 1) * sizeof(*t->chain_at));
+    if (!t->chain_at)
+        return TM_ENOMEM;
     for (size_t i = 0; i < t->n; i++) {
-        st = thread_walk_refs(t, i, false, &last);
+        t->chain_at[i] = t->n_chain;
+        enum tm_status st = thread_walk_refs(t, i, &last);
         if (st)
             return st;
         if (last != THREAD_NONE && !thread_would_loop(t, t->own[i], last))
             thread_set_parent(t, t->own[i], last);
     }
+    t->chain_at[t->n] = t->n_chain;
     for (size_t i = 0; i < t->n; i++) {
-        st = thread_walk_refs(t, i, true, &last);
-        if (st)
-            return st;
+        size_t prev = THREAD_NONE;
+        for (size_t k = t->chain_at[i]; k < t->chain_at[i + 1]; k++) {
+            thread_link_weak(t, prev, t->chain[k]);
+            prev = t->chain[k];
+        }
     }
+    /* Ids are not looked up any more: what served that goes before the later steps allocate
+     * (it keeps the peak memory of threading a big mailbox down). */
+    free(t->chain);
+    free(t->chain_at);
+    free(t->slot);
+    t->chain = t->chain_at = t->slot = NULL;
     return TM_OK;
 }
 
@@ -672,6 +697,8 @@ static void thread_ctx_cleanup(struct thread_ctx *t)
     free(t->first);
     free(t->kids);
     free(t->roots);
+    free(t->chain);
+    free(t->chain_at);
 }
 
 enum tm_status tm_thread_compute(const struct tm_thread_msg *msgs, size_t n,

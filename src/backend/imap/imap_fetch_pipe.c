@@ -12,7 +12,8 @@
 #include "tmail/i18n.h"
 #include "tmail/mime.h"
 
-#define QUEUE_ITEMS 512
+#define QUEUE_ITEMS   512
+#define ROWS_PER_PUSH 16 /* rows parsed before they are queued together */
 
 enum item_kind { ITEM_ROW, ITEM_RESPONSE, ITEM_END };
 
@@ -38,22 +39,24 @@ struct pipe {
     struct tm_error err;
 };
 
-/* Wakes the other side only when it may be waiting (queue was empty, or is full): a signal per
- * item would cost more in thread switches than the parsing it overlaps. */
-static void push(struct pipe *p, const struct item *it)
+/* Queues items[0..n) under one lock (rows are handed over in small batches: a lock round per
+ * row cost the two threads more in contention than the parsing it overlaps). Wakes the other
+ * side only when it may be waiting (queue was empty, or is full). */
+static void push(struct pipe *p, struct item *items, size_t n)
 {
     pthread_mutex_lock(&p->lock);
-    while (p->count == QUEUE_ITEMS && !(p->drop_rows && it->kind == ITEM_ROW))
-        pthread_cond_wait(&p->changed, &p->lock);
-    if (p->drop_rows && it->kind == ITEM_ROW) {
-        pthread_mutex_unlock(&p->lock);
-        struct tm_envelope env = it->env;
-        tm_mime_envelope_cleanup(&env);
-        return;
+    for (size_t i = 0; i < n; i++) {
+        struct item *it = &items[i];
+        while (p->count == QUEUE_ITEMS && !(p->drop_rows && it->kind == ITEM_ROW))
+            pthread_cond_wait(&p->changed, &p->lock);
+        if (p->drop_rows && it->kind == ITEM_ROW) {
+            tm_mime_envelope_cleanup(&it->env);
+            continue;
+        }
+        p->items[(p->head + p->count) % QUEUE_ITEMS] = *it;
+        if (p->count++ == 0 || it->kind != ITEM_ROW)
+            pthread_cond_broadcast(&p->changed);
     }
-    p->items[(p->head + p->count) % QUEUE_ITEMS] = *it;
-    if (p->count++ == 0 || it->kind != ITEM_ROW)
-        pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -81,24 +84,31 @@ static void *reader_main(void *arg)
 {
     struct pipe *p = arg;
     struct tm_session *s = p->s;
+    struct item rows[ROWS_PER_PUSH];
+    size_t n_rows = 0;
     for (;;) {
         struct imap_response r;
         struct tm_error err;
         tm_error_clear(&err);
         enum tm_status st = imap_read_raw(s, &r, &err);
         struct item it;
+        if (!st && as_row(p, &r, &rows[n_rows])) {
+            if (++n_rows == ROWS_PER_PUSH) {
+                push(p, rows, n_rows);
+                n_rows = 0;
+            }
+            continue;
+        }
+        push(p, rows, n_rows); /* the rows before it go first */
+        n_rows = 0;
         if (st) {
             pthread_mutex_lock(&p->lock);
             p->st = st;
             p->err = err;
             pthread_mutex_unlock(&p->lock);
             it.kind = ITEM_END;
-            push(p, &it);
+            push(p, &it, 1);
             return NULL;
-        }
-        if (as_row(p, &r, &it)) {
-            push(p, &it);
-            continue;
         }
         /* Hand the response over and wait: its memory is the parser's until the next read. */
         pthread_mutex_lock(&p->lock);
@@ -106,7 +116,7 @@ static void *reader_main(void *arg)
         p->handled = false;
         pthread_mutex_unlock(&p->lock);
         it.kind = ITEM_RESPONSE;
-        push(p, &it);
+        push(p, &it, 1);
         pthread_mutex_lock(&p->lock);
         while (!p->handled)
             pthread_cond_wait(&p->changed, &p->lock);
