@@ -67,6 +67,15 @@ struct tm_mailbox_info {
 };
 typedef int (*tm_mailbox_cb)(void *ctx, const struct tm_mailbox_info *mb);
 
+/* One mailbox of a status_many call: name and store id (0: looked up) in; counts (-1: unknown)
+ * and the outcome for this mailbox out. */
+struct tm_status_query {
+    const char *name;
+    int64_t mailbox_id;
+    int64_t total, unseen;
+    enum tm_status st;
+};
+
 struct tm_sync_result {
     int64_t added;   /* rows inserted */
     int64_t removed; /* rows deleted */
@@ -111,6 +120,11 @@ struct tm_backend_ops {
      * store with tm_store_mailbox_set_counts as well. */
     enum tm_status (*status)(struct tm_session *s, const char *name, int64_t mailbox_id,
                              int64_t *total, int64_t *unseen, struct tm_error *err);
+    /* The same for q[0..n) at once (IMAP: the STATUS commands pipelined, one round trip). Each
+     * query gets its own outcome; the return value is the session's (e.g. the connection
+     * failed). NULL: core calls status for each. */
+    enum tm_status (*status_many)(struct tm_session *s, struct tm_status_query *q, size_t n,
+                                  struct tm_error *err);
     /* Server-side search of a synced mailbox: criteria is IMAP SEARCH syntax ("TEXT foo");
      * *ids (malloc'd, caller frees) gets the store ids of the matching cached messages. */
     enum tm_status (*search)(struct tm_session *s, const char *mailbox, int64_t mailbox_id,

@@ -92,6 +92,23 @@ enum tm_status backend_status(const struct tm_backend_ops *ops, struct tm_sessio
     return ops->status(s, name, mailbox_id, total, unseen, err);
 }
 
+enum tm_status backend_status_many(const struct tm_backend_ops *ops, struct tm_session *s,
+                                   struct tm_status_query *q, size_t n, struct tm_error *err)
+{
+    if (ops->status_many)
+        return ops->status_many(s, q, n, err);
+    enum tm_status st = TM_OK;
+    for (size_t i = 0; i < n; i++) {
+        q[i].total = q[i].unseen = -1;
+        q[i].st =
+            st ? st
+               : backend_status(ops, s, q[i].name, q[i].mailbox_id, &q[i].total, &q[i].unseen, err);
+        if (q[i].st == TM_ENOTSUP || q[i].st == TM_ENET || q[i].st == TM_EAUTH)
+            st = q[i].st; /* the others would fail the same way */
+    }
+    return st;
+}
+
 enum tm_status backend_append(const struct tm_backend_ops *ops, struct tm_session *s,
                               const char *mailbox, const char *msg, size_t len, unsigned flags,
                               struct tm_error *err)

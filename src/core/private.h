@@ -245,6 +245,9 @@ enum tm_status backend_append(const struct tm_backend_ops *ops, struct tm_sessio
 enum tm_status backend_status(const struct tm_backend_ops *ops, struct tm_session *s,
                               const char *name, int64_t mailbox_id, int64_t *total, int64_t *unseen,
                               struct tm_error *err);
+/* status_many, or status for each mailbox when the backend has only that. */
+enum tm_status backend_status_many(const struct tm_backend_ops *ops, struct tm_session *s,
+                                   struct tm_status_query *q, size_t n, struct tm_error *err);
 
 /* send_row.c: one outbox row through SMTP, for the worker and tmail -s. */
 struct tm_smtp;

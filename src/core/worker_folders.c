@@ -110,27 +110,37 @@ static enum tm_status drop_stale(struct worker_ctx *c, const struct listing *l,
     return st;
 }
 
-/* STATUS of each selectable mailbox but the open one (only subscribed ones if so configured). */
+/* STATUS of each selectable mailbox but the open one (only subscribed ones if so configured),
+ * all asked at once where the backend can (IMAP pipelines the commands). */
 static void ask_status(struct worker_ctx *c, const struct listing *l)
 {
     struct worker *w = c->w;
-    for (size_t i = 0; i < l->n && !w->cancel; i++) {
+    struct tm_status_query *q = calloc(l->n ? l->n : 1, sizeof(*q));
+    if (!q)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++) {
         const struct listed *e = &l->v[i];
         if (!e->selectable || !e->id || e->id == w->mailbox_id ||
             (w->check_subscribed && !e->subscribed && strcmp(e->name, "INBOX") != 0))
             continue;
-        struct tm_error err;
-        int64_t total = -1, unseen = -1;
-        tm_error_clear(&err);
-        enum tm_status st =
-            backend_status(w->ops, c->session, e->name, e->id, &total, &unseen, &err);
-        if (!st)
-            st = tm_store_mailbox_set_counts(c->store, e->id, total, unseen, &err);
-        if (st == TM_ENOTSUP || st == TM_ENET || st == TM_ECANCELED || st == TM_EAUTH)
-            break; /* no STATUS here, or the connection is gone: the others would fail too */
-        if (st)
-            tm_log(TM_LOG_INFO, "%s: no counts for a mailbox: %s", w->account_name, err.message);
+        q[n++] = (struct tm_status_query){.name = e->name, .mailbox_id = e->id};
     }
+    struct tm_error err;
+    tm_error_clear(&err);
+    enum tm_status st = n && !w->cancel ? backend_status_many(w->ops, c->session, q, n, &err) : 0;
+    if (st && st != TM_ENOTSUP && st != TM_ECANCELED)
+        tm_log(TM_LOG_INFO, "%s: no counts for the other mailboxes: %s", w->account_name,
+               err.message);
+    for (size_t i = 0; !st && i < n; i++) {
+        if (q[i].st == TM_OK)
+            q[i].st = tm_store_mailbox_set_counts(c->store, q[i].mailbox_id, q[i].total,
+                                                  q[i].unseen, NULL);
+        if (q[i].st)
+            tm_log(TM_LOG_INFO, "%s: no counts for a mailbox: %s", w->account_name,
+                   tm_status_name(q[i].st));
+    }
+    free(q);
 }
 
 static void plan_next_listing(struct worker_ctx *c)

@@ -1,6 +1,7 @@
 /* imap_mailbox.c - mailboxes at the server with the cache following: CREATE, DELETE, RENAME,
  * SUBSCRIBE and UNSUBSCRIBE (RFC 9051 6.3.4-6.3.8), STATUS (6.3.11; HIGHESTMODSEQ of RFC 7162),
  * UNSELECT (RFC 3691), and selecting a mailbox by its store id. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -473,4 +474,127 @@ enum tm_status imap_status(struct tm_session *s, const char *name, int64_t mailb
     *unseen = c.info.has_unseen && c.info.unseen <= INT64_MAX ? (int64_t)c.info.unseen : -1;
     return mailbox_id ? tm_store_mailbox_set_counts(store, mailbox_id, *total, *unseen, err)
                       : TM_OK;
+}
+
+/* The STATUS commands of one imap_status_many window: query at[k] went out as command k. */
+struct status_window {
+    struct tm_status_query *q;
+    size_t at[IMAP_PIPELINE_MAX], n;
+    bool found[IMAP_PIPELINE_MAX];
+};
+
+static enum tm_status on_status_many(struct tm_session *s, void *ctx, const struct imap_response *r,
+                                     struct tm_error *err)
+{
+    struct status_window *w = ctx;
+    if (!r->keyword || strcmp(r->keyword, "STATUS") != 0)
+        return imap_default_untagged(s, r, err);
+    struct imap_status_info info;
+    enum tm_status st = imap_status_decode(r, s->utf8_enabled, &info, err);
+    if (st == TM_EPARSE) {
+        tm_log(TM_LOG_WARN, "imap %s: ignored a STATUS: %s", s->account_name, err->message);
+        return TM_OK;
+    }
+    if (st)
+        return st;
+    for (size_t k = 0; k < w->n && !info.mailbox_undecodable && info.mailbox_utf8; k++) {
+        if (w->found[k] || !same_mailbox(info.mailbox_utf8, w->q[w->at[k]].name))
+            continue;
+        struct tm_status_query *q = &w->q[w->at[k]];
+        w->found[k] = true;
+        q->total = info.has_messages && info.messages <= INT64_MAX ? (int64_t)info.messages : -1;
+        q->unseen = info.has_unseen && info.unseen <= INT64_MAX ? (int64_t)info.unseen : -1;
+        break;
+    }
+    imap_status_info_cleanup(&info);
+    return TM_OK;
+}
+
+/* Sends the STATUS of every query of w, then reads all the answers. */
+static enum tm_status status_window_run(struct tm_session *s, struct status_window *w,
+                                        struct tm_error *err)
+{
+    struct imap_pipeline *p = malloc(sizeof(*p));
+    if (!p)
+        return tm_error_set(err, TM_ENOMEM, _("out of memory"));
+    imap_pipeline_init(p, on_status_many, w, TM_ENOENT);
+    bool modseq = imap_caps_has(&s->caps, IMAP_CAP_CONDSTORE);
+    enum tm_status st = TM_OK;
+    size_t sent = 0;
+    for (; sent < w->n && !st; sent++) {
+        struct tm_status_query *q = &w->q[w->at[sent]];
+        char tag[16];
+        imap_cmd_begin(s, tag, sizeof(tag));
+        if (tm_buf_append_str(&s->cmd, "STATUS ")) {
+            st = tm_error_set(err, TM_ENOMEM, _("out of memory"));
+        } else if ((st = imap_cmd_mailbox(s, q->name, err)) == TM_ENOTSUP) {
+            q->st = st; /* this name cannot be sent; the others can */
+            st = TM_OK;
+            w->found[sent] = true; /* no command k for it: skip it below */
+            w->at[sent] = SIZE_MAX;
+        } else if (!st && tm_buf_appendf(&s->cmd, " (MESSAGES UNSEEN UIDNEXT UIDVALIDITY%s)",
+                                         modseq ? " HIGHESTMODSEQ" : "")) {
+            st = tm_error_set(err, TM_ENOMEM, _("out of memory"));
+        } else if (!st) {
+            st = imap_pipeline_send(s, p, tag, err);
+        }
+    }
+    if (!st && p->n)
+        st = imap_pipeline_finish(s, p, err);
+    /* command k is the k-th query whose name could be sent */
+    for (size_t k = 0, c = 0; !st && k < sent; k++) {
+        if (w->at[k] == SIZE_MAX)
+            continue;
+        struct tm_status_query *q = &w->q[w->at[k]];
+        q->st = p->result[c++];
+        if (!q->st && !w->found[k])
+            q->st = TM_EPROTO;
+        if (!q->st && q->mailbox_id)
+            q->st = tm_store_mailbox_set_counts(s->env->store, q->mailbox_id, q->total, q->unseen,
+                                                NULL);
+    }
+    for (size_t k = 0; st && k < w->n; k++) { /* the connection failed: none was answered */
+        if (w->at[k] != SIZE_MAX)
+            w->q[w->at[k]].st = st;
+    }
+    free(p);
+    return st;
+}
+
+enum tm_status imap_status_many(struct tm_session *s, struct tm_status_query *q, size_t n,
+                                struct tm_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        q[i].total = q[i].unseen = -1;
+        q[i].st = TM_ECANCELED; /* until asked */
+    }
+    enum tm_status st = imap_ensure_connected(s, err);
+    struct status_window w = {.q = q};
+    for (size_t i = 0; !st && i < n; i++) {
+        struct tm_status_query *x = &q[i];
+        x->st = TM_OK;
+        if (!x->name || !x->name[0])
+            x->st = TM_ENOENT;
+        else if (x->mailbox_id <= 0)
+            x->st = find_row(s, x->name, &x->mailbox_id, NULL);
+        if (x->st)
+            continue;
+        if (s->selected && ((x->mailbox_id && s->selected_id == x->mailbox_id) ||
+                            same_mailbox(s->selected, x->name))) {
+            x->st = status_of_selected(s, &x->total, &x->unseen, NULL);
+            if (!x->st)
+                x->st = tm_store_mailbox_set_counts(s->env->store, s->selected_id, x->total,
+                                                    x->unseen, NULL);
+            continue;
+        }
+        w.found[w.n] = false;
+        w.at[w.n++] = i;
+        if (w.n == IMAP_PIPELINE_MAX) {
+            st = status_window_run(s, &w, err);
+            w.n = 0;
+        }
+    }
+    if (!st && w.n)
+        st = status_window_run(s, &w, err);
+    return st;
 }

@@ -358,6 +358,7 @@ const struct tm_backend_ops tm_imap_ops = {
     .rename_mailbox = imap_rename_mailbox,
     .subscribe = imap_subscribe,
     .status = imap_status,
+    .status_many = imap_status_many,
     .search = imap_op_search,
     .wait_changes = imap_wait_changes,
 };

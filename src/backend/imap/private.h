@@ -111,6 +111,29 @@ void imap_cmd_state_init(struct imap_cmd_state *cs, const char *tag, imap_untagg
 /* Handles one response of the command; when cs->done, the return value is the command's. */
 enum tm_status imap_cmd_response(struct tm_session *s, struct imap_cmd_state *cs,
                                  const struct imap_response *r, struct tm_error *err);
+/* Independent commands in flight at once (imap_pipeline.c): build each in s->cmd with
+ * imap_cmd_begin as usual, then imap_pipeline_send instead of imap_cmd_run; imap_pipeline_finish
+ * reads until every one is answered. Untagged responses all go to fn. result[i] is command i's
+ * outcome, as imap_cmd_run would have returned it. */
+#define IMAP_PIPELINE_MAX 64 /* in flight at once: the replies never fill the socket buffers */
+struct imap_pipeline {
+    imap_untagged_fn fn;
+    void *ctx;
+    enum tm_status no_status;
+    size_t n;
+    char tags[IMAP_PIPELINE_MAX][16];
+    struct imap_cmd_state cs[IMAP_PIPELINE_MAX];
+    enum tm_status result[IMAP_PIPELINE_MAX];
+};
+void imap_pipeline_init(struct imap_pipeline *p, imap_untagged_fn fn, void *ctx,
+                        enum tm_status no_status);
+/* Sends s->cmd (begun with tag) as the next command of p. */
+enum tm_status imap_pipeline_send(struct tm_session *s, struct imap_pipeline *p, const char *tag,
+                                  struct tm_error *err);
+/* Reads the replies of every command sent; TM_OK unless the connection failed. */
+enum tm_status imap_pipeline_finish(struct tm_session *s, struct imap_pipeline *p,
+                                    struct tm_error *err);
+
 /* True when r is a FETCH response that decodes into *f; otherwise *st says why not (TM_OK: it
  * is another response, to be ignored; else the decoding error). */
 bool imap_fetch_of(const struct imap_response *r, struct imap_fetch *f, enum tm_status *st,
@@ -209,6 +232,8 @@ enum tm_status imap_subscribe(struct tm_session *s, const char *name, bool subsc
                               struct tm_error *err);
 enum tm_status imap_status(struct tm_session *s, const char *name, int64_t mailbox_id,
                            int64_t *total, int64_t *unseen, struct tm_error *err);
+enum tm_status imap_status_many(struct tm_session *s, struct tm_status_query *q, size_t n,
+                                struct tm_error *err);
 
 /* ---- imap_move.c ---- */
 

@@ -369,6 +369,79 @@ TM_TEST(imap_status_of_the_selected_mailbox_sends_nothing)
     fx_close(&f);
 }
 
+/* STATUS of several mailboxes is pipelined: every command goes out before the first answer is
+ * read, answers are matched by tag (and untagged STATUS by name, in any order), a NO is that
+ * mailbox's own failure, and the selected mailbox is counted from the cache without a command. */
+TM_TEST(imap_status_of_several_mailboxes_is_pipelined)
+{
+    struct fx f;
+    fx_open(&f, TM_URL_IMAP);
+    fx_first_sync(&f);
+    int64_t archive, gone, lists;
+    TM_CHECK_INT(tm_store_mailbox_ensure(f.store, f.account_id, "Archive", &archive, NULL), TM_OK);
+    TM_CHECK_INT(tm_store_mailbox_ensure(f.store, f.account_id, "Gone", &gone, NULL), TM_OK);
+    TM_CHECK_INT(tm_store_mailbox_ensure(f.store, f.account_id, "Lists/tmail", &lists, NULL),
+                 TM_OK);
+    fx_script(&f, "C: t7 STATUS Archive (MESSAGES UNSEEN UIDNEXT UIDVALIDITY HIGHESTMODSEQ)\n"
+                  "C: t8 STATUS Gone (MESSAGES UNSEEN UIDNEXT UIDVALIDITY HIGHESTMODSEQ)\n"
+                  "C: t9 STATUS Lists/tmail (MESSAGES UNSEEN UIDNEXT UIDVALIDITY HIGHESTMODSEQ)\n"
+                  "S: * STATUS Lists/tmail (MESSAGES 700 UNSEEN 0 UIDNEXT 701 UIDVALIDITY 9)\n"
+                  "S: * STATUS Archive (MESSAGES 12 UNSEEN 3 UIDNEXT 40 UIDVALIDITY 5)\n"
+                  "S: t7 OK Status completed\n"
+                  "S: t8 NO [NONEXISTENT] Mailbox doesn't exist: Gone\n"
+                  "S: t9 OK Status completed\n");
+    struct tm_status_query q[] = {
+        {.name = "Archive", .mailbox_id = archive},
+        {.name = "INBOX", .mailbox_id = f.inbox_id},
+        {.name = "Gone", .mailbox_id = gone},
+        {.name = "Lists/tmail", .mailbox_id = lists},
+    };
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK_INT(tm_imap_ops.status_many(f.s, q, 4, &err), TM_OK);
+    fx_finish(&f);
+    TM_CHECK_INT(q[0].st, TM_OK);
+    TM_CHECK_INT(q[0].total, 12);
+    TM_CHECK_INT(q[0].unseen, 3);
+    TM_CHECK_INT(q[1].st, TM_OK); /* the selected INBOX: from the cache */
+    TM_CHECK_INT(q[1].total, 2);
+    TM_CHECK_INT(q[1].unseen, 1);
+    TM_CHECK_INT(q[2].st, TM_ENOENT);
+    TM_CHECK_INT(q[2].total, -1);
+    TM_CHECK_INT(q[3].st, TM_OK);
+    TM_CHECK_INT(q[3].total, 700);
+    TM_CHECK_INT(q[3].unseen, 0);
+    struct counts c = {"Lists/tmail", 0, 0, false};
+    TM_CHECK_INT(tm_store_mailbox_each(f.store, f.account_id, find_counts, &c, NULL), TM_OK);
+    TM_CHECK_INT(c.server_total, 700);
+    fx_close(&f);
+}
+
+/* A connection lost in the middle of the answers fails the whole window with it (and drops
+ * the connection): nothing half-read is recorded. */
+TM_TEST(imap_status_pipeline_cut_mid_answers_fails_the_rest)
+{
+    struct fx f;
+    fx_open(&f, TM_URL_IMAP);
+    fx_first_sync(&f);
+    int64_t a, b;
+    TM_CHECK_INT(tm_store_mailbox_ensure(f.store, f.account_id, "A", &a, NULL), TM_OK);
+    TM_CHECK_INT(tm_store_mailbox_ensure(f.store, f.account_id, "B", &b, NULL), TM_OK);
+    fx_script(&f, "C: t7 STATUS A (MESSAGES UNSEEN UIDNEXT UIDVALIDITY HIGHESTMODSEQ)\n"
+                  "C: t8 STATUS B (MESSAGES UNSEEN UIDNEXT UIDVALIDITY HIGHESTMODSEQ)\n"
+                  "S: * STATUS A (MESSAGES 4 UNSEEN 1)\n"
+                  "S: t7 OK Status completed\n"
+                  "X:\n");
+    struct tm_status_query q[] = {{.name = "A", .mailbox_id = a}, {.name = "B", .mailbox_id = b}};
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK_INT(tm_imap_ops.status_many(f.s, q, 2, &err), TM_ENET);
+    TM_CHECK_INT(q[0].st, TM_ENET);
+    TM_CHECK_INT(q[1].st, TM_ENET);
+    TM_CHECK(f.s->stream == NULL);
+    fx_close(&f);
+}
+
 TM_TEST(imap_search_maps_uids_to_ids_and_ignores_uncached_ones)
 {
     struct fx f;
