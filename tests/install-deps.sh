@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     # build (libc6-dev is only a Recommends of gcc)
     meson ninja-build gcc libc6-dev pkg-config gettext
-    libncurses-dev libssl-dev libsqlite3-dev libmagic-dev
+    libncurses-dev libssl-dev libsqlite3-dev libmagic-dev zlib1g-dev
     # tests: UI driver, runner; clang and its sanitizer/libFuzzer runtime for tests/fuzz
     tmux python3 procps clang libclang-rt-14-dev
     # test servers

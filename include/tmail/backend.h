@@ -67,6 +67,11 @@ struct tm_mailbox_info {
 };
 typedef int (*tm_mailbox_cb)(void *ctx, const struct tm_mailbox_info *mb);
 
+/* What fetch_view brings first of a big message. */
+struct tm_fetch_view_opts {
+    const char *alternative_order; /* as in struct tm_render_opts; NULL: text/plain, then html */
+};
+
 /* One mailbox of a status_many call: name and store id (0: looked up) in; counts (-1: unknown)
  * and the outcome for this mailbox out. */
 struct tm_status_query {
@@ -98,6 +103,19 @@ struct tm_backend_ops {
     /* Appends the full raw message (store id message_id) to out. */
     enum tm_status (*fetch_message)(struct tm_session *s, int64_t message_id, struct tm_buf *out,
                                     struct tm_error *err);
+    /* Appends message_id for reading: the whole raw message (*partial false), or for a big one
+     * its skeleton (*partial true): the raw message with the content of some parts left out,
+     * each listed in the store (tm_store_part_each) for fetch_part. A cached whole message or
+     * skeleton is used without the network. NULL: fetch_message serves (core falls back). */
+    enum tm_status (*fetch_view)(struct tm_session *s, int64_t message_id,
+                                 const struct tm_fetch_view_opts *opts, struct tm_buf *out,
+                                 bool *partial, struct tm_error *err);
+    /* Downloads one part left out of message_id's skeleton (section: its IMAP part number) into
+     * the store (tm_store_part_content), resuming what an earlier try left; progress (may be
+     * NULL) gets the section, bytes held and bytes expected (-1: unknown) after each chunk. NULL
+     * where messages are whole locally (Maildir, mbox). */
+    enum tm_status (*fetch_part)(struct tm_session *s, int64_t message_id, const char *section,
+                                 tm_progress_fn progress, void *ctx, struct tm_error *err);
     /* Sets add and clears clear (enum tm_flag bits) at the source and in the store. */
     enum tm_status (*set_flags)(struct tm_session *s, int64_t message_id, unsigned add,
                                 unsigned clear, struct tm_error *err);

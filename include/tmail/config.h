@@ -137,9 +137,12 @@ struct tm_account {
     long connect_timeout;
     long imap_keepalive;
     bool imap_idle;
+    bool imap_deflate; /* COMPRESS=DEFLATE (RFC 4978) when the server offers it */
     bool imap_check_subscribed;
     long mail_check;
     bool prefetch_bodies;
+    /* IMAP messages up to this size are fetched whole, bigger ones in parts */
+    long fetch_whole_max;
     struct tm_url read; /* parsed read_url, filled when the configuration is finished */
     struct tm_url send; /* parsed smtp_url; scheme TM_URL_NONE when the account cannot send */
     char *file;         /* where the account block starts */
@@ -345,6 +348,7 @@ enum tm_setting_type {
     TM_SET_URL,
     TM_SET_ADDRESS,
     TM_SET_REGEX,
+    TM_SET_SIZE, /* bytes, held in a long: a number with an optional K, M or G suffix (x1024) */
 };
 enum tm_setting_scope { TM_SCOPE_GLOBAL, TM_SCOPE_ACCOUNT };
 

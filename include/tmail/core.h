@@ -65,9 +65,12 @@ enum tm_status tm_core_first_unread(struct tm_core *core, int64_t *id_out, struc
 
 /* Limits the index to the messages pattern text matches (NULL, "", "all" or "~A": all again);
  * count, window, position and find then see only those. TM_EPARSE for a bad pattern (the old
- * limit stays). Opening another mailbox drops the limit. */
+ * limit stays). Opening another mailbox drops the limit. A pattern with text atoms (~b ...)
+ * starts a body search instead (TM_SEARCH_LIMIT): the limit changes when it ends. */
 enum tm_status tm_core_set_limit(struct tm_core *core, const char *text, struct tm_error *err);
-/* Judges the open mailbox again after a sync (new mail, expunges); no-op without a limit. */
+/* Judges the open mailbox again after a sync (new mail, expunges); no-op without a limit. A
+ * limit with text atoms is searched again in the background. Call it after every sync: it also
+ * makes earlier body-search results out of date (tm_core_search_needed). */
 enum tm_status tm_core_refresh_limit(struct tm_core *core, struct tm_error *err);
 /* The active limit's pattern text, or NULL. Borrowed until the limit changes. */
 const char *tm_core_limit_text(struct tm_core *core);
@@ -78,6 +81,50 @@ struct tm_pattern;
 enum tm_status tm_core_find(struct tm_core *core, const struct tm_pattern *p, int64_t from,
                             bool reverse, int64_t *pos_out, struct tm_error *err);
 
+/* ---- Body and header search (~b ~B ~h =b =B =h; search.c, search_run.c) ----
+ * Text atoms match from results the account worker computes: messages whose text is local
+ * (a Maildir or mbox, indexed on the first such search; IMAP bodies once cached) are found
+ * through the full-text index and confirmed with the expression, line by line as in mutt; for
+ * IMAP messages not cached, the server is asked (UID SEARCH BODY/TEXT/HEADER): a plain
+ * lower-case word is taken as the server answers it (case-insensitive substring), anything else
+ * (an upper-case letter, a regular expression, ~h) is confirmed on the bodies of the server's
+ * candidates, which are fetched and cached (at most TM_SEARCH_FETCH_MAX per search). What could
+ * not be searched (server unreachable, too many candidates) is counted, never guessed. Events:
+ * TM_EV_SEARCH_PROGRESS, then one TM_EV_SEARCH_DONE. One search runs at a time. */
+
+#define TM_SEARCH_FETCH_MAX 200
+
+enum tm_search_purpose {
+    TM_SEARCH_FIND,  /* for / n N: the result comes back with the pattern */
+    TM_SEARCH_LIMIT, /* for l: the limit is set when it ends */
+};
+
+/* Whether p has text atoms whose results are missing or out of date for the open mailbox (a
+ * sync or another mailbox since): then tm_core_search_start must run before matching. */
+bool tm_core_search_needed(struct tm_core *core, const struct tm_pattern *p);
+/* Starts the worker's search of the open mailbox for the pattern text (stopping one that runs);
+ * tag is the caller's, given back in the result. TM_EPARSE for a bad pattern. */
+enum tm_status tm_core_search_start(struct tm_core *core, const char *text,
+                                    enum tm_search_purpose purpose, int tag, struct tm_error *err);
+/* Stops the running search (Ctrl-G): its TM_EV_SEARCH_DONE comes with TM_ECANCELED. false when
+ * none runs. */
+bool tm_core_search_cancel(struct tm_core *core);
+bool tm_core_search_running(struct tm_core *core);
+
+struct tm_search_done {
+    enum tm_search_purpose purpose;
+    int tag;
+    enum tm_status status;    /* TM_OK; TM_ECANCELED; else text says what failed */
+    int64_t unsearched;       /* messages whose text could not be searched */
+    int64_t total;            /* messages in the mailbox */
+    char text[640];           /* why some were not searched, or the failure */
+    struct tm_pattern *found; /* TM_SEARCH_FIND: the pattern with its results (caller frees) */
+};
+/* Takes a TM_EV_SEARCH_DONE into *out: false when it is out of date (an older search, another
+ * mailbox) and to be ignored. For TM_SEARCH_LIMIT with TM_OK, the limit is now set. */
+bool tm_core_search_done(struct tm_core *core, const struct tm_event *ev,
+                         struct tm_search_done *out);
+
 /* Reads one row of the open folder by store id into row (zeroed by the caller). */
 enum tm_status tm_core_message(struct tm_core *core, int64_t message_id, struct tm_message_row *row,
                                struct tm_error *err);
@@ -87,6 +134,74 @@ enum tm_status tm_core_set_sort(struct tm_core *core, int sort, bool reverse, st
 
 /* Queues loading of a raw message; a TM_EV_BODY event brings it. */
 enum tm_status tm_core_request_body(struct tm_core *core, int64_t message_id, struct tm_error *err);
+
+/* ---- Big messages read in parts (parts.c) ----
+ * An IMAP message over the account's fetch_whole_max is read as a skeleton: the raw message with
+ * the content of its attachments left out (empty), each of which is downloaded when wanted. A
+ * skeleton is for reading only: whoever needs the whole message (pipe, forward, resend, save
+ * elsewhere) asks tm_core_request_body, which fetches it whole (and drops the skeleton). */
+
+/* Queues loading of message_id for reading: a TM_EV_BODY brings the whole raw message or a
+ * skeleton (tm_core_body_kind tells which). alternative_order (copied; NULL: text/plain first)
+ * says which text comes with a skeleton. */
+enum tm_status tm_core_request_view(struct tm_core *core, int64_t message_id,
+                                    const char *alternative_order, struct tm_error *err);
+
+/* A part left out of a skeleton, with its download state; strings owned. */
+struct tm_core_part {
+    char *section;       /* IMAP part number: what tm_core_request_part takes */
+    char *path;          /* its path in the skeleton's MIME tree */
+    char *encoding;      /* Content-Transfer-Encoding or NULL */
+    int64_t octets;      /* size on the server (transfer-encoded) */
+    int64_t have, total; /* bytes downloaded, and expected (-1: unknown) */
+    bool decoded;        /* what is downloaded is decoded (IMAP BINARY) */
+    bool complete;
+};
+struct tm_core_parts {
+    struct tm_core_part *items;
+    size_t n;
+};
+void tm_core_parts_cleanup(struct tm_core_parts *parts);
+/* The part at path, or NULL. Borrowed from parts. */
+const struct tm_core_part *tm_core_parts_find(const struct tm_core_parts *parts, const char *path);
+/* The left-out parts of message_id's skeleton now, into *parts (emptied first); none when it
+ * has no skeleton. */
+enum tm_status tm_core_parts_load(struct tm_core *core, int64_t message_id,
+                                  struct tm_core_parts *parts, struct tm_error *err);
+
+enum tm_core_body_kind {
+    TM_BODY_WHOLE,   /* the whole message */
+    TM_BODY_PARTIAL, /* the cached skeleton: parts lists what it leaves out */
+    TM_BODY_STALE,   /* neither matches the cache any more (the whole message came since): ask
+                        again */
+};
+/* What raw[0..len), brought by a TM_EV_BODY for message_id, is, found by comparing it with the
+ * cache (a skeleton and the whole message never look alike there); *parts (emptied first) gets
+ * a skeleton's left-out parts. */
+enum tm_status tm_core_body_kind(struct tm_core *core, int64_t message_id, const char *raw,
+                                 size_t len, enum tm_core_body_kind *kind,
+                                 struct tm_core_parts *parts, struct tm_error *err);
+
+/* Queues the download of part section (copied) of message_id's skeleton on the worker. As it
+ * goes and when it ends, TM_EV_BODY events with message_id 0 and nothing else wake the UI, which
+ * reads tm_core_part_job; a failure also comes as a TM_EV_ERROR saying why (offline: that the
+ * attachment is not downloaded and the server cannot be reached). */
+enum tm_status tm_core_request_part(struct tm_core *core, int64_t message_id, const char *section,
+                                    struct tm_error *err);
+/* The download asked for last. */
+struct tm_core_part_job {
+    int64_t message_id; /* 0: none was asked for */
+    char section[256];
+    bool running;          /* queued or downloading */
+    enum tm_status status; /* how the last try ended (TM_OK before any) */
+    char error[512];       /* why it failed */
+    int64_t done, total;   /* bytes held and expected (-1: unknown) */
+};
+void tm_core_part_job(struct tm_core *core, struct tm_core_part_job *out);
+/* Appends the decoded content of a downloaded part of message_id to out (decoded here when the
+ * server sent it encoded). TM_ENOENT when it is not (all) downloaded. */
+enum tm_status tm_core_part_payload(struct tm_core *core, int64_t message_id, const char *section,
+                                    struct tm_buf *out, struct tm_error *err);
 /* Queues a flag change (add/clear enum tm_flag bits); a TM_EV_CHANGED event follows. */
 enum tm_status tm_core_set_flags(struct tm_core *core, int64_t message_id, unsigned add,
                                  unsigned clear, struct tm_error *err);

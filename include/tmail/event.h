@@ -13,7 +13,8 @@ enum tm_event_type {
     TM_EV_SYNC_PROGRESS, /* done/total of mailbox */
     TM_EV_SYNC_DONE,     /* a sync finished; status tells how; the UI re-reads its rows */
     TM_EV_CHANGED,       /* rows of mailbox_id changed (flags, threading); re-read */
-    TM_EV_BODY,          /* body holds the raw message message_id, or status an error */
+    TM_EV_BODY,          /* body holds the raw message message_id, or status an error;
+                            message_id 0: a part download moved on (tm_core_part_job) */
     TM_EV_ERROR,         /* a job failed: text says why */
     TM_EV_SECRET,        /* the worker needs the password of account text: answer with
                             tm_core_answer_secret (the worker waits) */
@@ -21,6 +22,12 @@ enum tm_event_type {
                             or empty); the folder browser re-reads them */
     TM_EV_OUTBOX,        /* the outbox changed: text says what happened (sent, failed with the
                             server's reply, queued); done is the number of unsent messages */
+    /* A body search (tm_core_search_start) is at done of total; text says what it does;
+     * message_id is the search's serial. */
+    TM_EV_SEARCH_PROGRESS,
+    /* A body search ended: hand it to tm_core_search_done (message_id is its serial, body its
+     * result, done the messages not searched). */
+    TM_EV_SEARCH_DONE,
 };
 
 struct tm_event {

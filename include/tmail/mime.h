@@ -95,6 +95,14 @@ bool tm_mbox_next(const char *data, size_t len, size_t *pos, struct tm_mbox_entr
  * (mboxrd; also right for mboxo's single level). */
 enum tm_status tm_mbox_unquote(const char *msg, size_t len, struct tm_buf *out);
 
+/* A part whose content the message handed to the renderer leaves out (an IMAP message read in
+ * parts: its skeleton), by its path in the MIME tree. */
+struct tm_mime_omitted {
+    const char *path; /* "2", "1.3" */
+    uint64_t size;    /* its size as transferred (transfer-encoded) */
+    bool cached;      /* downloaded since (shown from the attachment list) */
+};
+
 /* Options of tm_mime_render_text_opts; all may be NULL. */
 struct tm_render_opts {
     /* Preferred types among alternatives, best first, separated by blanks, ':' or ',': exact
@@ -109,7 +117,22 @@ struct tm_render_opts {
     enum tm_status (*viewer)(void *ctx, const char *type, const char *charset, const char *payload,
                              size_t len, struct tm_buf *out);
     void *viewer_ctx;
+    /* Parts left out of the message (omitted[0..n_omitted), borrowed): listed with their real
+     * size as "not downloaded" (or "downloaded"), and a text part among them gets a note in
+     * place of its text. */
+    const struct tm_mime_omitted *omitted;
+    size_t n_omitted;
 };
+
+/* How much alternative_order (as in struct tm_render_opts; NULL: text/plain, then text/html)
+ * wants a part of type/subtype among the parts of a multipart/alternative: a higher number is
+ * better; 0 for a type the order does not list (1 for a multipart, which may hold one). */
+int tm_mime_alternative_rank(const char *order, const char *type, const char *subtype);
+
+/* Appends in[0..len) decoded from the Content-Transfer-Encoding cte (base64, quoted-printable,
+ * x-uuencode; NULL, 7bit, 8bit, binary and unknown ones as they are) to out, within its cap. */
+enum tm_status tm_mime_transfer_decode(const char *cte, const char *in, size_t len,
+                                       struct tm_buf *out);
 
 /* tm_mime_render_text with options. */
 enum tm_status tm_mime_render_text_opts(const char *msg, size_t len,

@@ -1,5 +1,6 @@
-/* net.h - byte streams to servers: TCP, TLS on top (implicit or STARTTLS), and a scripted stream
- * for transcript tests. Used from a backend's worker thread; never prints, logs through tm_log. */
+/* net.h - byte streams to servers: TCP, TLS on top (implicit or STARTTLS), deflate compression on
+ * top of either (IMAP COMPRESS, RFC 4978), and a scripted stream for transcript tests. Used from a
+ * backend's worker thread; never prints, logs through tm_log. */
 #ifndef TMAIL_NET_H
 #define TMAIL_NET_H
 
@@ -49,6 +50,19 @@ enum tm_status tm_stream_connect(const struct tm_stream_opts *opts, struct tm_st
  * unread (response injection, CVE-2020-14954): those bytes are discarded, never parsed. A failed
  * handshake also leaves the stream unusable (every later call fails). */
 enum tm_status tm_stream_starttls(struct tm_stream *s, struct tm_error *err);
+
+/* Starts RFC 4978 COMPRESS=DEFLATE in both directions: call it right after reading the server's
+ * OK to COMPRESS DEFLATE. From then on every write is raw deflate (RFC 1951, no zlib header)
+ * ending in a sync flush, so the server never waits for the rest of a command, and every read is
+ * inflated; bytes the server sent after its OK that are already buffered are compressed data and
+ * go through the inflater too. Reads, timeouts, cancel, tm_stream_wait and the wire trace (plain
+ * text) work as before. An inflated read never exceeds the caller's buffer (line cap, literal
+ * size), so a decompression bomb cannot make the stream allocate. Corrupt compressed data is
+ * TM_EPROTO naming the server, on that read and every later one. Fails with TM_ENOTSUP when the
+ * stream is compressed already, TM_ENOMEM; a failure leaves the stream unusable. */
+enum tm_status tm_stream_compress(struct tm_stream *s, struct tm_error *err);
+
+bool tm_stream_is_compressed(const struct tm_stream *s);
 
 /* Sends TLS close_notify best-effort (never blocks long), closes and frees *pp; sets *pp to NULL.
  * Accepts NULL and *pp == NULL. */

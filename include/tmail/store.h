@@ -15,7 +15,7 @@ struct tm_store;
 struct tm_buf;
 
 /* The schema version a freshly migrated store has (PRAGMA user_version). */
-#define TM_STORE_SCHEMA_VERSION 8
+#define TM_STORE_SCHEMA_VERSION 10
 
 /* Opens (creating with mode 0600, and its parent directory 0700) the database at path, sets WAL
  * and a busy timeout, and runs every pending numbered migration in one transaction each. A file
@@ -303,6 +303,60 @@ enum tm_status tm_store_body_get(struct tm_store *st, int64_t message_id, struct
 enum tm_status tm_store_body_has(struct tm_store *st, int64_t message_id, bool *has,
                                  struct tm_error *err);
 
+/* ---- Messages cached in parts (schema 10): a big IMAP message read before it is all here ----
+ * The skeleton is the raw message with the content of some leaf parts left out (empty). Each part
+ * left out has a row (its IMAP part number, its path in the skeleton's MIME tree, its size and
+ * transfer encoding) and, once downloaded, its content in chunks written in order. The bodies
+ * table above always holds whole messages only: tm_store_body_put (a full fetch) drops the
+ * skeleton, its rows and chunks. All of it goes with the message row. */
+
+/* A part left out of a skeleton. In tm_store_partial_put the strings are borrowed; in the
+ * callback of tm_store_part_each they are valid only during the call. */
+struct tm_store_part {
+    const char *section;  /* IMAP part number: "2", "1.3" */
+    const char *path;     /* its path in the skeleton's MIME tree ("" for the whole message) */
+    int64_t octets;       /* size as the server stores it (transfer-encoded) */
+    const char *encoding; /* Content-Transfer-Encoding, lower case, or NULL */
+    /* The download (ignored by tm_store_partial_put): */
+    bool decoded;  /* the chunks hold the decoded content (IMAP BINARY), else the encoded one */
+    int64_t total; /* bytes the chunks will hold, -1 while unknown */
+    int64_t have;  /* bytes held so far */
+    bool complete; /* all of it is here */
+};
+
+/* Stores (or replaces) message_id's skeleton with its parts left out (parts[0..n), copied), all
+ * or nothing. TM_ENOENT when there is no such message. */
+enum tm_status tm_store_partial_put(struct tm_store *st, int64_t message_id, const void *skeleton,
+                                    size_t len, const struct tm_store_part *parts, size_t n,
+                                    struct tm_error *err);
+/* Appends the skeleton to out. TM_ENOENT when message_id has none (never stored, or replaced by
+ * the whole message). */
+enum tm_status tm_store_partial_get(struct tm_store *st, int64_t message_id, struct tm_buf *out,
+                                    struct tm_error *err);
+/* A nonzero return stops the walk. */
+typedef int (*tm_store_part_cb)(void *ctx, const struct tm_store_part *part);
+/* Calls cb for each part left out of message_id's skeleton, in section order (none when it has
+ * no skeleton). No statement stays open during the calls. */
+enum tm_status tm_store_part_each(struct tm_store *st, int64_t message_id, tm_store_part_cb cb,
+                                  void *ctx, struct tm_error *err);
+/* Starts or resumes the download of a part: when decoded differs from what the chunks held so
+ * far hold (a BINARY fetch refused, say), they are dropped and it starts again. total (-1:
+ * unknown) is recorded when known. *have gets the bytes already held: the next chunk's offset.
+ * TM_ENOENT when the part is not a left-out part of message_id. */
+enum tm_status tm_store_part_begin(struct tm_store *st, int64_t message_id, const char *section,
+                                   bool decoded, int64_t total, int64_t *have,
+                                   struct tm_error *err);
+/* Adds the next chunk data[0..len) at offset (which must be the bytes held: a chunk out of order
+ * is TM_ESTORE and nothing changes); last marks the part complete. Atomic: a chunk is whole or
+ * absent, so a download cut anywhere resumes where it stopped. */
+enum tm_status tm_store_part_add(struct tm_store *st, int64_t message_id, const char *section,
+                                 int64_t offset, const void *data, size_t len, bool last,
+                                 struct tm_error *err);
+/* Appends a complete part's content to out (within its limit: TM_ELIMIT); *decoded tells
+ * whether it is decoded already. TM_ENOENT when the part is not (completely) downloaded. */
+enum tm_status tm_store_part_content(struct tm_store *st, int64_t message_id, const char *section,
+                                     struct tm_buf *out, bool *decoded, struct tm_error *err);
+
 /* ---- Offline operations, replayed on reconnect in id (= creation) order ---- */
 
 enum tm_pending_kind { TM_PENDING_FLAGS = 1, TM_PENDING_COPY, TM_PENDING_MOVE, TM_PENDING_EXPUNGE };
@@ -430,6 +484,65 @@ enum tm_status tm_store_outbox_count_unsent(struct tm_store *st, const char *acc
  * seconds until the earliest QUEUED row becomes due, or -1 when there is none. */
 enum tm_status tm_store_outbox_next(struct tm_store *st, const char *account, int64_t now,
                                     int64_t *id_out, int64_t *wait_s, struct tm_error *err);
+
+/* ---- Searchable text of messages (schema 9, fts.c): body and header search ----
+ * core extracts the decoded header lines and text of a message (the store never parses mail)
+ * and keeps them here, with a full-text index (FTS5 trigram) used as a prefilter. A message's
+ * text goes with the message (cascade: expunge, UIDVALIDITY reset, mailbox delete). */
+
+/* Writes many texts with statements prepared once (an indexing pass). Owned by the caller:
+ * tm_store_text_writer_free; it must not outlive st. */
+struct tm_store_text_writer;
+enum tm_status tm_store_text_writer_new(struct tm_store *st, struct tm_store_text_writer **out,
+                                        struct tm_error *err);
+void tm_store_text_writer_free(struct tm_store_text_writer **pp);
+/* Stores (or replaces) the text of message_id: headers[0..headers_len) and body[0..body_len)
+ * are UTF-8 (copied); stamp says which version of the message it is of (the size, for local
+ * mail). The message leaves the pending list. TM_ENOENT when there is no such message. All or
+ * nothing in its own transaction; inside the caller's, a failure must be rolled back by the
+ * caller (a savepoint per message would make the index flush each time). */
+enum tm_status tm_store_text_put(struct tm_store_text_writer *w, int64_t message_id, int64_t stamp,
+                                 const char *headers, size_t headers_len, const char *body,
+                                 size_t body_len, struct tm_error *err);
+
+/* Which messages of a mailbox tm_store_text_each_missing reports. */
+enum tm_text_missing {
+    TM_TEXT_STALE,   /* no text, or a stamp other than the message's size (local folders) */
+    TM_TEXT_PENDING, /* a cached raw body (tm_store_body_put) not turned into text yet */
+    TM_TEXT_ABSENT,  /* no text at all (IMAP: what only the server can search) */
+};
+/* A nonzero return stops the walk. */
+typedef int (*tm_store_text_id_cb)(void *ctx, int64_t message_id);
+/* Calls cb with each such message of the mailbox in id order. The ids are all read first (no
+ * statement is open during the calls), so cb may write the store. */
+enum tm_status tm_store_text_each_missing(struct tm_store *st, int64_t mailbox_id,
+                                          enum tm_text_missing which, tm_store_text_id_cb cb,
+                                          void *ctx, struct tm_error *err);
+/* How many messages the mailbox has, and how many of them have text. */
+enum tm_status tm_store_text_counts(struct tm_store *st, int64_t mailbox_id, int64_t *total,
+                                    int64_t *with_text, struct tm_error *err);
+
+/* A prefilter: messages whose text contains every literal of at least one group (ASCII and
+ * Unicode case folded; literals are bytes, usually UTF-8). A literal shorter than three
+ * characters cannot be looked up and is ignored; a group left with none (or no group at all)
+ * means every message with text is a candidate. */
+struct tm_text_group {
+    const char *const *literals;
+    size_t n;
+};
+struct tm_text_query {
+    const struct tm_text_group *groups; /* or: any of them */
+    size_t n_groups;
+};
+/* Called for each candidate with its texts, NUL-terminated at their lengths and valid only
+ * during the call. A statement is open: cb must not use the store. A nonzero return stops. */
+typedef int (*tm_store_text_cb)(void *ctx, int64_t message_id, const char *headers,
+                                size_t headers_len, const char *body, size_t body_len);
+/* Calls cb for the candidates of mailbox_id, in no particular order. *filtered (may be NULL)
+ * gets whether the index narrowed them (false: every message with text was read). */
+enum tm_status tm_store_text_search(struct tm_store *st, int64_t mailbox_id,
+                                    const struct tm_text_query *q, tm_store_text_cb cb, void *ctx,
+                                    bool *filtered, struct tm_error *err);
 
 /* ---- Addresses for completing recipients ---- */
 

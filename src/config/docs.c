@@ -32,9 +32,14 @@ static enum tm_status quote_value(struct tm_buf *out, const char *v)
 static enum tm_status type_text(struct tm_buf *out, const struct tm_setting_info *s)
 {
     static const char *const names[] = {"yes/no", "number", "string",  "path",
-                                        "enum",   "URL",    "address", "regular expression"};
+                                        "enum",   "URL",    "address", "regular expression",
+                                        "size"};
+    _Static_assert(sizeof(names) / sizeof(names[0]) == TM_SET_SIZE + 1, "a name for each type");
     if (s->type == TM_SET_NUMBER)
         return tm_buf_appendf(out, "number, %ld to %ld", s->min, s->max);
+    if (s->type == TM_SET_SIZE)
+        return tm_buf_appendf(out, "size in bytes with an optional K, M or G, 0 to %ldM",
+                              s->max / (1024 * 1024));
     if (s->type != TM_SET_ENUM)
         return tm_buf_append_str(out, names[s->type]);
     enum tm_status st = tm_buf_append_str(out, "one of:");

@@ -19,6 +19,11 @@
         .name = n, .type = TM_SET_NUMBER, .def = d, .min = lo, .max = hi, .description = desc,     \
         SCOPE_OFF(where)                                                                           \
     }
+#define SIZE(n, where, d, lo, hi, desc)                                                            \
+    {                                                                                              \
+        .name = n, .type = TM_SET_SIZE, .def = d, .min = lo, .max = hi, .description = desc,       \
+        SCOPE_OFF(where)                                                                           \
+    }
 #define STR(n, ty, where, d, desc)                                                                 \
     {                                                                                              \
         .name = n, .type = ty, .def = d, .description = desc, SCOPE_OFF(where)                     \
@@ -89,6 +94,10 @@ static const struct tm_setting_info table[] = {
          "Put the headers (From, To, Cc, Bcc, Subject, Reply-To) in the file the editor opens."),
     STR("editor", TM_SET_STRING, G_(editor), "",
         "Command to edit messages; empty means $VISUAL, else $EDITOR, else vi."),
+    SIZE("fetch_whole_max", A_(fetch_whole_max), "256K", 0, 1024L * 1024 * 1024,
+         "IMAP messages up to this size are downloaded whole when opened. A bigger one comes in "
+         "parts: its structure and text first, each attachment when it is viewed, saved or "
+         "piped. 0 always downloads whole messages; K, M and G multiply by 1024."),
     URL("folder", A_(read_url), READ_URLS,
         "The account's mailboxes: any URL that imap, pop or maildir accept."),
     STR("forward_format", TM_SET_STRING, G_(forward_format), "[%a: %s]",
@@ -106,6 +115,9 @@ static const struct tm_setting_info table[] = {
         "(STARTTLS)."),
     BOOL("imap_check_subscribed", A_(imap_check_subscribed), "no",
          "Check only subscribed IMAP folders for new mail."),
+    BOOL("imap_deflate", A_(imap_deflate), "yes",
+         "Compress the IMAP connection (COMPRESS=DEFLATE, RFC 4978) when the server offers it: "
+         "less data on slow or metered links for a little CPU."),
     BOOL("imap_idle", A_(imap_idle), "yes", "Use IMAP IDLE to learn about new mail at once."),
     NUM("imap_keepalive", A_(imap_keepalive), "300", 0, 3600,
         "Seconds between keep-alive commands on an idle IMAP connection; 0 turns them off."),

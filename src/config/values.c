@@ -68,6 +68,33 @@ static bool set_number(const struct tm_setting_info *s, long *dst, const char *t
     return true;
 }
 
+/* A size: digits with an optional K, M or G (powers of 1024), e.g. "256K". */
+static bool set_size(const struct tm_setting_info *s, long *dst, const char *t, char *msg,
+                     size_t size)
+{
+    char digits[32];
+    size_t n = strlen(t), shift = 0;
+    const char *units = "KMG";
+    const char *unit = n > 0 ? strchr(units, toupper((unsigned char)t[n - 1])) : NULL;
+    if (unit && *unit) {
+        shift = 10 * (size_t)(unit - units + 1);
+        n--;
+    }
+    int64_t v;
+    if (n == 0 || n >= sizeof(digits))
+        return fail(msg, size, _("%s needs a size such as 256K, not \"%s\""), s->name, t);
+    memcpy(digits, t, n);
+    digits[n] = 0;
+    if (!tm_str_to_i64(digits, &v) || v < 0 || v > (INT64_MAX >> shift))
+        return fail(msg, size, _("%s needs a size such as 256K, not \"%s\""), s->name, t);
+    v <<= shift;
+    if (v < s->min || v > s->max)
+        return fail(msg, size, _("%s must be between %ld and %ld bytes, not %s"), s->name, s->min,
+                    s->max, t);
+    *dst = (long)v;
+    return true;
+}
+
 bool cfg_regex_check(const char *text, char *msg, size_t size)
 {
     regex_t re;
@@ -161,6 +188,8 @@ bool cfg_value_set(const struct tm_setting_info *s, void *dst, const char *text,
         return true;
     case TM_SET_NUMBER:
         return set_number(s, dst, text, msg, size);
+    case TM_SET_SIZE:
+        return set_size(s, dst, text, msg, size);
     case TM_SET_ENUM:
         return set_enum(s, dst, text, msg, size);
     default:
@@ -170,7 +199,8 @@ bool cfg_value_set(const struct tm_setting_info *s, void *dst, const char *text,
 
 void cfg_value_free(const struct tm_setting_info *s, void *dst)
 {
-    if (s->type != TM_SET_BOOL && s->type != TM_SET_NUMBER && s->type != TM_SET_ENUM) {
+    if (s->type != TM_SET_BOOL && s->type != TM_SET_NUMBER && s->type != TM_SET_ENUM &&
+        s->type != TM_SET_SIZE) {
         free(*(char **)dst);
         *(char **)dst = NULL;
     }
@@ -181,7 +211,7 @@ void cfg_value_unset(const struct tm_setting_info *s, void *dst)
     char msg[128];
     if (s->type == TM_SET_BOOL)
         *(bool *)dst = false;
-    else if (s->type == TM_SET_NUMBER || s->type == TM_SET_ENUM)
+    else if (s->type == TM_SET_NUMBER || s->type == TM_SET_ENUM || s->type == TM_SET_SIZE)
         cfg_value_set(s, dst, s->def, msg, sizeof(msg));
     else
         cfg_value_free(s, dst);
@@ -194,6 +224,7 @@ bool cfg_value_copy(const struct tm_setting_info *s, void *dst, const void *src)
         *(bool *)dst = *(const bool *)src;
         return true;
     case TM_SET_NUMBER:
+    case TM_SET_SIZE:
         *(long *)dst = *(const long *)src;
         return true;
     case TM_SET_ENUM:

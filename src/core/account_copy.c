@@ -62,8 +62,10 @@ enum tm_status core_account_copy(struct tm_account *dst, const struct tm_account
     dst->connect_timeout = src->connect_timeout;
     dst->imap_keepalive = src->imap_keepalive;
     dst->imap_idle = src->imap_idle;
+    dst->imap_deflate = src->imap_deflate;
     dst->mail_check = src->mail_check;
     dst->prefetch_bodies = src->prefetch_bodies;
+    dst->fetch_whole_max = src->fetch_whole_max;
     bool ok =
         copy_str(&dst->name, src->name) && copy_str(&dst->read_url, src->read_url) &&
         copy_str(&dst->read.user, src->read.user) && copy_str(&dst->read.host, src->read.host) &&

@@ -19,6 +19,25 @@ enum tm_status backend_fetch(const struct tm_backend_ops *ops, struct tm_session
     return ops->fetch_message(s, id, out, err);
 }
 
+enum tm_status backend_fetch_view(const struct tm_backend_ops *ops, struct tm_session *s,
+                                  int64_t id, const struct tm_fetch_view_opts *opts,
+                                  struct tm_buf *out, bool *partial, struct tm_error *err)
+{
+    *partial = false;
+    if (!ops->fetch_view) /* local mail is whole anyway */
+        return backend_fetch(ops, s, id, out, err);
+    return ops->fetch_view(s, id, opts, out, partial, err);
+}
+
+enum tm_status backend_fetch_part(const struct tm_backend_ops *ops, struct tm_session *s,
+                                  int64_t id, const char *section, tm_progress_fn progress,
+                                  void *ctx, struct tm_error *err)
+{
+    if (!ops->fetch_part)
+        return tm_error_set(err, TM_ENOTSUP, _("this mailbox has its messages whole"));
+    return ops->fetch_part(s, id, section, progress, ctx, err);
+}
+
 enum tm_status backend_list(const struct tm_backend_ops *ops, struct tm_session *s,
                             tm_mailbox_cb cb, void *ctx, struct tm_error *err)
 {

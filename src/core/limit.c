@@ -1,7 +1,8 @@
 /* limit.c - mutt's limit (l): the index shows only the messages a pattern matches, in display
  * order. The matching ids are computed from the cache when the limit is set and again after each
  * sync (new mail is judged too; a message that stops matching because it was read stays until
- * then, as in mutt). */
+ * then, as in mutt). A pattern with text atoms (~b ...) is set once the worker's body search
+ * (search.c) has found their matches, and searched again in the background after a sync. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -56,20 +57,14 @@ static enum tm_status collect(struct tm_core *core, const struct tm_pattern *p, 
     }
 }
 
-enum tm_status tm_core_set_limit(struct tm_core *core, const char *text, struct tm_error *err)
+enum tm_status core_limit_apply(struct tm_core *core, const char *text, struct tm_pattern *p,
+                                struct tm_error *err)
 {
-    if (!text || !text[0] || strcmp(text, "all") == 0 || strcmp(text, "~A") == 0) {
-        core_limit_clear(core);
-        return TM_OK;
-    }
-    struct tm_pattern *p = NULL;
     int64_t *ids = NULL;
     size_t n = 0;
     char *copy = strdup(text);
     enum tm_status st =
-        copy ? tm_pattern_compile(text, &p, err) : tm_error_set(err, TM_ENOMEM, _("out of memory"));
-    if (!st)
-        st = collect(core, p, &ids, &n, err);
+        copy ? collect(core, p, &ids, &n, err) : tm_error_set(err, TM_ENOMEM, _("out of memory"));
     if (st) {
         free(copy);
         tm_pattern_free(&p);
@@ -80,8 +75,27 @@ enum tm_status tm_core_set_limit(struct tm_core *core, const char *text, struct 
     return TM_OK;
 }
 
+enum tm_status tm_core_set_limit(struct tm_core *core, const char *text, struct tm_error *err)
+{
+    bool all = !text || !text[0] || strcmp(text, "all") == 0 || strcmp(text, "~A") == 0;
+    if (core->search.running && core->search.purpose == TM_SEARCH_LIMIT)
+        tm_core_search_cancel(core); /* a limit being searched is replaced */
+    if (all) {
+        core_limit_clear(core);
+        return TM_OK;
+    }
+    struct tm_pattern *p = NULL;
+    enum tm_status st = tm_pattern_compile(text, &p, err);
+    if (!st && tm_core_search_needed(core, p)) { /* set when the worker has searched */
+        tm_pattern_free(&p);
+        return tm_core_search_start(core, text, TM_SEARCH_LIMIT, 0, err);
+    }
+    return st ? st : core_limit_apply(core, text, p, err);
+}
+
 enum tm_status tm_core_refresh_limit(struct tm_core *core, struct tm_error *err)
 {
+    core_search_after_sync(core);
     if (!core->limit.pattern)
         return TM_OK;
     int64_t *ids = NULL;

@@ -1,11 +1,16 @@
 /* pattern.c - compiling and matching mutt's message patterns against cached rows. A recursive
- * descent parser builds a small tree: or-lists of and-lists of (possibly negated) atoms. */
+ * descent parser builds a small tree: or-lists of and-lists of (possibly negated) atoms. Text
+ * atoms (~b ~B ~h =b =B =h) carry what the worker needs to search (search.h) and the result it
+ * found. */
 #include <ctype.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
+#include <wctype.h>
 
+#include "search.h"
 #include "tmail/flags.h"
 #include "tmail/i18n.h"
 #include "tmail/pattern.h"
@@ -23,6 +28,7 @@ enum node_kind {
     NODE_REGEX,
     NODE_SIZE,
     NODE_DATE,
+    NODE_TEXT,
 };
 enum field { FIELD_SUBJECT, FIELD_FROM, FIELD_TO, FIELD_MSGID, FIELD_REFS };
 
@@ -33,7 +39,19 @@ struct tm_pattern {
     enum field field;         /* NODE_REGEX */
     regex_t re;
     bool have_re;
-    long long lo, hi; /* NODE_SIZE bytes, NODE_DATE: relative seconds (lo/hi) */
+    long long lo, hi;       /* NODE_SIZE bytes, NODE_DATE: relative seconds (lo/hi) */
+    struct text_atom *text; /* NODE_TEXT */
+};
+
+/* A text atom: what it searches, and the ids it matched once the worker says. */
+struct text_atom {
+    struct tm_pattern_text info; /* points into arg and lits */
+    char *arg;
+    struct search_literals lits;
+    int64_t *ids; /* sorted, distinct */
+    size_t n_ids;
+    uint64_t stamp;
+    bool has_result;
 };
 
 struct parser {
@@ -60,6 +78,12 @@ void tm_pattern_free(struct tm_pattern **pp)
     tm_pattern_free(&p->b);
     if (p->have_re)
         regfree(&p->re);
+    if (p->text) {
+        free(p->text->arg);
+        search_literals_cleanup(&p->text->lits);
+        free(p->text->ids);
+        free(p->text);
+    }
     free(p);
     *pp = NULL;
 }
@@ -98,11 +122,35 @@ static bool read_arg(struct parser *ps, char *out, size_t size)
     return n > 0;
 }
 
+/* mutt's smart case: an upper-case letter (in any script the locale knows) makes a regex
+ * case-sensitive. */
+static bool has_upper(const char *s)
+{
+    mbstate_t mb;
+    memset(&mb, 0, sizeof(mb));
+    size_t left = strlen(s);
+    while (left > 0) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, s, left, &mb);
+        if (n == (size_t)-1 || n == (size_t)-2) { /* not a character here: judge the byte */
+            if (isupper((unsigned char)*s))
+                return true;
+            memset(&mb, 0, sizeof(mb));
+            n = 1;
+        } else if (n == 0) {
+            break;
+        } else if (iswupper((wint_t)wc)) {
+            return true;
+        }
+        s += n;
+        left -= n;
+    }
+    return false;
+}
+
 static struct tm_pattern *regex_node(struct parser *ps, enum field field, const char *arg)
 {
-    bool upper = false;
-    for (const char *c = arg; *c; c++)
-        upper |= isupper((unsigned char)*c) != 0;
+    bool upper = has_upper(arg);
     struct tm_pattern *p = node(NODE_REGEX);
     if (!p)
         return fail(ps, _("out of memory"));
@@ -190,6 +238,51 @@ static struct tm_pattern *flags_node(struct parser *ps, unsigned mask, unsigned 
     return p;
 }
 
+/* arg as an extended regular expression matching it literally (=b, =B, =h), malloc'd. */
+static char *escape_regex(const char *arg)
+{
+    size_t n = strlen(arg);
+    char *out = malloc(2 * n + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (const char *c = arg; *c; c++) {
+        if (strchr("\\.[]()*+?{}|^$", *c))
+            *o++ = '\\';
+        *o++ = *c;
+    }
+    *o = 0;
+    return out;
+}
+
+/* ~b ~B ~h (regex) and =b =B =h (string). Lines are matched one at a time, as mutt does:
+ * REG_NEWLINE keeps ., [^x], ^ and $ within a line. */
+static struct tm_pattern *text_node(struct parser *ps, enum tm_pattern_scope scope, bool string,
+                                    const char *arg)
+{
+    struct tm_pattern *p = node(NODE_TEXT);
+    struct text_atom *t = p ? calloc(1, sizeof(*t)) : NULL;
+    char *re = t ? (string ? escape_regex(arg) : strdup(arg)) : NULL;
+    if (p)
+        p->text = t;
+    if (!re || !(t->arg = strdup(arg)) || search_literals_extract(re, &t->lits)) {
+        free(re);
+        tm_pattern_free(&p);
+        return fail(ps, _("out of memory"));
+    }
+    bool icase = !has_upper(arg);
+    enum tm_status st =
+        tm_regex_compile(&p->re, re, REG_NOSUB | REG_NEWLINE | (icase ? REG_ICASE : 0), ps->err);
+    free(re);
+    if (st) {
+        tm_pattern_free(&p);
+        return NULL;
+    }
+    p->have_re = true;
+    t->info = (struct tm_pattern_text){scope, t->arg,         string,          t->lits.plain,
+                                       icase, t->lits.groups, t->lits.n_groups};
+    return p;
+}
+
 static struct tm_pattern *parse_or(struct parser *ps);
 
 static struct tm_pattern *simple_search(struct parser *ps)
@@ -208,6 +301,21 @@ static struct tm_pattern *simple_search(struct parser *ps)
     or->a = f;
     or->b = s;
     return or ;
+}
+
+static enum tm_pattern_scope scope_of(char c)
+{
+    return c == 'b' ? TM_PATTERN_BODY : c == 'h' ? TM_PATTERN_HEADERS : TM_PATTERN_WHOLE;
+}
+
+/* =b, =B, =h: a string, not a regular expression (neomutt's string search). */
+static struct tm_pattern *parse_string_atom(struct parser *ps)
+{
+    char c = ps->s[ps->pos + 1], arg[PATTERN_ARG_MAX];
+    ps->pos += 2;
+    if (!read_arg(ps, arg, sizeof(arg)))
+        return fail(ps, _("this pattern needs an argument"));
+    return text_node(ps, scope_of(c), true, arg);
 }
 
 static struct tm_pattern *parse_atom(struct parser *ps)
@@ -240,13 +348,13 @@ static struct tm_pattern *parse_atom(struct parser *ps)
         enum field field;
     } fields[] = {{'s', FIELD_SUBJECT}, {'f', FIELD_FROM},  {'t', FIELD_TO},
                   {'C', FIELD_TO},      {'i', FIELD_MSGID}, {'x', FIELD_REFS}};
-    bool known = c == 'z' || c == 'd';
+    bool known = c == 'z' || c == 'd' || c == 'b' || c == 'B' || c == 'h';
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
         known |= fields[i].letter == c;
     if (!known) {
         ps->pos = start; /* point at the ~ */
-        return fail(ps,
-                    _("unknown pattern (known: ~A ~N ~O ~R ~U ~F ~D ~Q ~s ~f ~t ~C ~i ~x ~z ~d)"));
+        return fail(ps, _("unknown pattern (known: ~A ~N ~O ~R ~U ~F ~D ~Q ~s ~f ~t ~C ~i ~x ~z "
+                          "~d ~b ~B ~h =b =B =h)"));
     }
     if (!read_arg(ps, arg, sizeof(arg)))
         return fail(ps, _("this pattern needs an argument"));
@@ -254,6 +362,8 @@ static struct tm_pattern *parse_atom(struct parser *ps)
         return size_node(ps, arg);
     if (c == 'd')
         return date_node(ps, arg);
+    if (c == 'b' || c == 'B' || c == 'h')
+        return text_node(ps, scope_of(c), false, arg);
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
         if (fields[i].letter == c)
             return regex_node(ps, fields[i].field, arg);
@@ -286,6 +396,8 @@ static struct tm_pattern *parse_factor(struct parser *ps)
         }
     } else if (c == '~') {
         p = parse_atom(ps);
+    } else if (c == '=' && ps->s[ps->pos + 1] && strchr("bBh", ps->s[ps->pos + 1])) {
+        p = parse_string_atom(ps);
     } else if (c && c != ')' && c != '|') {
         p = simple_search(ps);
     } else {
@@ -348,6 +460,12 @@ enum tm_status tm_pattern_compile(const char *text, struct tm_pattern **out, str
     return *out ? TM_OK : (ps.err->status ? ps.err->status : TM_EPARSE);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 static const char *field_text(const struct tm_message_row *r, enum field f, char *buf, size_t size)
 {
     switch (f) {
@@ -389,6 +507,97 @@ bool tm_pattern_match(const struct tm_pattern *p, const struct tm_message_row *r
         long long age = (long long)now - row->date;
         return (p->lo < 0 || age <= p->lo) && (p->hi < 0 || age >= p->hi);
     }
+    case NODE_TEXT:
+        return p->text->has_result && p->text->n_ids > 0 &&
+               bsearch(&row->id, p->text->ids, p->text->n_ids, sizeof(int64_t), cmp_id) != NULL;
     }
     return false;
+}
+
+/* The text atoms in the order they were written, into out[0..max); returns how many there are. */
+static size_t collect_text(const struct tm_pattern *p, struct tm_pattern **out, size_t max,
+                           size_t n)
+{
+    if (!p)
+        return n;
+    if (p->kind == NODE_TEXT) {
+        if (n < max)
+            out[n] = (struct tm_pattern *)p;
+        return n + 1;
+    }
+    return collect_text(p->b, out, max, collect_text(p->a, out, max, n));
+}
+
+size_t tm_pattern_text_count(const struct tm_pattern *p)
+{
+    return collect_text(p, NULL, 0, 0);
+}
+
+/* The node of text atom i, or NULL. */
+static struct tm_pattern *text_at(const struct tm_pattern *p, size_t i)
+{
+    struct tm_pattern *nodes[PATTERN_DEPTH_MAX * 2];
+    size_t n = collect_text(p, nodes, sizeof(nodes) / sizeof(nodes[0]), 0);
+    if (i < n && i < sizeof(nodes) / sizeof(nodes[0]))
+        return nodes[i];
+    if (i >= n)
+        return NULL;
+    /* more atoms than fit (juxtaposition does not nest): walk again past them */
+    struct tm_pattern **all = malloc(n * sizeof(*all));
+    struct tm_pattern *found = NULL;
+    if (all && collect_text(p, all, n, 0) == n)
+        found = all[i];
+    free(all);
+    return found;
+}
+
+const struct tm_pattern_text *tm_pattern_text_atom(const struct tm_pattern *p, size_t i)
+{
+    struct tm_pattern *t = text_at(p, i);
+    return t ? &t->text->info : NULL;
+}
+
+bool tm_pattern_text_match(const struct tm_pattern *p, size_t i, const char *headers,
+                           size_t headers_len, const char *body, size_t body_len)
+{
+    const struct tm_pattern *t = text_at(p, i);
+    if (!t)
+        return false;
+    enum tm_pattern_scope scope = t->text->info.scope;
+    (void)headers_len;
+    (void)body_len; /* both end with a NUL there, and hold none before it */
+    if (scope != TM_PATTERN_BODY && regexec(&t->re, headers, 0, NULL, 0) == 0)
+        return true;
+    return scope != TM_PATTERN_HEADERS && regexec(&t->re, body, 0, NULL, 0) == 0;
+}
+
+void tm_pattern_set_text_result(struct tm_pattern *p, size_t i, int64_t *ids, size_t n,
+                                uint64_t stamp)
+{
+    struct tm_pattern *t = text_at(p, i);
+    if (!t) {
+        free(ids);
+        return;
+    }
+    if (n > 1)
+        qsort(ids, n, sizeof(*ids), cmp_id);
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++)
+        if (k == 0 || ids[k - 1] != ids[j])
+            ids[k++] = ids[j];
+    free(t->text->ids);
+    t->text->ids = ids;
+    t->text->n_ids = k;
+    t->text->stamp = stamp;
+    t->text->has_result = true;
+}
+
+bool tm_pattern_text_ready(const struct tm_pattern *p, uint64_t stamp)
+{
+    for (size_t i = 0, n = tm_pattern_text_count(p); i < n; i++) {
+        const struct tm_pattern *t = text_at(p, i);
+        if (!t || !t->text->has_result || t->text->stamp != stamp)
+            return false;
+    }
+    return true;
 }

@@ -39,6 +39,9 @@ enum job_type {
     JOB_SUBSCRIBE, /* mailbox name, subscribe or not */
     JOB_SEND,      /* the outbox rows that are due */
     JOB_APPEND,    /* data to mailbox name as a draft; then the file name2 (a safety copy) goes */
+    JOB_SEARCH,    /* body search (search_run.c): pattern name in mailbox (mailbox_id, name2);
+                      message_id is its serial, add its purpose */
+    JOB_PART,      /* download part name (its IMAP section) of message_id (parts.c) */
 };
 
 struct job {
@@ -53,6 +56,7 @@ struct job {
     bool subscribe;     /* JOB_SUBSCRIBE */
     char *data;         /* JOB_APPEND: the message, owned like name */
     size_t data_len;
+    bool view; /* JOB_BODY: a big message's skeleton will do (name: alternative_order) */
     struct job *next;
 };
 
@@ -91,6 +95,17 @@ struct worker {
     int64_t mailbox_id;
     int sort; /* enum tm_sort of the display order */
     bool sort_reverse;
+
+    /* The part download the UI asked for last (parts.c), guarded by lock: its progress and
+     * outcome for tm_core_part_job. */
+    struct worker_part {
+        int64_t message_id; /* 0: none asked for */
+        char section[256];
+        int pending;           /* its jobs queued or running */
+        enum tm_status status; /* of the last one that ended */
+        char error[512];
+        int64_t done, total; /* bytes held and expected (-1: unknown) */
+    } part;
 };
 
 /* The secret provider a worker hands its backend (worker_secret.c). */
@@ -133,12 +148,26 @@ void worker_post_text(struct worker *w, enum tm_event_type type, int64_t mailbox
 /* Syncs the worker's open mailbox and posts TM_EV_SYNC_DONE. */
 void worker_run_sync(struct worker_ctx *c);
 
+/* parts.c: a message for reading (JOB_BODY with view) and one part of it (JOB_PART). */
+void worker_run_view(struct worker_ctx *c, const struct job *job);
+void worker_run_part(struct worker_ctx *c, const struct job *job);
+
 /* worker_folders.c: the folder jobs. */
 void worker_run_list(struct worker_ctx *c, bool with_status, const char *done_text);
 void worker_run_select(struct worker_ctx *c, struct job *job);
 void worker_run_transfer(struct worker_ctx *c, const struct job *job);
 void worker_run_expunge(struct worker_ctx *c, const struct job *job);
 void worker_run_manage(struct worker_ctx *c, const struct job *job);
+
+/* search_run.c, search_index.c: body and header search on the worker. */
+void worker_run_search(struct worker_ctx *c, const struct job *job);
+/* Keeps the text of a message just fetched (raw[0..len)) for searching; failures are logged. */
+void worker_index_message(struct worker_ctx *c, int64_t message_id, const char *raw, size_t len);
+/* After a sync: the text of the open mailbox's cached bodies not indexed yet (prefetch_bodies),
+ * until done, cancelled or a job waits. */
+void worker_index_pending(struct worker_ctx *c);
+/* Drops queued searches and stops a running one (a new search, Ctrl-G, another mailbox). */
+void worker_cancel_search(struct worker *w);
 
 enum tm_status worker_start(struct worker *w, struct tm_error *err);
 /* Queues a job (copied, with its strings). A sync or a listing is not queued twice. A JOB_SELECT
@@ -188,6 +217,20 @@ struct core_limit {
     size_t n;
 };
 
+/* search.c: the body search the UI thread waits for, and what makes results out of date. */
+struct core_search {
+    int64_t serial;        /* of the last search started; older ones' events are ignored */
+    bool running;          /* its TM_EV_SEARCH_DONE has not been taken yet */
+    int purpose;           /* enum tm_search_purpose */
+    int tag;               /* the caller's, given back with the result */
+    char text[1024];       /* its pattern */
+    int64_t mailbox_id;    /* the mailbox it searches */
+    uint64_t started;      /* the generation it started in: what its results are valid for */
+    bool limit_refresh;    /* a limit refresh waits for the running search to end */
+    int64_t stamp_mailbox; /* the mailbox generation counts for */
+    uint64_t generation;   /* bumped by every sync and mailbox change */
+};
+
 struct tm_core {
     struct tm_store *store; /* the UI thread's connection */
     struct event_queue *events;
@@ -202,9 +245,18 @@ struct tm_core {
     char *sent, *drafts, *trash; /* the account's settings without = or +, or NULL */
     bool listed;                 /* a listing of the mailboxes has come in */
     struct core_limit limit;
+    struct core_search search;
 };
 
 void core_limit_clear(struct tm_core *core);
+/* Sets the limit to pattern p (taken over) typed as text (copied), whose text atoms have their
+ * results. */
+enum tm_status core_limit_apply(struct tm_core *core, const char *text, struct tm_pattern *p,
+                                struct tm_error *err);
+/* What text-atom results of the open mailbox are valid for, now (search.c). */
+uint64_t core_search_stamp(struct tm_core *core);
+/* A sync ended: earlier results are out of date, and a limit with text atoms is searched again. */
+void core_search_after_sync(struct tm_core *core);
 enum tm_status core_limit_window(struct tm_core *core, int64_t offset, int limit,
                                  struct tm_message_row *rows, int *n_out, struct tm_error *err);
 enum tm_status core_limit_position(struct tm_core *core, int64_t message_id, int64_t *pos,
@@ -222,6 +274,13 @@ enum tm_status backend_set_flags(const struct tm_backend_ops *ops, struct tm_ses
                                  unsigned add, unsigned clear, struct tm_error *err);
 enum tm_status backend_fetch(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
                              struct tm_buf *out, struct tm_error *err);
+/* fetch_view, or fetch_message (*partial false) for a backend without it. */
+enum tm_status backend_fetch_view(const struct tm_backend_ops *ops, struct tm_session *s,
+                                  int64_t id, const struct tm_fetch_view_opts *opts,
+                                  struct tm_buf *out, bool *partial, struct tm_error *err);
+enum tm_status backend_fetch_part(const struct tm_backend_ops *ops, struct tm_session *s,
+                                  int64_t id, const char *section, tm_progress_fn progress,
+                                  void *ctx, struct tm_error *err);
 enum tm_status backend_list(const struct tm_backend_ops *ops, struct tm_session *s,
                             tm_mailbox_cb cb, void *ctx, struct tm_error *err);
 enum tm_status backend_copy(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,

@@ -106,6 +106,8 @@ void worker_run_sync(struct worker_ctx *c)
     ev.done = res.added;
     ev.total = res.removed;
     event_queue_push(w->events, &ev);
+    if (!st) /* bodies the sync cached (prefetch_bodies) become searchable */
+        worker_index_pending(c);
 }
 
 static void run_body(struct worker_ctx *c, int64_t message_id)
@@ -116,6 +118,8 @@ static void run_body(struct worker_ctx *c, int64_t message_id)
     tm_error_clear(&err);
     tm_buf_init(&body, 0);
     err.status = backend_fetch(c->w->ops, c->session, message_id, &body, &err);
+    if (!err.status) /* searchable from now on (body search) */
+        worker_index_message(c, message_id, body.data ? body.data : "", body.len);
     event_init(c->w, &ev, TM_EV_BODY, message_id, &err);
     if (ev.status)
         tm_buf_cleanup(&body);
@@ -157,6 +161,14 @@ static void run_job(struct worker_ctx *c, struct job *job)
         worker_run_append(c, job);
         return;
     }
+    if (job->type == JOB_PART) { /* keeps the UI's part state, with or without a session */
+        worker_run_part(c, job);
+        return;
+    }
+    if (job->type == JOB_SEARCH) { /* searches what is cached even without a session */
+        worker_run_search(c, job);
+        return;
+    }
     if (!c->session) { /* the folder did not open: every job answers with why */
         enum tm_event_type type = job->type == JOB_SYNC   ? TM_EV_SYNC_DONE
                                   : job->type == JOB_BODY ? TM_EV_BODY
@@ -169,7 +181,10 @@ static void run_job(struct worker_ctx *c, struct job *job)
         worker_run_sync(c);
         break;
     case JOB_BODY:
-        run_body(c, job->message_id);
+        if (job->view)
+            worker_run_view(c, job);
+        else
+            run_body(c, job->message_id);
         break;
     case JOB_FLAGS:
         run_flags(c, job);
@@ -196,6 +211,8 @@ static void run_job(struct worker_ctx *c, struct job *job)
     case JOB_SELECT:
     case JOB_SEND:
     case JOB_APPEND:
+    case JOB_PART:
+    case JOB_SEARCH:
         break; /* above */
     }
 }
@@ -454,7 +471,7 @@ static void drop_for_select(struct worker *w)
     w->tail = NULL;
     while (*pp) {
         struct job *j = *pp;
-        if (j->type == JOB_SYNC || j->type == JOB_SELECT) {
+        if (j->type == JOB_SYNC || j->type == JOB_SELECT || j->type == JOB_SEARCH) {
             *pp = j->next;
             job_free(j);
         } else {
@@ -462,8 +479,30 @@ static void drop_for_select(struct worker *w)
             pp = &j->next;
         }
     }
-    if (w->running == JOB_SYNC || w->running == JOB_SELECT)
+    if (w->running == JOB_SYNC || w->running == JOB_SELECT || w->running == JOB_SEARCH)
         w->job_cancel = 1;
+}
+
+void worker_cancel_search(struct worker *w)
+{
+    if (!w->started)
+        return;
+    pthread_mutex_lock(&w->lock);
+    struct job **pp = &w->head;
+    w->tail = NULL;
+    while (*pp) {
+        struct job *j = *pp;
+        if (j->type == JOB_SEARCH) {
+            *pp = j->next;
+            job_free(j);
+        } else {
+            w->tail = j;
+            pp = &j->next;
+        }
+    }
+    if (w->running == JOB_SEARCH)
+        w->job_cancel = 1;
+    pthread_mutex_unlock(&w->lock);
 }
 
 static struct job *job_dup(const struct job *job)

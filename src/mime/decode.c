@@ -325,3 +325,9 @@ bool tm_mime_uu_next(const char *text, size_t len, size_t *pos, struct tm_mime_u
     *pos = len;
     return false;
 }
+
+enum tm_status tm_mime_transfer_decode(const char *cte, const char *in, size_t len,
+                                       struct tm_buf *out)
+{
+    return mime_transfer_decode(out, mime_cte_parse(cte), in, len);
+}

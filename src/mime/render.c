@@ -103,22 +103,49 @@ static void flatten(char *s)
     }
 }
 
+/* The entry of opts->omitted for p, or NULL when p's content is in the message. */
+static const struct tm_mime_omitted *omitted_of(const struct render *r,
+                                                const struct tm_mime_part *p)
+{
+    for (size_t i = 0; i < r->opts->n_omitted; i++)
+        if (r->opts->omitted[i].path && strcmp(r->opts->omitted[i].path, p->path) == 0)
+            return &r->opts->omitted[i];
+    return NULL;
+}
+
+/* The decoded size of a part left out, from its transferred size: base64 carries 57 bytes in
+ * each 78-byte line, quoted-printable at most its own size. */
+static size_t omitted_size(const struct tm_mime_part *p, const struct tm_mime_omitted *om)
+{
+    uint64_t n = om->size;
+    if (mime_cte_parse(p->cte) == MIME_CTE_BASE64)
+        n = n / 78 * 57 + n % 78 * 3 / 4;
+    return n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+}
+
 static void emit_attachment(struct render *r, const struct tm_mime_part *p)
 {
-    char size[32];
+    char size[32], shown[64];
     char *name = p->filename ? strdup(p->filename) : NULL;
-    format_size(mime_decoded_size(mime_cte_parse(p->cte), part_body(p), p->body_len), size,
-                sizeof(size));
+    const struct tm_mime_omitted *om = omitted_of(r, p);
+    format_size(om ? omitted_size(p, om)
+                   : mime_decoded_size(mime_cte_parse(p->cte), part_body(p), p->body_len),
+                size, sizeof(size));
+    /* a part left out says whether it is here yet */
+    snprintf(shown, sizeof(shown), "%s%s", size,
+             !om          ? ""
+             : om->cached ? _(", downloaded")
+                          : _(", not downloaded"));
     r->attachment_no++;
     if (p->filename && !name) {
         r->st = r->st ? r->st : TM_ENOMEM;
     } else if (name) {
         flatten(name);
         emit_line(r, _("[-- Attachment #%u: %s (%s/%s, %s) --]"), r->attachment_no, name, p->type,
-                  p->subtype, size);
+                  p->subtype, shown);
     } else {
         emit_line(r, _("[-- Attachment #%u (%s/%s, %s) --]"), r->attachment_no, p->type, p->subtype,
-                  size);
+                  shown);
     }
     free(name);
 }
@@ -208,6 +235,15 @@ static enum tm_status view_outside(struct render *r, const struct tm_mime_part *
 static void render_text(struct render *r, const struct tm_mime_part *p)
 {
     struct tm_buf plain;
+    const struct tm_mime_omitted *om = omitted_of(r, p);
+    if (om) { /* too big to come with the rest: the attachment list gets it */
+        char size[32];
+        format_size(omitted_size(p, om), size, sizeof(size));
+        r->attachment_no++;
+        emit_line(r, _("[-- Part #%u (%s/%s, %s) is not shown here: v lists it --]"),
+                  r->attachment_no, p->type, p->subtype, size);
+        return;
+    }
     tm_buf_init(&plain, r->out->limit);
     r->attachment_no++;
     enum tm_status st = view_outside(r, p, &plain);
@@ -237,16 +273,17 @@ static void emit_dropped(struct render *r, const struct tm_mime_part *p, size_t 
 
 /* How much multipart/alternative wants a part: text/plain first, then HTML, then a nested
  * multipart (such as multipart/related around HTML), then anything. */
-/* Rank of p among alternatives: a higher number is better. With an order list, the earlier an
- * entry p matches, the better; without one, text/plain beats text/html beats other multiparts. */
-static int alternative_rank(const struct render *r, const struct tm_mime_part *p)
+/* Rank of type/subtype among alternatives: a higher number is better. With an order list, the
+ * earlier an entry matches, the better; without one, text/plain beats text/html beats other
+ * multiparts. (The IMAP backend asks the same question to fetch the text that will be shown.) */
+int tm_mime_alternative_rank(const char *order, const char *type, const char *subtype)
 {
-    const char *order = r->opts->alternative_order;
+    bool multipart = strcasecmp(type, "multipart") == 0;
     if (!order)
-        return is_type(p, "text", "plain")     ? 3
-               : is_type(p, "text", "html")    ? 2
-               : is_type(p, "multipart", NULL) ? 1
-                                               : 0;
+        return strcasecmp(type, "text") == 0 && strcasecmp(subtype, "plain") == 0  ? 3
+               : strcasecmp(type, "text") == 0 && strcasecmp(subtype, "html") == 0 ? 2
+               : multipart                                                         ? 1
+                                                                                   : 0;
     int rank = 1000;
     for (const char *t = order; *t; rank--) {
         t += strspn(t, " \t:,");
@@ -255,15 +292,20 @@ static int alternative_rank(const struct render *r, const struct tm_mime_part *p
             break;
         const char *slash = memchr(t, '/', n);
         size_t tlen = slash ? (size_t)(slash - t) : n;
-        bool type_ok = strlen(p->type) == tlen && strncasecmp(p->type, t, tlen) == 0;
-        bool sub_ok = !slash || (n - tlen == 2 && slash[1] == '*') ||
-                      (strlen(p->subtype) == n - tlen - 1 &&
-                       strncasecmp(p->subtype, slash + 1, n - tlen - 1) == 0);
+        bool type_ok = strlen(type) == tlen && strncasecmp(type, t, tlen) == 0;
+        bool sub_ok =
+            !slash || (n - tlen == 2 && slash[1] == '*') ||
+            (strlen(subtype) == n - tlen - 1 && strncasecmp(subtype, slash + 1, n - tlen - 1) == 0);
         if (type_ok && sub_ok)
             return rank;
         t += n;
     }
-    return is_type(p, "multipart", NULL) ? 1 : 0; /* unlisted: a nested multipart, then the rest */
+    return multipart ? 1 : 0; /* unlisted: a nested multipart, then the rest */
+}
+
+static int alternative_rank(const struct render *r, const struct tm_mime_part *p)
+{
+    return tm_mime_alternative_rank(r->opts->alternative_order, p->type, p->subtype);
 }
 
 static void render_alternative(struct render *r, const struct tm_mime_part *p)

@@ -1,5 +1,6 @@
-/* private.h - net internals: the layer table under a stream (TCP, TLS, scripted), the stream
- * record they share, and test hooks. Only tls*.c include OpenSSL; nothing here needs it. */
+/* private.h - net internals: the layer table under a stream (TCP, TLS, deflate, scripted), the
+ * stream record they share, and test hooks. Only tls*.c include OpenSSL and only deflate.c
+ * includes zlib; nothing here needs either. */
 #ifndef TMAIL_NET_PRIVATE_H
 #define TMAIL_NET_PRIVATE_H
 
@@ -60,7 +61,9 @@ struct tm_stream {
     int io_timeout_ms;
     char trace[16]; /* wire trace label, "" for none */
     bool is_tls;
-    enum tm_status dead; /* TM_OK while usable; else every call fails with it and dead_msg */
+    bool is_compressed;     /* the deflate layer is on top (tm_stream_compress) */
+    bool deflate_test_peer; /* test hook: tm_stream_compress also puts a zlib peer under it */
+    enum tm_status dead;    /* TM_OK while usable; else every call fails with it and dead_msg */
     char dead_msg[512];
 };
 
@@ -88,6 +91,26 @@ enum tm_status net_tls_parse_pin(const char *text, unsigned char pin[32], struct
 /* Handshakes over s->top and, on success, pushes the TLS layer (sets s->top and s->is_tls). On
  * failure s->top is unchanged (its state after a half-done handshake is unusable). */
 enum tm_status net_tls_start(struct tm_stream *s, struct tm_error *err);
+
+/* deflate.c */
+
+/* Pushes the deflate layer (RFC 4978) on s->top; leftover[0..n) are bytes read past the server's
+ * OK, i.e. its first compressed bytes (copied). With s->deflate_test_peer, a test peer goes in
+ * first (see net_deflate_test_peer) and the leftover bytes are plain text it compresses. On
+ * failure s->top is unchanged. */
+enum tm_status net_deflate_start(struct tm_stream *s, const void *leftover, size_t n,
+                                 struct tm_error *err);
+
+/* deflate.c: test hooks */
+
+/* Makes the next tm_stream_compress on s (a scripted stream) put a zlib peer between the
+ * compression and the script: the peer inflates what the client sends before the script checks
+ * it and deflates what the script sends, so a transcript stays plain text while real compressed
+ * bytes pass in between (bytes the client sends uncompressed fail as corrupt data). */
+void net_deflate_test_peer(struct tm_stream *s);
+/* Takes the deflate layer and its test peer off s again, so that tm_stream_scripted_finish can
+ * check the script. TM_EPROTO when either still holds bytes (unread, or not yet sent). */
+enum tm_status net_deflate_test_unwrap(struct tm_stream *s, struct tm_error *err);
 
 /* scripted.c: test hooks */
 

@@ -1,5 +1,6 @@
 /* stream.c - the stream over its layers: one read buffer shared by line and exact reads, polling
- * in short slices for cancel and timeouts, the wire trace, and STARTTLS's injection check. */
+ * in short slices for cancel and timeouts, the wire trace, STARTTLS's injection check, and the
+ * switch to compression (RFC 4978) with the bytes read past the server's OK. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -302,6 +303,8 @@ enum tm_status tm_stream_starttls(struct tm_stream *s, struct tm_error *err)
         return st;
     if (s->is_tls)
         return tm_error_set(err, TM_ETLS, _("%s: the connection already uses TLS"), s->peer);
+    if (s->is_compressed)
+        return tm_error_set(err, TM_ENOTSUP, _("%s: TLS cannot start inside compression"), s->peer);
     size_t early = tm_stream_buffered(s) + layer_pending(s);
     if (early > 0) {
         /* Bytes sent before the handshake could be answered as if they came over TLS. */
@@ -326,6 +329,36 @@ enum tm_status tm_stream_starttls(struct tm_stream *s, struct tm_error *err)
             *err = local;
     }
     return st;
+}
+
+enum tm_status tm_stream_compress(struct tm_stream *s, struct tm_error *err)
+{
+    enum tm_status st = check_usable(s, err);
+    if (st)
+        return st;
+    if (s->is_compressed)
+        return tm_error_set(err, TM_ENOTSUP, _("%s: the connection is compressed already"),
+                            s->peer);
+    /* Unlike STARTTLS's, bytes after the OK are fine: the server's first compressed ones. */
+    struct tm_error local;
+    tm_error_clear(&local);
+    st = net_deflate_start(s, s->rbuf + s->rpos, s->rlen - s->rpos, &local);
+    s->rpos = s->rlen = 0;
+    if (st) {
+        make_dead(s, st, local.message);
+        if (err)
+            *err = local;
+        return st;
+    }
+    s->is_compressed = true;
+    if (s->trace[0])
+        tm_log(TM_LOG_DEBUG, "%s: compressed from here on (COMPRESS=DEFLATE)", s->trace);
+    return TM_OK;
+}
+
+bool tm_stream_is_compressed(const struct tm_stream *s)
+{
+    return s->is_compressed;
 }
 
 /* One non-blocking read into the empty buffer for tm_stream_wait: *ready when bytes came. */

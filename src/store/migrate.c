@@ -176,6 +176,79 @@ static const struct store_migration migrations[] = {
      * The flag is in the database, so a load cut short is completed by the next replace. */
     {8, "DROP TRIGGER messages_display_insert;"
         "ALTER TABLE mailboxes ADD COLUMN display_missing INTEGER NOT NULL DEFAULT 0;"},
+    /* Body and header search (fts.c): the decoded header lines and text of each message whose
+     * body is local, and a full-text index over them. The index is only a prefilter (a regular
+     * expression is confirmed on the text), so it is FTS5's trigram tokenizer, which answers
+     * any substring of three or more characters, with detail=none: a third of the size of the
+     * text instead of three times (bench/search/README.md). message_text is the index's
+     * external content: its rows go with their message (cascade), and a trigger takes a deleted
+     * row out of the index. fts.c writes new rows into the index itself: through a trigger
+     * every insert statement opens a savepoint, at which FTS5 flushes what it holds in memory,
+     * which made indexing three times slower. stamp says which version of the message the text
+     * is of (its size, for local mail).
+     * message_text_pending lists the cached raw bodies (IMAP) not yet turned into text: the
+     * worker catches up on them after a sync. */
+    {9, "CREATE TABLE message_text("
+        "  message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,"
+        "  stamp INTEGER NOT NULL,"
+        "  headers TEXT NOT NULL,"
+        "  body TEXT NOT NULL);"
+        "CREATE VIRTUAL TABLE message_text_index USING fts5(headers, body,"
+        "  content='message_text', content_rowid='message_id', tokenize='trigram',"
+        "  detail='none');"
+        "CREATE TRIGGER message_text_delete AFTER DELETE ON message_text BEGIN"
+        "  INSERT INTO message_text_index(message_text_index, rowid, headers, body)"
+        "    VALUES('delete', old.message_id, old.headers, old.body);"
+        "END;"
+        "CREATE TABLE message_text_pending("
+        "  message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE);"
+        /* not INSERT OR IGNORE: body.c's upsert imposes its own conflict policy (abort) on
+         * the statements of the triggers it fires */
+        "CREATE TRIGGER bodies_text_insert AFTER INSERT ON bodies BEGIN"
+        "  INSERT INTO message_text_pending(message_id) SELECT new.message_id WHERE NOT EXISTS"
+        "    (SELECT 1 FROM message_text_pending WHERE message_id = new.message_id);"
+        "END;"
+        "CREATE TRIGGER bodies_text_update AFTER UPDATE OF raw ON bodies BEGIN"
+        "  INSERT INTO message_text_pending(message_id) SELECT new.message_id WHERE NOT EXISTS"
+        "    (SELECT 1 FROM message_text_pending WHERE message_id = new.message_id);"
+        "END;"
+        "INSERT INTO message_text_pending(message_id) SELECT message_id FROM bodies;"},
+    /* Big IMAP messages read before they are all here: a skeleton (the raw message with some
+     * parts' content left out), a row for each part left out, and the chunks of the ones being
+     * or already downloaded, written in order so that a download cut short resumes from the
+     * bytes held. bodies keeps meaning "the whole message" for everyone who reads it: a whole
+     * body stored later drops the skeleton, and the cascade takes its parts and chunks. The
+     * chunks are a rowid table (they are big) keyed by part and offset. */
+    {10, "CREATE TABLE partial_bodies("
+         "  message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,"
+         "  skeleton BLOB NOT NULL,"
+         "  fetched_at INTEGER NOT NULL);"
+         "CREATE TABLE body_parts("
+         "  message_id INTEGER NOT NULL REFERENCES partial_bodies(message_id) ON DELETE CASCADE,"
+         "  section TEXT NOT NULL,"
+         "  path TEXT NOT NULL,"
+         "  octets INTEGER NOT NULL,"
+         "  encoding TEXT,"
+         "  decoded INTEGER NOT NULL DEFAULT 0,"
+         "  total INTEGER NOT NULL DEFAULT -1,"
+         "  have INTEGER NOT NULL DEFAULT 0,"
+         "  complete INTEGER NOT NULL DEFAULT 0,"
+         "  PRIMARY KEY(message_id, section)) WITHOUT ROWID;"
+         "CREATE TABLE part_chunks("
+         "  id INTEGER PRIMARY KEY,"
+         "  message_id INTEGER NOT NULL,"
+         "  section TEXT NOT NULL,"
+         "  byte_offset INTEGER NOT NULL,"
+         "  data BLOB NOT NULL,"
+         "  UNIQUE(message_id, section, byte_offset),"
+         "  FOREIGN KEY(message_id, section) REFERENCES body_parts(message_id, section)"
+         "    ON DELETE CASCADE);"
+         "CREATE TRIGGER bodies_drop_partial_insert AFTER INSERT ON bodies BEGIN"
+         "  DELETE FROM partial_bodies WHERE message_id = new.message_id;"
+         "END;"
+         "CREATE TRIGGER bodies_drop_partial_update AFTER UPDATE OF raw ON bodies BEGIN"
+         "  DELETE FROM partial_bodies WHERE message_id = new.message_id;"
+         "END;"},
 };
 
 enum tm_status store_refuse_newer(struct tm_store *st, int version, int known, struct tm_error *err)

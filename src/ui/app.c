@@ -18,6 +18,9 @@
 static struct app *g_app;
 
 bool app_pending_take(int *key);
+/* index_search.c: a body search's events, and Ctrl-G stopping it. */
+void index_search_event(struct app *app, const struct tm_event *ev);
+bool index_search_stop(struct app *app);
 
 int app_read_key(int *key)
 {
@@ -170,6 +173,8 @@ static void handle_key(struct app *app, int key)
         run_fn(app, outbox_key_fn(key)); /* the outbox's own keys, before any binding */
         return;
     }
+    if (key == 7 && app->keyseq_len == 0 && index_search_stop(app))
+        return; /* Ctrl-G stops a running body search, whatever it is bound to */
     app->keyseq[app->keyseq_len++] = key;
     bool prefix = false;
     const struct tm_binding *b = tm_config_binding_find(app->cfg, ui_keymap(app->view), app->keyseq,
@@ -231,20 +236,6 @@ static void handle_body(struct app *app, struct tm_event *ev)
     }
 }
 
-/* "12,345": counts in the status line read at a glance. */
-static void group_thousands(int64_t n, char *out, size_t size)
-{
-    char digits[32];
-    int len = snprintf(digits, sizeof(digits), "%lld", (long long)(n < 0 ? 0 : n));
-    size_t o = 0;
-    for (int i = 0; i < len && o + 2 < size; i++) {
-        if (i > 0 && (len - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    out[o] = 0;
-}
-
 /* Row events of a mailbox the index no longer shows (a sync cancelled by changing folders, a
  * late flag change) only matter to the browser's counts. */
 static bool other_mailbox(struct app *app, const struct tm_event *ev)
@@ -261,8 +252,8 @@ static void handle_event(struct app *app, struct tm_event *ev)
             break;
         app->syncing = true;
         char done[32], total[32], name[160];
-        group_thousands(ev->done, done, sizeof(done));
-        group_thousands(ev->total, total, sizeof(total));
+        ui_format_count(ev->done, done, sizeof(done));
+        ui_format_count(ev->total, total, sizeof(total));
         draw_safe_copy(ev->text, name, sizeof(name));
         snprintf(app->progress, sizeof(app->progress), _("Syncing %s %s/%s"), name, done, total);
         /* Only the count while a scan runs: the full re-read (unread count, cursor position)
@@ -313,6 +304,10 @@ static void handle_event(struct app *app, struct tm_event *ev)
     case TM_EV_OUTBOX:
         if (ev->text[0])
             app_set_message(app, "%s", ev->text);
+        break;
+    case TM_EV_SEARCH_PROGRESS:
+    case TM_EV_SEARCH_DONE:
+        index_search_event(app, ev);
         break;
     }
     if (ev->type != TM_EV_SYNC_PROGRESS && ev->type != TM_EV_BODY)

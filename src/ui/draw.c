@@ -166,3 +166,16 @@ void ui_format_size(int64_t bytes, char *out, size_t size)
     else
         snprintf(out, size, "%.1fM", (double)bytes / (1024.0 * 1024.0));
 }
+
+void ui_format_count(int64_t n, char *out, size_t size)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof(digits), "%lld", (long long)(n < 0 ? 0 : n));
+    size_t o = 0;
+    for (int i = 0; i < len && o + 2 < size; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = 0;
+}

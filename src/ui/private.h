@@ -290,6 +290,8 @@ struct app {
 /* draw.c */
 /* A size as mutt's %c and %l show it: "350", "1.2K", "12K", "1.1M". */
 void ui_format_size(int64_t bytes, char *out, size_t size);
+/* A count with thousands grouped, "12,345", for counts read at a glance; negative counts as 0. */
+void ui_format_count(int64_t n, char *out, size_t size);
 /* Where things go on the screen, after the help and status_on_top settings. */
 struct ui_layout {
     int help_y;   /* the help line, or -1 when `set help = no` */

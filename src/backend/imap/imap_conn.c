@@ -1,6 +1,6 @@
 /* imap_conn.c - opening an IMAP connection: TCP, implicit TLS or STARTTLS (RFC 9051 6.2.1,
- * RFC 8314), the greeting, capabilities, login and ENABLE (RFC 5161: QRESYNC RFC 7162,
- * UTF8=ACCEPT RFC 6855); reconnecting with backoff after a failure. */
+ * RFC 8314), the greeting, capabilities, login, COMPRESS=DEFLATE (RFC 4978) and ENABLE (RFC 5161:
+ * QRESYNC RFC 7162, UTF8=ACCEPT RFC 6855); reconnecting with backoff after a failure. */
 #include <stdio.h>
 #include <string.h>
 
@@ -67,6 +67,32 @@ static enum tm_status starttls(struct tm_session *s, struct tm_error *err)
     }
     memset(&s->caps, 0, sizeof(s->caps));
     return TM_OK;
+}
+
+/* COMPRESS DEFLATE once logged in, when offered and imap_deflate allows it. The server compresses
+ * from the byte after its OK, so the stream switches before anything else is read. A NO or BAD
+ * (e.g. [COMPRESSIONACTIVE]) leaves the connection as it was. */
+static enum tm_status start_compression(struct tm_session *s, struct tm_error *err)
+{
+    if (!s->srv.use_deflate || !imap_caps_has(&s->caps, IMAP_CAP_COMPRESS_DEFLATE) ||
+        tm_stream_is_compressed(s->stream))
+        return TM_OK;
+    struct tm_error local;
+    tm_error_clear(&local);
+    enum tm_status st = imap_simple(s, NULL, NULL, &local, "COMPRESS DEFLATE");
+    if (st == TM_EPROTO && s->stream) {
+        tm_log(TM_LOG_INFO, "imap %s: %s refused COMPRESS DEFLATE (%s); going on uncompressed",
+               s->account_name, s->srv.host, local.server_reply);
+        return TM_OK;
+    }
+    if (st == TM_OK)
+        st = tm_stream_compress(s->stream, &local);
+    if (st) {
+        imap_disconnect(s);
+        if (err)
+            *err = local;
+    }
+    return st;
 }
 
 static enum tm_status on_enabled(struct tm_session *s, void *ctx, const struct imap_response *r,
@@ -151,13 +177,16 @@ enum tm_status imap_handshake(struct tm_session *s, struct tm_error *err)
         return st;
     if ((s->caps_gen == gen || !s->caps.bits) && (st = capability(s, err)))
         return st;
+    if ((st = start_compression(s, err)))
+        return st;
     if ((st = enable_extensions(s, err)))
         return st;
-    tm_log(TM_LOG_INFO, "imap %s: connected to %s:%d%s%s", s->account_name, s->srv.host,
+    tm_log(TM_LOG_INFO, "imap %s: connected to %s:%d%s%s%s", s->account_name, s->srv.host,
            s->srv.port, tm_stream_is_tls(s->stream) ? " with TLS" : " WITHOUT TLS",
            s->qresync_enabled     ? ", QRESYNC"
            : s->condstore_enabled ? ", CONDSTORE"
-                                  : "");
+                                  : "",
+           tm_stream_is_compressed(s->stream) ? ", COMPRESS=DEFLATE" : "");
     return TM_OK;
 }
 

@@ -228,6 +228,13 @@ static enum tm_status fetch_attr(struct imap_fetch *f, const char *name, const s
         st = fetch_section(f, name, name + 5, v, err);
     } else if (strncasecmp(name, "BINARY[", 7) == 0) {
         st = fetch_section(f, name, name + 7, v, err);
+    } else if (strncasecmp(name, "BINARY.SIZE[", 12) == 0) {
+        const char *close = strchr(name + 12, ']');
+        if (!(st = number_in(v, 0, SIZE_LIMIT, "BINARY.SIZE", &f->binary_size, err))) {
+            f->has_binary_size = true;
+            f->binary_size_section = name + 12;
+            f->binary_size_section_len = close ? (size_t)(close - (name + 12)) : strlen(name + 12);
+        }
     } else if (strcasecmp(name, "BODYSTRUCTURE") == 0 || strcasecmp(name, "BODY") == 0 ||
                strcasecmp(name, "ENVELOPE") == 0) {
         if (v->type != IMAP_V_LIST)

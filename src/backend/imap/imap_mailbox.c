@@ -400,33 +400,19 @@ static bool same_mailbox(const char *a, const char *b)
     return is_inbox(a) ? is_inbox(b) : strcmp(a, b) == 0;
 }
 
-/* The untagged response r of a STATUS command: a STATUS decoded into *info (*is_status; the
- * caller cleans info), else handled as any other untagged response. A STATUS that does not
- * decode is logged and ignored. */
-static enum tm_status read_status(struct tm_session *s, const struct imap_response *r,
-                                  struct imap_status_info *info, bool *is_status,
-                                  struct tm_error *err)
-{
-    *is_status = false;
-    if (!r->keyword || strcmp(r->keyword, "STATUS") != 0)
-        return imap_default_untagged(s, r, err);
-    enum tm_status st = imap_status_decode(r, s->utf8_enabled, info, err);
-    if (st == TM_EPARSE) {
-        tm_log(TM_LOG_WARN, "imap %s: ignored a STATUS: %s", s->account_name, err->message);
-        return TM_OK;
-    }
-    *is_status = !st;
-    return st;
-}
-
 static enum tm_status on_status(struct tm_session *s, void *ctx, const struct imap_response *r,
                                 struct tm_error *err)
 {
     struct status_ctx *c = ctx;
+    if (!r->keyword || strcmp(r->keyword, "STATUS") != 0)
+        return imap_default_untagged(s, r, err);
     struct imap_status_info info;
-    bool is_status = false;
-    enum tm_status st = read_status(s, r, &info, &is_status, err);
-    if (st || !is_status)
+    enum tm_status st = imap_status_decode(r, s->utf8_enabled, &info, err);
+    if (st == TM_EPARSE) {
+        tm_log(TM_LOG_WARN, "imap %s: ignored a STATUS: %s", s->account_name, err->message);
+        return TM_OK;
+    }
+    if (st)
         return st;
     if (!c->found && !info.mailbox_undecodable && info.mailbox_utf8 &&
         same_mailbox(info.mailbox_utf8, c->name)) {
@@ -501,10 +487,15 @@ static enum tm_status on_status_many(struct tm_session *s, void *ctx, const stru
                                      struct tm_error *err)
 {
     struct status_window *w = ctx;
+    if (!r->keyword || strcmp(r->keyword, "STATUS") != 0)
+        return imap_default_untagged(s, r, err);
     struct imap_status_info info;
-    bool is_status = false;
-    enum tm_status st = read_status(s, r, &info, &is_status, err);
-    if (st || !is_status)
+    enum tm_status st = imap_status_decode(r, s->utf8_enabled, &info, err);
+    if (st == TM_EPARSE) {
+        tm_log(TM_LOG_WARN, "imap %s: ignored a STATUS: %s", s->account_name, err->message);
+        return TM_OK;
+    }
+    if (st)
         return st;
     for (size_t k = 0; k < w->n && !info.mailbox_undecodable && info.mailbox_utf8; k++) {
         if (w->found[k] || !same_mailbox(info.mailbox_utf8, w->q[w->at[k]].name))

@@ -1,7 +1,8 @@
 /* imap_ops.c - tm_imap_ops, the IMAP backend's operations table: a session that works from the
- * cache while offline and connects on demand, sync, bodies (cached after the first fetch),
- * flags (queued while offline), mailbox listing, and waiting for changes with IDLE (RFC 2177);
- * mailbox management, copy, move, append and search live in imap_mailbox.c and imap_move.c. */
+ * cache while offline and connects on demand, sync, bodies (cached after the first fetch; big
+ * ones are read in parts by imap_parts.c), flags (queued while offline), mailbox listing, and
+ * waiting for changes with IDLE (RFC 2177); mailbox management, copy, move, append and search
+ * live in imap_mailbox.c and imap_move.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +45,10 @@ static enum tm_status server_from_account(struct tm_session *s, const struct tm_
     v->io_timeout_ms = v->connect_timeout_ms * 2;
     v->keepalive_s = a->imap_keepalive > 0 ? (int)a->imap_keepalive : 300;
     v->use_idle = a->imap_idle;
+    v->use_deflate = a->imap_deflate;
     v->use_oauth = a->oauth_token_cmd && a->oauth_token_cmd[0];
     v->prefetch_bodies = a->prefetch_bodies;
+    v->fetch_whole_max = a->fetch_whole_max;
     return TM_OK;
 }
 
@@ -177,8 +180,8 @@ static enum tm_status on_body(struct tm_session *s, void *ctx, const struct imap
     return st ? tm_error_set(err, st, _("the message is too large")) : TM_OK;
 }
 
-static enum tm_status imap_fetch(struct tm_session *s, int64_t message_id, struct tm_buf *out,
-                                 struct tm_error *err)
+enum tm_status imap_fetch_whole(struct tm_session *s, int64_t message_id, struct tm_buf *out,
+                                struct tm_error *err)
 {
     struct tm_store *store = s->env->store;
     enum tm_status st = tm_store_body_get(store, message_id, out, err);
@@ -347,7 +350,9 @@ const struct tm_backend_ops tm_imap_ops = {
     .close = imap_close,
     .list_mailboxes = imap_list,
     .sync_mailbox = imap_sync,
-    .fetch_message = imap_fetch,
+    .fetch_message = imap_fetch_whole,
+    .fetch_view = imap_fetch_view,
+    .fetch_part = imap_fetch_part,
     .set_flags = imap_set_flags,
     .copy = imap_op_copy,
     .move = imap_op_move,

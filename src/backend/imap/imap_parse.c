@@ -410,14 +410,18 @@ static enum tm_status parse_values(struct imap_parser *p, bool in_code,
         } else if ((st = parse_scalar(p)) != TM_OK) {
             return st;
         }
+        bool closed = false;
         while (peek(p) == ')' && depth > 0) {
             struct imap_value list = {.type = IMAP_V_LIST};
             p->pos++;
+            closed = true;
             if ((st = pop_items(p, p->frames[--depth], &list.items, &list.n)) != TM_OK ||
                 (st = push(p, &list)) != TM_OK)
                 return st;
         }
         int c = peek(p);
+        if (c == '(' && closed && depth > 0)
+            continue; /* lists side by side: BODYSTRUCTURE's 1*body, NAMESPACE (RFC 2342) */
         if (c == ' ') {
             p->pos++;
             if (at_end(p) && depth == 0 && !in_code)

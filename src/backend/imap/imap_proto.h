@@ -187,6 +187,11 @@ struct imap_fetch {
     const char *section_data;
     size_t section_data_len;
     const struct imap_value *bodystructure, *envelope; /* lists, NULL when absent */
+    /* BINARY.SIZE[section] (RFC 3516): the last one's decoded size and section (borrowed). */
+    bool has_binary_size;
+    uint64_t binary_size;
+    const char *binary_size_section;
+    size_t binary_size_section_len;
 };
 
 /* Decodes a FETCH response's attribute list; unknown attributes are skipped. Bad values (sequence

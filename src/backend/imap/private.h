@@ -39,8 +39,10 @@ struct imap_server {
     int io_timeout_ms;
     int keepalive_s; /* IDLE is renewed / NOOP sent this often */
     bool use_idle;
+    bool use_deflate;     /* imap_deflate: COMPRESS=DEFLATE when the server offers it */
     bool use_oauth;       /* oauth_token_cmd is set: OAUTHBEARER / XOAUTH2 instead of a password */
     bool prefetch_bodies; /* new mail's bodies are fetched with the sync */
+    long fetch_whole_max; /* bigger messages are read in parts (imap_parts.c); 0: never */
 };
 
 struct tm_session {
@@ -69,6 +71,7 @@ struct tm_session {
     struct tm_error last_failure;
 
     struct tm_buf cmd; /* the command being built */
+    size_t part_chunk; /* bytes of a part fetched per command (imap_parts.c); 0: the default */
 
     struct imap_known { /* mailbox ids synced in this session and their names */
         int64_t id;
@@ -206,6 +209,18 @@ enum tm_status imap_apply_vanished(struct tm_session *s, const struct imap_seqse
                                    struct tm_sync_result *res, struct tm_error *err);
 
 /* ---- imap_ops.c ---- */
+
+/* The fetch_message slot: the cached whole message, else UID FETCH BODY.PEEK[] (then cached). */
+enum tm_status imap_fetch_whole(struct tm_session *s, int64_t message_id, struct tm_buf *out,
+                                struct tm_error *err);
+
+/* ---- imap_parts.c: the fetch_view and fetch_part slots ---- */
+
+enum tm_status imap_fetch_view(struct tm_session *s, int64_t message_id,
+                               const struct tm_fetch_view_opts *opts, struct tm_buf *out,
+                               bool *partial, struct tm_error *err);
+enum tm_status imap_fetch_part(struct tm_session *s, int64_t message_id, const char *section,
+                               tm_progress_fn progress, void *ctx, struct tm_error *err);
 
 /* The name of a mailbox synced in this session, NULL if unknown. Borrowed from s. */
 const char *imap_mailbox_name(struct tm_session *s, int64_t id);
