@@ -108,6 +108,7 @@ struct tm_store {
     sqlite3_stmt *stmts[STMT__COUNT];
     bool sync_on_commit;      /* the open transaction wrote the outbox: commit it durably */
     int64_t display_deferred; /* new messages of this mailbox get no display rows; 0: none */
+    struct store_checkpointer *checkpointer; /* checkpoint.c; NULL until the WAL first fills */
 };
 
 /* One numbered migration: applying sql takes user_version from version - 1 to version. */
@@ -138,6 +139,14 @@ enum tm_status store_display_add_new(struct tm_store *st, int64_t message_id, in
 /* Records that the mailbox's ordered display rows hold places 0..n-1 exactly (display_gaps 0):
  * after a new order, or once its messages are all gone. */
 enum tm_status store_display_dense(struct tm_store *st, int64_t mailbox_id, struct tm_error *err);
+
+/* checkpoint.c */
+/* Makes every commit on st that leaves the WAL over its threshold wake a checkpointer thread
+ * (started then, with its own connection) instead of checkpointing inside the commit. */
+void store_checkpoint_in_background(struct tm_store *st);
+/* Waits for a running checkpoint, stops the thread and closes its connection; nothing when none
+ * was started. */
+void store_checkpoint_stop(struct tm_store *st);
 
 /* Fills err with TM_ESTORE naming the file, what failed and sqlite's message; returns
  * TM_ESTORE (or TM_ENOMEM when sqlite ran out of memory). */

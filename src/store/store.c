@@ -161,14 +161,16 @@ static enum tm_status store_configure(struct tm_store *st, struct tm_error *err)
     const char *mode = (const char *)sqlite3_column_text(s, 0);
     if (!mode || strcmp(mode, "wal") != 0) /* e.g. a network file system: works, but slower */
         tm_log(TM_LOG_WARN, "%s: journal mode is %s, not wal", st->path, mode ? mode : "?");
-    /* An 8 MiB page cache keeps a 100,000-message sync from re-reading the same index pages;
-     * fewer, larger checkpoints stop hot pages from being copied from the WAL into the database
-     * again and again during a bulk load. (No mmap: its pages would count as tmail's memory.) */
+    /* An 8 MiB page cache keeps a 100,000-message sync from re-reading the same index pages.
+     * (No mmap: its pages would count as tmail's memory.) Checkpoints run on a thread of their
+     * own (checkpoint.c) instead of inside the commit that fills the WAL. */
     if (sqlite3_exec(st->db,
                      "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                     "PRAGMA cache_size=-8192; PRAGMA wal_autocheckpoint=8192;",
+                     "PRAGMA cache_size=-8192;",
                      NULL, NULL, NULL) != SQLITE_OK)
         rc = store_error(st, err, _("cannot configure the cache"));
+    else
+        store_checkpoint_in_background(st);
 out:
     sqlite3_finalize(s);
     return rc;
@@ -206,6 +208,9 @@ void tm_store_free(struct tm_store **pp)
     struct tm_store *st = pp ? *pp : NULL;
     if (!st)
         return;
+    /* first, so that closing st->db finds itself the last connection: it then checkpoints and
+     * removes the WAL */
+    store_checkpoint_stop(st);
     for (int i = 0; i < STMT__COUNT; i++)
         sqlite3_finalize(st->stmts[i]);
     sqlite3_close(st->db);
