@@ -60,11 +60,13 @@ void tm_log(enum tm_log_level level, const char *fmt, ...)
     pthread_mutex_lock(&log_lock);
     if (log_file) {
         char stamp[32];
-        time_t now = time(NULL);
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
         struct tm tmv;
-        gmtime_r(&now, &tmv);
-        strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tmv);
-        fprintf(log_file, "%s %s ", stamp, names[level]);
+        gmtime_r(&now.tv_sec, &tmv);
+        strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tmv);
+        /* milliseconds: the order of a sync's steps and what each one costs */
+        fprintf(log_file, "%s.%03ldZ %s ", stamp, now.tv_nsec / 1000000, names[level]);
         va_list ap;
         va_start(ap, fmt);
         vfprintf(log_file, fmt, ap);
