@@ -13,9 +13,11 @@ INBOX Maildir, lets `doveadm index` build Dovecot's index and has Dovecot parse 
                   (...)])` read raw off the socket until the tagged OK; best of 3. The floor: what
                   the server and the loopback can deliver.
   neomutt cold    neomutt (tmux 120x40) opens imaps://.../INBOX without a header cache and quits
-                  (`-e 'push <quit>'`, processed once the index is loaded): whole process.
+                  (`-e 'push <quit>'`, processed once the index is loaded): whole process; best
+                  of 3.
   neomutt warm    the same with a header cache filled by a previous run.
-  tmail sync      `tmail -F RC --sync` with an empty cache: wall time to exit, peak RSS.
+  tmail sync      `tmail -F RC --sync` with an empty cache: wall time to exit, peak RSS; best of 3
+                  (each into an empty cache), the highest peak RSS of the 3.
   tmail resync    the same command again, nothing changed on the server.
   tmail reopen    `tmail -F RC` in tmux 120x40: time until the first index screen (status bar with
                   Msgs:N and an index row), from the cache; then `q`.
@@ -59,6 +61,10 @@ BARE_FIELDS = "DATE FROM TO CC SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT
 WARMUP_FIELDS = ("DATE FROM SENDER SUBJECT TO CC MESSAGE-ID REFERENCES CONTENT-TYPE "
                  "CONTENT-DESCRIPTION IN-REPLY-TO REPLY-TO LINES LIST-POST LIST-SUBSCRIBE "
                  "LIST-UNSUBSCRIBE X-LABEL X-ORIGINAL-TO LIST-ID")
+
+# Timed runs of the bare stream, tmail's first sync and neomutt cold; each reports its best, so
+# that every side of a ratio is the same statistic on this noisy machine.
+RUNS = 3
 
 TARGETS = {  # name: (comparison, goal)
     "sync_vs_bare": ("<=", 1.5),
@@ -634,7 +640,7 @@ def report(n, res):
         "%.1f MB streamed, %d messages, %.1f MB/s; login+SELECT %.3f s"
         % (res["bare_bytes"] / 1e6, res["bare_msgs"], res["bare_bytes"] / 1e6 / res["bare"],
            res["bare_setup"]) if res.get("bare") else "")
-    for key, label in (("nm_cold", "neomutt cold: open INBOX and quit"),
+    for key, label in (("nm_cold", "neomutt cold: open INBOX and quit (best of 3)"),
                        ("nm_warm", "neomutt warm (header cache): open and quit")):
         if key in res:
             row(label, res[key][0], res[key][1])
@@ -644,7 +650,7 @@ def report(n, res):
             if "\n" in why and why not in details:
                 details.append(why)
     tm_why = res.get("tm_why")
-    for key, label in (("tm_sync", "tmail first sync (--sync, empty cache)"),
+    for key, label in (("tm_sync", "tmail first sync (empty cache, best of 3)"),
                        ("tm_resync", "tmail resync (--sync, no changes)"),
                        ("tm_reopen", "tmail reopen: first index screen")):
         if key in res:
@@ -749,7 +755,7 @@ def main():
             raise RuntimeError("the server has %d messages, expected %d" % (nmsgs, a.messages))
 
         best = None
-        for i in range(3):
+        for i in range(RUNS):
             setup, secs, nbytes, nmsgs = fetch_headers(env, BARE_FIELDS)
             log("bare stream %d: %.3f s, %.1f MB" % (i + 1, secs, nbytes / 1e6))
             if best is None or secs < best[1]:
@@ -766,8 +772,19 @@ def main():
             res["tm_why"] = "no executable at %s" % tmail
         else:
             try:
-                res["tm_sync"] = tmail_sync(tmail, rc, henv, os.path.join(tm, "sync1.out"), 1800)
-                log("tmail first sync: %.3f s (%s)" % (res["tm_sync"][0], res["tm_sync"][2]))
+                # Best of RUNS like the bare stream, each into an empty cache of its own; the
+                # peak RSS reported is the highest of the runs.
+                for i in range(RUNS):
+                    h = henv if i == RUNS - 1 else tmail_home(os.path.join(tm, "home%d" % i))
+                    one = tmail_sync(tmail, rc, h, os.path.join(tm, "sync1-%d.out" % i), 1800)
+                    log("tmail first sync %d: %.3f s (%s)" % (i + 1, one[0], one[2]))
+                    best = res.get("tm_sync")
+                    if best is None or one[0] < best[0]:
+                        res["tm_sync"] = (one[0], max(one[1], best[1]) if best else one[1], one[2])
+                    else:
+                        res["tm_sync"] = (best[0], max(one[1], best[1]), best[2])
+                    if h is not henv:
+                        shutil.rmtree(h["HOME"], ignore_errors=True)
                 res["tm_resync"] = tmail_sync(tmail, rc, henv, os.path.join(tm, "sync2.out"), 600)
                 log("tmail resync: %.3f s" % res["tm_resync"][0])
             except NotMeasured as e:
@@ -788,8 +805,12 @@ def main():
         else:
             nmh = os.path.join(work, "neomutt")
             try:
-                res["nm_cold"] = run_neomutt(env, nmh, False)
-                log("neomutt cold: %.3f s" % res["nm_cold"][0])
+                for i in range(RUNS):
+                    one = run_neomutt(env, nmh, False)
+                    log("neomutt cold %d: %.3f s" % (i + 1, one[0]))
+                    best = res.get("nm_cold")
+                    res["nm_cold"] = (min(one[0], best[0]) if best else one[0],
+                                      max(one[1], best[1]) if best else one[1])
                 run_neomutt(env, nmh, True)  # fills the header cache
                 res["nm_warm"] = run_neomutt(env, nmh, True)
                 log("neomutt warm: %.3f s" % res["nm_warm"][0])
