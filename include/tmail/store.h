@@ -137,6 +137,22 @@ typedef int (*tm_store_thread_cb)(void *ctx, const struct tm_thread_source *src)
 enum tm_status tm_store_message_each_thread_source(struct tm_store *st, int64_t mailbox_id,
                                                    tm_store_thread_cb cb, void *ctx,
                                                    struct tm_error *err);
+/* Watching a load as it is written (at most one watch per connection). From tm_store_watch to
+ * tm_store_unwatch, every message this connection inserts into mailbox_id goes to on_new as its
+ * thread source (strings valid during the call; nonzero: the watcher failed, on_broken follows);
+ * every date set goes to on_date (of any mailbox: the watcher ignores ids it does not hold);
+ * anything else that could make the watcher's copy differ from the rows (a message of the mailbox
+ * updated by an upsert or deleted, a mailbox's messages deleted, a rollback) calls on_broken.
+ * Changes made through other connections are not seen: compare counts before trusting a copy. */
+struct tm_store_watch_ops {
+    tm_store_thread_cb on_new;
+    void (*on_date)(void *ctx, int64_t id, int64_t date);
+    void (*on_broken)(void *ctx);
+};
+void tm_store_watch(struct tm_store *st, int64_t mailbox_id, const struct tm_store_watch_ops *ops,
+                    void *ctx);
+void tm_store_unwatch(struct tm_store *st);
+
 /* Stores the display place (order; negative: unordered), depth and tree prefix of one message;
  * a message that is not there is not an error. Writing a whole order this way is slow, and
  * leaves window reads of the mailbox counting rows until the next tm_store_display_replace:

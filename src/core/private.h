@@ -191,13 +191,16 @@ void core_account_free(struct tm_account *a);
 /* "imaps://user@host:port" of an IMAP account, built from its parts (never with a password). */
 void core_account_url(const struct tm_account *a, char *url, size_t size);
 
+struct core_load; /* sources.h */
 /* Recomputes a mailbox's display order for sort (enum tm_sort; threads or flat) and records
- * which sort it is for. */
+ * which sort it is for. load (may be NULL): a first load just watched, whose sources are used
+ * instead of reading the rows back when they are whole. */
 enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, int sort, bool reverse,
-                             struct tm_error *err);
+                             struct core_load *load, struct tm_error *err);
 /* The same, but only when rows changed or the stored order was made for another sort. */
 enum tm_status core_order_if_needed(struct tm_store *st, int64_t mailbox_id, int sort, bool reverse,
-                                    bool rows_changed, struct tm_error *err);
+                                    bool rows_changed, struct core_load *load,
+                                    struct tm_error *err);
 /* "threads", "date-reverse", ...: how a sort is recorded in the store. */
 void core_sort_name(int sort, bool reverse, char *out, size_t size);
 

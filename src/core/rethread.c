@@ -7,87 +7,11 @@
 #include <strings.h>
 
 #include "private.h"
+#include "sources.h"
 #include "thread.h"
 #include "tmail/array.h"
 #include "tmail/config.h"
 #include "tmail/i18n.h"
-
-struct flat_keys {
-    char *from, *to;
-    int64_t size;
-};
-
-/* Strings copied out of the store for one computation: packed into 1 MiB blocks, since
- * 100,000 messages have half a million of them and a malloc each would double the memory. */
-#define POOL_BLOCK ((size_t)1 << 20)
-
-struct string_pool {
-    char **blocks;
-    size_t n, cap;
-    char *next; /* free space in the last block */
-    size_t left;
-};
-
-static const char *pool_keep(struct string_pool *p, const char *s, int *failed)
-{
-    if (!s)
-        return NULL;
-    size_t len = strlen(s) + 1;
-    if (len > p->left) {
-        size_t size = len > POOL_BLOCK ? len : POOL_BLOCK;
-        char *block = malloc(size);
-        if (!block || TM_ARRAY_RESERVE(p->blocks, p->n, p->cap, 16)) {
-            free(block);
-            *failed = 1;
-            return NULL;
-        }
-        p->blocks[p->n++] = block;
-        p->next = block;
-        p->left = size;
-    }
-    char *copy = p->next;
-    memcpy(copy, s, len);
-    p->next += len;
-    p->left -= len;
-    return copy;
-}
-
-struct collect {
-    struct tm_thread_msg *msgs;
-    struct flat_keys *keys; /* parallel to msgs */
-    size_t n, cap, cap_keys;
-    int failed;
-    bool threads; /* the thread fields are needed; else only the flat sort keys */
-    struct string_pool pool;
-};
-
-static int collect_one(void *ctx, const struct tm_thread_source *src)
-{
-    struct collect *c = ctx;
-    size_t cap_keys = c->cap_keys;
-    if (TM_ARRAY_RESERVE(c->msgs, c->n, c->cap, 1024) ||
-        TM_ARRAY_RESERVE(c->keys, c->n, cap_keys, 1024)) {
-        c->failed = 1;
-        return 1;
-    }
-    c->cap_keys = cap_keys;
-    struct tm_thread_msg *m = &c->msgs[c->n];
-    struct string_pool *p = &c->pool;
-    memset(m, 0, sizeof(*m));
-    m->id = src->id;
-    m->date = src->date;
-    m->subject = pool_keep(p, src->subject, &c->failed);
-    if (c->threads) {
-        m->message_id = pool_keep(p, src->message_id, &c->failed);
-        m->in_reply_to = pool_keep(p, src->in_reply_to, &c->failed);
-        m->references = pool_keep(p, src->references, &c->failed);
-        c->keys[c->n++] = (struct flat_keys){NULL, NULL, src->size};
-    } else {
-        c->keys[c->n++] = (struct flat_keys){(char *)pool_keep(p, src->from, &c->failed),
-                                             (char *)pool_keep(p, src->to, &c->failed), src->size};
-    }
-    return c->failed;
-}
 
 static int by_date_then_id(const void *a, const void *b, void *ctx)
 {
@@ -100,11 +24,11 @@ static int by_date_then_id(const void *a, const void *b, void *ctx)
 
 /* The store gives rows in its own order; threading and flat sorts start from date order (then
  * id), as they always have. Sorting here is much cheaper than SQLite's sorter over whole rows. */
-static int sort_collected(struct collect *c)
+static int sort_collected(struct core_sources *c)
 {
     size_t *order = malloc((c->n ? c->n : 1) * sizeof(*order));
     struct tm_thread_msg *msgs = malloc((c->n ? c->n : 1) * sizeof(*msgs));
-    struct flat_keys *keys = malloc((c->n ? c->n : 1) * sizeof(*keys));
+    struct core_flat_keys *keys = malloc((c->n ? c->n : 1) * sizeof(*keys));
     if (!order || !msgs || !keys) {
         free(order);
         free(msgs);
@@ -125,15 +49,6 @@ static int sort_collected(struct collect *c)
     c->keys = keys;
     c->cap = c->cap_keys = c->n;
     return 0;
-}
-
-static void collect_free(struct collect *c)
-{
-    for (size_t i = 0; i < c->pool.n; i++)
-        free(c->pool.blocks[i]);
-    free(c->pool.blocks);
-    free(c->msgs);
-    free(c->keys);
 }
 
 /* Writes out[0..n) as the mailbox's display order in one bulk replace (all or nothing). */
@@ -186,7 +101,7 @@ static const char *base_subject(const char *s)
 
 struct flat_row {
     const struct tm_thread_msg *m;
-    const struct flat_keys *k;
+    const struct core_flat_keys *k;
 };
 
 static int compare_flat(const void *pa, const void *pb, void *field)
@@ -218,7 +133,7 @@ static int compare_flat(const void *pa, const void *pb, void *field)
 }
 
 /* A flat order: depth 0, no tree. */
-static enum tm_status flat_order(const struct collect *c, int sort, bool reverse,
+static enum tm_status flat_order(const struct core_sources *c, int sort, bool reverse,
                                  struct tm_thread_out **out, struct tm_error *err)
 {
     struct flat_row *rows = malloc((c->n ? c->n : 1) * sizeof(*rows));
@@ -252,13 +167,15 @@ void core_sort_name(int sort, bool reverse, char *out, size_t size)
 }
 
 enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, int sort, bool reverse,
-                             struct tm_error *err)
+                             struct core_load *load, struct tm_error *err)
 {
     struct tm_thread_out *out = NULL;
     bool threads = sort == TM_SORT_THREADS;
-    struct collect c = {.threads = threads};
+    struct core_sources c = {.threads = threads};
     tm_store_release_memory(st);
-    enum tm_status s = tm_store_message_each_thread_source(st, mailbox_id, collect_one, &c, err);
+    enum tm_status s = TM_OK;
+    if (!core_load_take(load, sort, &c))
+        s = tm_store_message_each_thread_source(st, mailbox_id, core_sources_add, &c, err);
     if (!s && (c.failed || sort_collected(&c)))
         s = tm_error_set(err, TM_ENOMEM, _("out of memory while threading"));
     if (!s && threads)
@@ -277,12 +194,12 @@ enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, int sort, 
         tm_thread_out_free(out, c.n);
     else
         free(out);
-    collect_free(&c);
+    core_sources_free(&c);
     return s;
 }
 
 enum tm_status core_order_if_needed(struct tm_store *st, int64_t mailbox_id, int sort, bool reverse,
-                                    bool rows_changed, struct tm_error *err)
+                                    bool rows_changed, struct core_load *load, struct tm_error *err)
 {
     char want[32], *have = NULL;
     core_sort_name(sort, reverse, want, sizeof(want));
@@ -291,5 +208,5 @@ enum tm_status core_order_if_needed(struct tm_store *st, int64_t mailbox_id, int
     free(have);
     if (s || (same && !rows_changed))
         return s;
-    return core_rethread(st, mailbox_id, sort, reverse, err);
+    return core_rethread(st, mailbox_id, sort, reverse, load, err);
 }

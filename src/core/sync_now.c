@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "private.h"
+#include "sources.h"
 #include "tmail/array.h"
 #include "tmail/config.h"
 #include "tmail/core.h"
@@ -57,13 +58,18 @@ static enum tm_status sync_one(const struct tm_backend_ops *ops, struct tm_sessi
     struct tm_sync_result res = {0};
     struct timespec t0, t1, t2;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct core_load *load = NULL;
     enum tm_status st = tm_store_mailbox_ensure(store, account_id, name, &mailbox_id, err);
-    if (!st)
+    if (!st) {
+        load = core_load_watch(store, mailbox_id, o->sort);
         st = ops->sync_mailbox(session, name, mailbox_id, &res, err);
+        core_load_unwatch(load);
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!st)
         st = core_order_if_needed(store, mailbox_id, o->sort, o->sort_reverse,
-                                  res.added || res.removed, err);
+                                  res.added || res.removed, load, err);
+    core_load_free(&load);
     clock_gettime(CLOCK_MONOTONIC, &t2);
     tm_log(TM_LOG_INFO, "sync of %s: +%lld -%lld ~%lld in %ld ms, ordering %ld ms", name,
            (long long)res.added, (long long)res.removed, (long long)res.changed,

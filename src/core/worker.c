@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "private.h"
+#include "sources.h"
 #include "tmail/i18n.h"
 #include "tmail/log.h"
 
@@ -82,13 +83,16 @@ void worker_run_sync(struct worker_ctx *c)
     struct timespec t0, t1;
     tm_error_clear(&err);
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct core_load *load = core_load_watch(c->store, w->mailbox_id, w->sort);
     enum tm_status st =
         w->ops->sync_mailbox(c->session, w->mailbox_name, w->mailbox_id, &res, &err);
+    core_load_unwatch(load);
     c->offline = st == TM_ENET;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!st)
         st = core_order_if_needed(c->store, w->mailbox_id, w->sort, w->sort_reverse,
-                                  res.added || res.removed, &err);
+                                  res.added || res.removed, load, &err);
+    core_load_free(&load);
     if (st) /* canceled: another mailbox was opened meanwhile */
         tm_log(st == TM_ECANCELED ? TM_LOG_INFO : TM_LOG_WARN, "sync of %s failed: %s",
                w->account_name, err.message);
@@ -142,8 +146,8 @@ static void run_sort(struct worker_ctx *c, const struct job *job)
     tm_error_clear(&err);
     c->w->sort = job->sort;
     c->w->sort_reverse = job->sort_reverse;
-    enum tm_status st =
-        core_order_if_needed(c->store, c->w->mailbox_id, job->sort, job->sort_reverse, false, &err);
+    enum tm_status st = core_order_if_needed(c->store, c->w->mailbox_id, job->sort,
+                                             job->sort_reverse, false, NULL, &err);
     worker_post(c->w, st ? TM_EV_ERROR : TM_EV_CHANGED, 0, &err);
 }
 

@@ -163,6 +163,7 @@ static enum tm_status mailbox_exec(struct tm_store *st, enum store_stmt id, cons
 static enum tm_status mailbox_delete_contents(struct tm_store *st, int64_t mailbox_id,
                                               struct tm_error *err)
 {
+    store_watch_changed(st, mailbox_id);
     enum tm_status rc = store_display_clear(st, mailbox_id, err);
     if (!rc)
         rc =

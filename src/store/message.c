@@ -93,8 +93,10 @@ enum tm_status tm_store_message_upsert(struct tm_store *st, struct tm_message_ro
     sqlite3_int64 after = sqlite3_last_insert_rowid(st->db);
     if (after != 0) {
         row->id = after;
+        store_watch_inserted(st, row);
         return store_display_add_new(st, after, row->mailbox_id, row->date, err);
     }
+    store_watch_changed(st, row->mailbox_id);
     s = store_stmt(st, STMT_MSG_ID_BY_KEY,
                    "SELECT id FROM messages WHERE mailbox_id = ?1 AND local_key = ?2", err);
     if (!s)
@@ -138,6 +140,8 @@ enum tm_status tm_store_message_set_date(struct tm_store *st, int64_t id, int64_
     enum tm_status rc = store_step_done(st, s, _("cannot store a message date"), err);
     if (!rc && sqlite3_changes(st->db) == 0)
         rc = tm_error_set(err, TM_ENOENT, _("no message %lld in the cache"), (long long)id);
+    if (!rc)
+        store_watch_dated(st, id, date);
     return rc;
 }
 
@@ -146,6 +150,7 @@ enum tm_status tm_store_message_delete(struct tm_store *st, int64_t id, struct t
     sqlite3_stmt *s = store_stmt(st, STMT_MSG_DELETE, "DELETE FROM messages WHERE id = ?1", err);
     if (!s)
         return TM_ESTORE;
+    store_watch_changed(st, 0);
     sqlite3_bind_int64(s, 1, id);
     return store_step_done(st, s, _("cannot delete a message"), err);
 }

@@ -109,6 +109,11 @@ struct tm_store {
     bool sync_on_commit;      /* the open transaction wrote the outbox: commit it durably */
     int64_t display_deferred; /* new messages of this mailbox get no display rows; 0: none */
     struct store_checkpointer *checkpointer; /* checkpoint.c; NULL until the WAL first fills */
+    struct store_watch {                     /* watch.c; ops NULL: no watch */
+        int64_t mailbox_id;
+        const struct tm_store_watch_ops *ops;
+        void *ctx;
+    } watch;
 };
 
 /* One numbered migration: applying sql takes user_version from version - 1 to version. */
@@ -147,6 +152,14 @@ void store_checkpoint_in_background(struct tm_store *st);
 /* Waits for a running checkpoint, stops the thread and closes its connection; nothing when none
  * was started. */
 void store_checkpoint_stop(struct tm_store *st);
+
+/* watch.c: what the writing functions tell the watch (tm_store_watch) */
+/* row (with its new id) was inserted. */
+void store_watch_inserted(struct tm_store *st, const struct tm_message_row *row);
+/* Message id's date was set to date. */
+void store_watch_dated(struct tm_store *st, int64_t id, int64_t date);
+/* Some other change to the messages of mailbox_id (0: of any mailbox, or unknown). */
+void store_watch_changed(struct tm_store *st, int64_t mailbox_id);
 
 /* Fills err with TM_ESTORE naming the file, what failed and sqlite's message; returns
  * TM_ESTORE (or TM_ENOMEM when sqlite ran out of memory). */

@@ -252,6 +252,7 @@ enum tm_status tm_store_commit(struct tm_store *st, struct tm_error *err)
 void tm_store_rollback(struct tm_store *st)
 {
     st->sync_on_commit = false;
+    store_watch_changed(st, 0); /* rows it was told of may be gone */
     if (sqlite3_get_autocommit(st->db))
         return; /* nothing open (SQLite may have rolled back already after an error) */
     sqlite3_stmt *s = store_stmt(st, STMT_ROLLBACK, "ROLLBACK", NULL);
@@ -360,6 +361,8 @@ enum tm_status store_atomic_end(struct tm_store *st, bool own, enum tm_status rc
     /* ROLLBACK TO undoes the group but keeps the savepoint open: RELEASE it either way. A
      * failure here (SQLite may already have rolled the caller's transaction back) is reported
      * only when nothing else failed before. */
+    if (rc)
+        store_watch_changed(st, 0);
     if (rc && (s = store_stmt(st, STMT_ROLLBACK_TO, "ROLLBACK TO store_atomic", NULL)))
         store_step_done(st, s, "rollback", NULL);
     s = store_stmt(st, STMT_RELEASE, "RELEASE store_atomic", rc ? NULL : err);

@@ -109,6 +109,7 @@ enum tm_status tm_store_message_delete_uid(struct tm_store *st, int64_t mailbox_
                                  "DELETE FROM messages WHERE mailbox_id = ?1 AND uid = ?2", err);
     if (!s)
         return TM_ESTORE;
+    store_watch_changed(st, mailbox_id);
     sqlite3_bind_int64(s, 1, mailbox_id);
     sqlite3_bind_int64(s, 2, uid);
     enum tm_status rc = store_step_done(st, s, _("cannot delete a message"), err);
