@@ -22,8 +22,14 @@
 #include "tmail/i18n.h"
 #include "tmail/log.h"
 #include "tmail/mime.h"
+#include "tmail/pattern.h"
 #include "tmail/ui.h"
 #include "tmail/xdg.h"
+
+/* How the configuration is read: the process environment, and `color index` patterns checked
+ * by core (config cannot compile them). */
+static const struct tm_config_env rc_env = {tm_config_process_env, NULL,
+                                            tm_pattern_check_index_color};
 
 static void usage(FILE *to)
 {
@@ -403,7 +409,7 @@ static int check_config(const char *override)
         return 1;
     }
     tm_buf_init(&report, 0);
-    int code = tm_config_check_file(rc_path, &report);
+    int code = tm_config_check_file(rc_path, &rc_env, &report);
     if (report.data)
         fputs(report.data, code ? stderr : stdout);
     tm_buf_cleanup(&report);
@@ -527,7 +533,7 @@ int main(int argc, char **argv)
             return fail(_("cannot read the configuration"), &err);
     }
     if (have_rc) {
-        if (tm_config_load_file(rc, NULL, &cfg, &err) == TM_ECONFIG || !cfg) {
+        if (tm_config_load_file(rc, &rc_env, &cfg, &err) == TM_ECONFIG || !cfg) {
             print_config_errors(cfg);
             tm_config_free(&cfg);
             return fail(_("the configuration cannot be used"), &err);

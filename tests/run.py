@@ -253,6 +253,8 @@ def main():
                            if os.path.isfile(p) and os.access(p, os.X_OK))
             # --dump-mime's JSON checked against Python's email package on the whole corpus
             units.append(os.path.join(ROOT, "tests", "unit", "mime", "crosscheck_email.py"))
+            # every src/ file with strings marked for translation is in po/POTFILES.in
+            units.append(os.path.join(ROOT, "tests", "unit", "po", "check_potfiles.py"))
             env["DUMP_MIME_TOOL"] = os.path.join(build_dir, "tests", "unit", "dump_mime_tool")
             run_suite(run, "unit", units,
                       lambda p: [sys.executable, p] if p.endswith(".py")

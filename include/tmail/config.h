@@ -269,11 +269,18 @@ struct tm_config {
     struct tm_alias_set aliases; /* `alias` lines of the files, then those of alias_file */
 };
 
-/* Looks up environment variables for $VAR and ~ expansion; ctx is the caller's. */
+/* What the parser takes from its caller. get looks up environment variables for $VAR and ~
+ * expansion (ctx is the caller's; NULL: no expansion). check_index_pattern judges the pattern of
+ * a `color index` rule, which config keeps as text because patterns are core's: false with a
+ * reason in msg refuses the rule (an error at its line); NULL accepts every pattern. */
 struct tm_config_env {
     const char *(*get)(void *ctx, const char *name);
     void *ctx;
+    bool (*check_index_pattern)(const char *pattern, char *msg, size_t size);
 };
+
+/* A get for struct tm_config_env that reads the process environment (getenv); ctx unused. */
+const char *tm_config_process_env(void *ctx, const char *name);
 
 /* A new configuration holding every default setting and mutt's default key bindings. NULL when
  * out of memory. Release with tm_config_free. */
@@ -300,9 +307,10 @@ enum tm_status tm_config_load_file(const char *path, const struct tm_config_env 
 /* Appends "FILE:LINE: message" (warnings: "FILE:LINE: warning: message") to out. */
 enum tm_status tm_config_format_diag(const struct tm_config_diag *d, struct tm_buf *out);
 
-/* tmail --check-config: loads path, appends one line per diagnostic and a summary line to
- * report, and returns the exit code: 0 without errors (warnings allowed), 1 otherwise. */
-int tm_config_check_file(const char *path, struct tm_buf *report);
+/* tmail --check-config: loads path with env (NULL: as tm_config_load_file), appends one line per
+ * diagnostic and a summary line to report, and returns the exit code: 0 without errors (warnings
+ * allowed), 1 otherwise. */
+int tm_config_check_file(const char *path, const struct tm_config_env *env, struct tm_buf *report);
 
 /* The binding of keys[0..n) in map (falling back to the generic map except in the editor),
  * or NULL. *is_prefix (may be NULL) is set when keys start a longer binding. */

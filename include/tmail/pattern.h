@@ -22,6 +22,11 @@ struct tm_pattern;
 enum tm_status tm_pattern_compile(const char *text, struct tm_pattern **out, struct tm_error *err);
 void tm_pattern_free(struct tm_pattern **pp);
 
+/* Whether text can color the index (`color index`, whose rows have no message text): it must
+ * compile and hold no text atom. False with the reason in msg (the compile error, or "~b needs
+ * the message text and cannot color the index"). Fits struct tm_config_env's check. */
+bool tm_pattern_check_index_color(const char *text, char *msg, size_t size);
+
 /* Whether row matches; now is the time relative dates (~d <2w) count from. A text atom matches
  * the rows in its result set, and none while it has no result (tm_pattern_text_ready). */
 bool tm_pattern_match(const struct tm_pattern *p, const struct tm_message_row *row, time_t now);

@@ -17,7 +17,7 @@ struct open_files {
     int n;
 };
 
-static const char *process_env(void *ctx, const char *name)
+const char *tm_config_process_env(void *ctx, const char *name)
 {
     (void)ctx;
     return getenv(name);
@@ -143,7 +143,7 @@ static enum tm_status load_alias_file(struct cfg_loader *ld)
 enum tm_status tm_config_load_file(const char *path, const struct tm_config_env *env,
                                    struct tm_config **out, struct tm_error *err)
 {
-    static const struct tm_config_env default_env = {process_env, NULL};
+    static const struct tm_config_env default_env = {tm_config_process_env, NULL, NULL};
     struct open_files of = {.n = 0};
     struct tm_config *cfg = tm_config_new();
     *out = cfg;
@@ -179,11 +179,11 @@ enum tm_status tm_config_format_diag(const struct tm_config_diag *d, struct tm_b
     return tm_buf_appendf(out, "%s: %s%s\n", d->file, sev, d->message);
 }
 
-int tm_config_check_file(const char *path, struct tm_buf *report)
+int tm_config_check_file(const char *path, const struct tm_config_env *env, struct tm_buf *report)
 {
     struct tm_config *cfg = NULL;
     struct tm_error err;
-    enum tm_status st = tm_config_load_file(path, NULL, &cfg, &err);
+    enum tm_status st = tm_config_load_file(path, env, &cfg, &err);
     if (!cfg) {
         tm_buf_appendf(report, "%s: %s\n", path, err.message);
         return 1;

@@ -1,6 +1,7 @@
 /* colors.c - `color OBJECT [ATTR...] FG BG [PATTERN]`: objects, the 8 named colours with bright
  * variants, colorNNN (0-255), default, and attributes. Header and body regexes are compiled here
- * to validate them; index patterns are kept as text for core to compile. */
+ * to validate them; index patterns are kept as text for core to compile, and checked through the
+ * caller's check_index_pattern (struct tm_config_env). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,10 +93,12 @@ static bool parse_attr(const char *t, unsigned *attrs)
     return false;
 }
 
-static bool check_pattern(struct tm_color_rule *r, const char *pattern, char *msg, size_t size)
+static bool check_pattern(struct tm_color_rule *r, const char *pattern,
+                          const struct tm_config_env *env, char *msg, size_t size)
 {
     bool needs = r->object == TM_COLOR_HEADER || r->object == TM_COLOR_BODY;
     bool takes = needs || r->object == TM_COLOR_INDEX;
+    char why[400];
     if (needs && !pattern)
         return snprintf(msg, size, _("color %s needs a regular expression"),
                         object_names[r->object]),
@@ -104,13 +107,18 @@ static bool check_pattern(struct tm_color_rule *r, const char *pattern, char *ms
         return snprintf(msg, size, _("color %s takes no pattern"), object_names[r->object]), false;
     if (needs && !cfg_regex_check(pattern, msg, size))
         return false;
+    /* an index pattern that cannot be used would otherwise color nothing, silently */
+    if (r->object == TM_COLOR_INDEX && pattern && env && env->check_index_pattern &&
+        !env->check_index_pattern(pattern, why, sizeof(why)))
+        return snprintf(msg, size, _("color index: %s"), why), false;
     if (pattern && !(r->pattern = strdup(pattern)))
         return snprintf(msg, size, _("out of memory")), false;
     return true;
 }
 
 /* w[0] is the object; attributes, fg, bg and the pattern follow. */
-bool cfg_color_parse(struct cfg_word *w, size_t n, struct tm_color_rule *r, char *msg, size_t size)
+bool cfg_color_parse(struct cfg_word *w, size_t n, const struct tm_config_env *env,
+                     struct tm_color_rule *r, char *msg, size_t size)
 {
     memset(r, 0, sizeof(*r));
     int obj = n ? find_object(w[0].text) : -1;
@@ -136,5 +144,5 @@ bool cfg_color_parse(struct cfg_word *w, size_t n, struct tm_color_rule *r, char
     if (!parse_color(w[i].text, &r->fg, msg, size) ||
         !parse_color(w[i + 1].text, &r->bg, msg, size))
         return false;
-    return check_pattern(r, n - i == 3 ? w[i + 2].text : NULL, msg, size);
+    return check_pattern(r, n - i == 3 ? w[i + 2].text : NULL, env, msg, size);
 }

@@ -136,7 +136,7 @@ enum tm_status cmd_color(struct cfg_loader *ld, struct cfg_words *w)
     struct tm_config *cfg = ld->cfg;
     char msg[512];
     struct tm_color_rule rule;
-    if (!cfg_color_parse(w->w + 1, w->n - 1, &rule, msg, sizeof(msg)))
+    if (!cfg_color_parse(w->w + 1, w->n - 1, ld->env, &rule, msg, sizeof(msg)))
         return cmd_error(ld, "%s", msg);
     if (cfg->n_colors == cfg->cap_colors) {
         size_t cap = cfg->cap_colors ? cfg->cap_colors * 2 : 16;

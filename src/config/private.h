@@ -72,9 +72,9 @@ const char *cfg_map_suggest(const char *name);
 enum tm_status cfg_bindings_add_defaults(struct tm_config *cfg);
 size_t cfg_default_binding_count(void);
 
-/* colors.c: parses the words after `color` into rule. */
-bool cfg_color_parse(struct cfg_word *w, size_t n, struct tm_color_rule *rule, char *msg,
-                     size_t msgsize);
+/* colors.c: parses the words after `color` into rule; env (may be NULL) checks index patterns. */
+bool cfg_color_parse(struct cfg_word *w, size_t n, const struct tm_config_env *env,
+                     struct tm_color_rule *rule, char *msg, size_t msgsize);
 
 /* parser.c */
 struct cfg_loader;

@@ -460,6 +460,22 @@ enum tm_status tm_pattern_compile(const char *text, struct tm_pattern **out, str
     return *out ? TM_OK : (ps.err->status ? ps.err->status : TM_EPARSE);
 }
 
+bool tm_pattern_check_index_color(const char *text, char *msg, size_t size)
+{
+    struct tm_pattern *p = NULL;
+    struct tm_error err;
+    if (tm_pattern_compile(text, &p, &err) != TM_OK)
+        return snprintf(msg, size, "%s", err.message), false;
+    const struct tm_pattern_text *t = tm_pattern_text_atom(p, 0);
+    bool usable = t == NULL;
+    if (t) {
+        char atom[3] = {t->string ? '=' : '~', "bhB"[t->scope], 0}; /* in scope order */
+        snprintf(msg, size, _("%s needs the message text and cannot color the index"), atom);
+    }
+    tm_pattern_free(&p);
+    return usable;
+}
+
 static int cmp_id(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;

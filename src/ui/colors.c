@@ -1,6 +1,7 @@
 /* colors.c - the `color` rules of the configuration as curses attributes: one colour pair per
  * (foreground, background) in use, an attribute per object, and header lines coloured by regex.
- * Index lines are coloured by mutt patterns (~N, ~F, ~s ...), compiled once here. */
+ * Index lines are coloured by mutt patterns (~N, ~F, ~s ...), compiled once here; not by ~b ~B ~h
+ * (=b =B =h), which need the message text. */
 #include <curses.h>
 #include <regex.h>
 #include <stdlib.h>
@@ -71,13 +72,20 @@ static void add_header_rule(struct ui_colors *uc, const char *pattern, int attr)
         p[uc->n_headers++].attr = attr;
 }
 
+/* The configuration refused bad patterns at their line already (tm_pattern_check_index_color);
+ * checked again so that a rule that could only match nothing is never used. */
 static void add_index_rule(struct app *app, struct ui_colors *uc, const char *pattern, int attr)
 {
+    char why[400];
     struct tm_error err;
     struct index_rule *p = realloc(uc->index, (uc->n_index + 1) * sizeof(*p));
     if (!p)
         return;
     uc->index = p;
+    if (!tm_pattern_check_index_color(pattern, why, sizeof(why))) {
+        app_set_message(app, "color index %s: %s", pattern, why);
+        return;
+    }
     if (tm_pattern_compile(pattern, &p[uc->n_index].pattern, &err) != TM_OK) {
         app_set_message(app, "color index %s: %s", pattern, err.message);
         return;

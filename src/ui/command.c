@@ -8,6 +8,13 @@
 
 #include "private.h"
 #include "tmail/i18n.h"
+#include "tmail/pattern.h"
+
+/* As main.c reads the configuration: `color index` patterns checked by core. A typed line gets no
+ * $VAR expansion. */
+static const struct tm_config_env file_env = {tm_config_process_env, NULL,
+                                              tm_pattern_check_index_color};
+static const struct tm_config_env line_env = {NULL, NULL, tm_pattern_check_index_color};
 
 /* The newest diagnostic after index from, formatted, or NULL. */
 static void report_new_diags(struct app *app, size_t from)
@@ -33,7 +40,7 @@ static void source_file(struct app *app, const char *path)
     struct tm_config *fresh = NULL;
     struct tm_error err;
     tm_error_clear(&err);
-    if (tm_config_load_file(path, NULL, &fresh, &err) == TM_ECONFIG || !fresh) {
+    if (tm_config_load_file(path, &file_env, &fresh, &err) == TM_ECONFIG || !fresh) {
         app_set_message(app, "%s", err.status ? err.message : _("out of memory"));
         tm_config_free(&fresh);
         return;
@@ -155,7 +162,7 @@ void command_run(struct app *app)
         return;
     }
     size_t before = app->cfg->n_diags;
-    if (tm_config_parse_buffer(app->cfg, _("command line"), p, strlen(p), NULL) != TM_OK) {
+    if (tm_config_parse_buffer(app->cfg, _("command line"), p, strlen(p), &line_env) != TM_OK) {
         app_set_message(app, "%s", _("out of memory"));
         return;
     }

@@ -16,7 +16,7 @@ static const char *fuzz_env(void *ctx, const char *name)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const struct tm_config_env env = {fuzz_env, NULL};
+    static const struct tm_config_env env = {fuzz_env, NULL, NULL};
     struct tm_config *cfg = tm_config_new();
     if (!cfg)
         return 0;

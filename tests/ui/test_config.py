@@ -1,6 +1,7 @@
 """test_config.py - ~/.tmailrc seen from the real binary: key bindings and macros change what keys
-do, a Maildir account opens instead of the demo, errors are shown while tmail still starts, and
---check-config reports FILE:LINE problems with an exit status."""
+do, a Maildir account opens instead of the demo, errors are shown while tmail still starts (a
+body pattern in `color index` is one), and --check-config reports FILE:LINE problems with an exit
+status."""
 
 import os
 import re
@@ -108,6 +109,11 @@ def test_enter_command_and_source_apply_without_restart():
         t.type("set nosuch = 1")
         t.send_keys("Enter")
         t.wait_for('command line:1: unknown setting "nosuch"')
+        t.send_keys(":")
+        t.type("color index red default '=h X-Spam'")
+        t.send_keys("Enter")
+        t.wait_for("command line:1: color index: =h needs the message text and cannot color the "
+                   "index")
         # Edit the file, then re-read it: the new binding works, the old one is gone.
         with open(os.path.join(t.home, ".tmailrc"), "w") as f:
             f.write("macro index Y <first-entry><display-message>\ncolor status white red\n")
@@ -302,13 +308,17 @@ def test_check_config_lists_problems_with_file_and_line():
         rc = probe.tmpdir + ".rc"
     try:
         with open(rc, "w") as f:
-            f.write("set sort = threads\nset nosuch = 1\nbind index X next-entri\n")
+            f.write("set sort = threads\nset nosuch = 1\nbind index X next-entri\n"
+                    "color index red default '~F | ~b invoice'\n")
         env = dict(os.environ, HOME=os.path.dirname(rc))
         p = subprocess.run([TMAIL, "--check-config", "-F", rc], capture_output=True, text=True,
                            env=env, timeout=30)
         assert p.returncode == 1, p
         assert "%s:2: unknown setting" % rc in p.stderr, p.stderr
         assert '%s:3: unknown function "next-entri" (did you mean "next-entry"?)' % rc in p.stderr
+        # the index has no message text: a body pattern would color nothing
+        assert ("%s:4: color index: ~b needs the message text and cannot color the index" % rc
+                in p.stderr), p.stderr
         with open(rc, "w") as f:
             f.write("set sort = threads\nbind index X next-entry\n")
         p = subprocess.run([TMAIL, "--check-config", "-F", rc], capture_output=True, text=True,

@@ -20,7 +20,7 @@ static const char *fake_env(void *ctx, const char *name)
     return NULL;
 }
 
-const struct tm_config_env test_env = {fake_env, NULL};
+const struct tm_config_env test_env = {fake_env, NULL, NULL};
 
 struct tm_config *parse_text(const char *text)
 {

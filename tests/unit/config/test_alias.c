@@ -425,7 +425,7 @@ TM_TEST(config_alias_file_is_read_after_the_rc_with_its_problems)
                       0600));
     struct tm_config *cfg = NULL;
     struct tm_error err;
-    const struct tm_config_env env = {home_env, NULL};
+    const struct tm_config_env env = {home_env, NULL, NULL};
     TM_CHECK_INT(tm_config_load_file(rc, &env, &cfg, &err), TM_OK);
     TM_CHECK_INT(cfg->aliases.count, 3);
     TM_CHECK_STR(cfg->aliases.items[0].key, "bob"); /* replaced in place by the file's */

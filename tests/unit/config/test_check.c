@@ -37,7 +37,7 @@ TM_TEST(check_good_file_with_source)
     tm_config_free(&cfg);
     struct tm_buf report;
     tm_buf_init(&report, 1 << 20);
-    TM_CHECK_INT(tm_config_check_file(DATA "good.tmailrc", &report), 0);
+    TM_CHECK_INT(tm_config_check_file(DATA "good.tmailrc", NULL, &report), 0);
     TM_CHECK(strstr(report.data, "0 error(s), 1 warning(s)") != NULL);
     tm_buf_cleanup(&report);
 }
@@ -46,7 +46,7 @@ TM_TEST(check_bad_file_reports_every_error)
 {
     struct tm_buf report;
     tm_buf_init(&report, 1 << 20);
-    TM_CHECK_INT(tm_config_check_file(DATA "bad.tmailrc", &report), 1);
+    TM_CHECK_INT(tm_config_check_file(DATA "bad.tmailrc", NULL, &report), 1);
     const char *r = report.data;
     TM_CHECK(strstr(r, "bad.tmailrc:2: unknown setting \"srot\" (did you mean \"sort\"?)\n"));
     TM_CHECK(strstr(r, "bad.tmailrc:3: beep needs yes or no"));

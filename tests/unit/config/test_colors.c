@@ -1,4 +1,5 @@
 /* test_colors.c - colour rules: objects, colours, attributes, patterns and their errors. */
+#include <stdio.h>
 #include <string.h>
 
 #include "helpers.h"
@@ -53,5 +54,39 @@ TM_TEST(colors_errors)
     TM_CHECK(has_diag(cfg, TM_CONFIG_ERROR, 9, "did you mean \"brightmagenta\"?"));
     TM_CHECK_INT(cfg->n_errors, 9);
     TM_CHECK_INT(cfg->n_colors, 0);
+    tm_config_free(&cfg);
+}
+
+/* Refuses patterns holding "body"; counts its calls. */
+static int checked;
+static bool fake_check(const char *pattern, char *msg, size_t size)
+{
+    checked++;
+    if (!strstr(pattern, "body"))
+        return true;
+    snprintf(msg, size, "%s is not for the index", pattern);
+    return false;
+}
+
+TM_TEST(colors_index_pattern_checked_by_the_callers_check)
+{
+    static const struct tm_config_env env = {NULL, NULL, fake_check};
+    static const char rc[] = "color index red default \"~N\"\n"
+                             "color header red default \"body\"\n"
+                             "color index red default \"body\"\n"
+                             "color index red default\n";
+    struct tm_config *cfg = tm_config_new();
+    TM_CHECK(cfg != NULL);
+    checked = 0;
+    TM_CHECK_INT(tm_config_parse_buffer(cfg, "test.rc", rc, sizeof(rc) - 1, &env), TM_OK);
+    TM_CHECK_INT(checked, 2); /* index patterns only */
+    TM_CHECK(has_diag(cfg, TM_CONFIG_ERROR, 3, "color index: body is not for the index"));
+    TM_CHECK_INT(cfg->n_errors, 1);
+    TM_CHECK_INT(cfg->n_colors, 3);
+    tm_config_free(&cfg);
+    /* without a check (the pure parser, fuzzing) every pattern is kept as text */
+    cfg = parse_text("color index red default \"body\"\n");
+    TM_CHECK_INT(cfg->n_errors, 0);
+    TM_CHECK_INT(cfg->n_colors, 1);
     tm_config_free(&cfg);
 }
