@@ -413,6 +413,7 @@ static enum tm_status thread_prune(struct thread_ctx *t)
 struct thread_subj {
     const char *base; /* borrowed: the subject without reply prefixes, list tags, outer blanks */
     size_t len;
+    uint64_t hash; /* of base as thread_base_cmp sees it: equal bases, equal hashes */
     bool reply; /* a Re:/Fwd:-like prefix was stripped */
     int64_t date, id;
     size_t msg;
@@ -500,6 +501,30 @@ static int thread_base_cmp(const struct thread_subj *x, const struct thread_subj
     }
 }
 
+/* FNV-1a over the bytes thread_base_cmp compares. */
+static uint64_t thread_base_hash(const struct thread_subj *x)
+{
+#ifdef TM_THREAD_TEST_COLLIDE
+    (void)x;
+    return 0; /* test build (test_thread_collide): all bases collide, the fallback sorts */
+#endif
+    uint64_t h = 14695981039346656037u;
+    const char *p = x->base, *end = x->base + x->len;
+    for (int c; (c = thread_fold_next(&p, end)) >= 0;)
+        h = (h ^ (uint64_t)c) * 1099511628211u;
+    return h;
+}
+
+/* By hash, then date and id: integer compares only. Equal bases sit together in date order;
+ * different bases that share a hash are told apart after the sort. */
+static int thread_subj_hash_qcmp(const void *a, const void *b)
+{
+    const struct thread_subj *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return thread_cmp_keys(x->date, x->id, x->msg, y->date, y->id, y->msg);
+}
+
 static int thread_subj_qcmp(const void *a, const void *b)
 {
     const struct thread_subj *x = a, *y = b;
@@ -545,13 +570,25 @@ static enum tm_status thread_group_subjects(struct thread_ctx *t)
         s[nr].date = t->msgs[i].date;
         s[nr].id = t->msgs[i].id;
         s[nr].msg = i;
+        s[nr].hash = thread_base_hash(&s[nr]);
         nr += s[nr].len > 0;
     }
-    qsort(s, nr, sizeof(*s), thread_subj_qcmp);
+    qsort(s, nr, sizeof(*s), thread_subj_hash_qcmp);
     for (size_t a = 0, b; a < nr; a = b) {
-        for (b = a + 1; b < nr && thread_base_cmp(&s[a], &s[b]) == 0; b++)
-            ;
-        thread_merge_group(t, s + a, b - a);
+        bool one_base = true;
+        for (b = a + 1; b < nr && s[b].hash == s[a].hash; b++)
+            one_base = one_base && thread_base_cmp(&s[a], &s[b]) == 0;
+        if (one_base) {
+            thread_merge_group(t, s + a, b - a);
+            continue;
+        }
+        /* bases that share a hash: this run by base, then date, as a group each */
+        qsort(s + a, b - a, sizeof(*s), thread_subj_qcmp);
+        for (size_t g = a, h; g < b; g = h) {
+            for (h = g + 1; h < b && thread_base_cmp(&s[g], &s[h]) == 0; h++)
+                ;
+            thread_merge_group(t, s + g, h - g);
+        }
     }
     free(s);
     return TM_OK;
@@ -585,7 +622,11 @@ static enum tm_status thread_order(struct thread_ctx *t)
         if (t->mparent[i] != THREAD_NONE)
             t->first[t->mparent[i] + 1]++;
     }
-    qsort(keys, t->n, sizeof(*keys), thread_key_qcmp);
+    bool in_order = true; /* the usual input: messages by date, then id */
+    for (size_t i = 1; i < t->n && in_order; i++)
+        in_order = thread_key_qcmp(&keys[i - 1], &keys[i]) < 0;
+    if (!in_order)
+        qsort(keys, t->n, sizeof(*keys), thread_key_qcmp);
     for (size_t i = 0; i < t->n; i++) {
         t->first[i + 1] += t->first[i];
         fill[i] = t->first[i];
