@@ -123,6 +123,25 @@ enum tm_status tm_compose_quote_body_attr(const char *orig, size_t len, const ch
 enum tm_status tm_compose_forward_body(const char *orig, size_t len, struct tm_buf *out,
                                        struct tm_error *err);
 
+/* The parts whose content an original leaves out (an IMAP message read in parts: its
+ * skeleton), parts[0..n) borrowed: a quote or an inline forward lists them with their real size,
+ * as it lists the attachments of a whole message, and says a text among them is not
+ * downloaded. */
+struct tm_mime_omitted; /* tmail/mime.h */
+struct tm_compose_omitted {
+    const struct tm_mime_omitted *parts;
+    size_t n;
+};
+/* tm_compose_quote_body_attr of such an original (omitted may be NULL: a whole message). */
+enum tm_status tm_compose_quote_body_omitted(const char *orig, size_t len,
+                                             const struct tm_compose_omitted *omitted,
+                                             const char *attribution, struct tm_buf *out,
+                                             struct tm_error *err);
+/* tm_compose_forward_body of such an original (omitted may be NULL). */
+enum tm_status tm_compose_forward_body_omitted(const char *orig, size_t len,
+                                               const struct tm_compose_omitted *omitted,
+                                               struct tm_buf *out, struct tm_error *err);
+
 /* Describes orig[0..len) (borrowed) as a message/rfc822 attachment for forwarding. */
 void tm_compose_forward_attachment(const char *orig, size_t len, struct tm_compose_attachment *att);
 

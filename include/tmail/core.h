@@ -138,8 +138,9 @@ enum tm_status tm_core_request_body(struct tm_core *core, int64_t message_id, st
 /* ---- Big messages read in parts (parts.c) ----
  * An IMAP message over the account's fetch_whole_max is read as a skeleton: the raw message with
  * the content of its attachments left out (empty), each of which is downloaded when wanted. A
- * skeleton is for reading only: whoever needs the whole message (pipe, forward, resend, save
- * elsewhere) asks tm_core_request_body, which fetches it whole (and drops the skeleton). */
+ * skeleton serves reading, the attachment list, a reply's quote and an inline forward (the text
+ * is there); whoever needs the whole message (pipe, forward as an attachment, resend) asks
+ * tm_core_request_body, which fetches it whole (and drops the skeleton). */
 
 /* Queues loading of message_id for reading: a TM_EV_BODY brings the whole raw message or a
  * skeleton (tm_core_body_kind tells which). alternative_order (copied; NULL: text/plain first)
@@ -183,21 +184,14 @@ enum tm_status tm_core_body_kind(struct tm_core *core, int64_t message_id, const
                                  struct tm_core_parts *parts, struct tm_error *err);
 
 /* Queues the download of part section (copied) of message_id's skeleton on the worker. As it
- * goes and when it ends, TM_EV_BODY events with message_id 0 and nothing else wake the UI, which
- * reads tm_core_part_job; a failure also comes as a TM_EV_ERROR saying why (offline: that the
- * attachment is not downloaded and the server cannot be reached). */
+ * goes, TM_EV_PART_PROGRESS events say how far it is; a TM_EV_PART_DONE says how it ended
+ * (offline: that the attachment is not downloaded and the server cannot be reached). */
 enum tm_status tm_core_request_part(struct tm_core *core, int64_t message_id, const char *section,
                                     struct tm_error *err);
-/* The download asked for last. */
-struct tm_core_part_job {
-    int64_t message_id; /* 0: none was asked for */
-    char section[256];
-    bool running;          /* queued or downloading */
-    enum tm_status status; /* how the last try ended (TM_OK before any) */
-    char error[512];       /* why it failed */
-    int64_t done, total;   /* bytes held and expected (-1: unknown) */
-};
-void tm_core_part_job(struct tm_core *core, struct tm_core_part_job *out);
+/* Stops the part downloads queued or running (Ctrl-G): each ends with a TM_EV_PART_DONE of
+ * TM_ECANCELED, and the bytes already held stay cached for the next try. false when none
+ * was queued or running. */
+bool tm_core_part_cancel(struct tm_core *core);
 /* Appends the decoded content of a downloaded part of message_id to out (decoded here when the
  * server sent it encoded). TM_ENOENT when it is not (all) downloaded. */
 enum tm_status tm_core_part_payload(struct tm_core *core, int64_t message_id, const char *section,

@@ -17,6 +17,7 @@
 struct tm_account;
 struct tm_settings;
 struct tm_alias_set;
+struct tm_compose_omitted; /* tmail/compose.h */
 
 /* One attachment: its bytes are read when attached (a file changed later does not change the
  * message). */
@@ -70,6 +71,10 @@ struct tm_draft_setup {
     bool include_quote;                 /* quote the original in a reply */
     const char *signature_text;         /* the signature file's text (the caller reads it), or
                                            NULL */
+    /* A reply or an inline forward may start from a big IMAP message's skeleton (core.h "Big
+     * messages read in parts"): the parts it leaves out, so that the quote names them with their
+     * real size. NULL for a whole original. */
+    const struct tm_compose_omitted *omitted;
 };
 
 struct tm_draft *tm_draft_new(void); /* empty fields; NULL when out of memory */

@@ -13,8 +13,7 @@ enum tm_event_type {
     TM_EV_SYNC_PROGRESS, /* done/total of mailbox */
     TM_EV_SYNC_DONE,     /* a sync finished; status tells how; the UI re-reads its rows */
     TM_EV_CHANGED,       /* rows of mailbox_id changed (flags, threading); re-read */
-    TM_EV_BODY,          /* body holds the raw message message_id, or status an error;
-                            message_id 0: a part download moved on (tm_core_part_job) */
+    TM_EV_BODY,          /* body holds the raw message message_id, or status an error */
     TM_EV_ERROR,         /* a job failed: text says why */
     TM_EV_SECRET,        /* the worker needs the password of account text: answer with
                             tm_core_answer_secret (the worker waits) */
@@ -28,6 +27,13 @@ enum tm_event_type {
     /* A body search ended: hand it to tm_core_search_done (message_id is its serial, body its
      * result, done the messages not searched). */
     TM_EV_SEARCH_DONE,
+    /* A part download (tm_core_request_part) moved on: part of message_id has done of total
+     * bytes (total -1: unknown). */
+    TM_EV_PART_PROGRESS,
+    /* A part download ended: status TM_OK (all here), TM_ECANCELED (stopped: the bytes held
+     * stay, asking again resumes), or a failure text says; part, message_id, done, total as
+     * above. */
+    TM_EV_PART_DONE,
 };
 
 struct tm_event {
@@ -39,6 +45,7 @@ struct tm_event {
     int64_t done, total;
     enum tm_status status;
     char text[640];     /* translated message for a person (errors, mailbox name for progress) */
+    char part[256];     /* TM_EV_PART_*: the part's IMAP section ("2", "1.3") */
     struct tm_buf body; /* owned: TM_EV_BODY's raw message */
 };
 

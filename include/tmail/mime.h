@@ -122,6 +122,9 @@ struct tm_render_opts {
      * place of its text. */
     const struct tm_mime_omitted *omitted;
     size_t n_omitted;
+    /* For a reply's quote or a forward: the omitted parts are listed as a whole message lists
+     * them (their size, no download state), and a text part among them as not downloaded. */
+    bool omitted_plain;
 };
 
 /* How much alternative_order (as in struct tm_render_opts; NULL: text/plain, then text/html)

@@ -226,7 +226,7 @@ static enum tm_status add_quote(const struct start *s, struct tm_draft *d, struc
                                  set->date_format);
     const char *line = !set ? NULL : attr.data ? attr.data : "";
     if (st == TM_OK)
-        st = tm_compose_quote_body_attr(s->orig, s->len, line, &d->body, err);
+        st = tm_compose_quote_body_omitted(s->orig, s->len, s->setup->omitted, line, &d->body, err);
     else
         tm_error_set(err, st, _("out of memory"));
     tm_buf_cleanup(&attr);
@@ -286,7 +286,7 @@ static enum tm_status start_forward(struct start *s, struct tm_draft *d, bool at
         return tm_error_set(err, st, _("out of memory"));
     d->orig_flag = TM_FLAG_PASSED;
     if (!attach)
-        return tm_compose_forward_body(s->orig, s->len, &d->body, err);
+        return tm_compose_forward_body_omitted(s->orig, s->len, s->setup->omitted, &d->body, err);
     struct tm_compose_attachment att;
     tm_compose_forward_attachment(s->orig, s->len, &att);
     return tm_draft_attach_data(d, att.filename, att.content_type, NULL, att.data, att.len, err);

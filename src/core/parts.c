@@ -1,17 +1,64 @@
 /* parts.c - big messages read in parts: the view request and the part downloads (core.h "Big
- * messages read in parts"), on the UI thread (requests, the cache's answers) and on the worker
- * (JOB_BODY with view, JOB_PART and its progress). */
+ * messages read in parts"), on the UI thread (requests, stopping downloads, the cache's answers)
+ * and on the worker (JOB_BODY with view, JOB_PART with its progress and end as events). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "private.h"
+#include "tmail/array.h"
 #include "tmail/core.h"
 #include "tmail/i18n.h"
 #include "tmail/mime.h"
 
 #define PROGRESS_EVERY_MS 100
+
+/* ---- A download's state and its end, told by either thread ---- */
+
+/* Queues the TM_EV_PART_DONE of a part download (err NULL: it ended well). */
+static void post_part_done(struct worker *w, int64_t message_id, const char *section, int64_t done,
+                           int64_t total, const struct tm_error *err)
+{
+    struct tm_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = TM_EV_PART_DONE;
+    ev.account_id = w->account_id;
+    ev.message_id = message_id;
+    ev.done = done;
+    ev.total = total;
+    ev.status = err ? err->status : TM_OK;
+    snprintf(ev.part, sizeof(ev.part), "%s", section);
+    if (ev.status)
+        snprintf(ev.text, sizeof(ev.text), "%s", err->message);
+    event_queue_push(w->events, &ev);
+}
+
+/* Bytes of part section of message_id held in the cache, and expected (-1: unknown). */
+struct held {
+    const char *section;
+    int64_t have, total;
+};
+
+static int find_held(void *ctx, const struct tm_store_part *p)
+{
+    struct held *h = ctx;
+    if (strcmp(p->section, h->section) != 0)
+        return 0;
+    h->have = p->have;
+    h->total = p->complete ? p->have : p->total;
+    return 1;
+}
+
+static struct held part_held(struct tm_store *store, int64_t message_id, const char *section)
+{
+    struct held h = {section, 0, -1};
+    struct tm_error err;
+    tm_error_clear(&err);
+    if (store)
+        tm_store_part_each(store, message_id, find_held, &h, &err);
+    return h;
+}
 
 /* ---- UI thread ---- */
 
@@ -137,44 +184,48 @@ enum tm_status tm_core_body_kind(struct tm_core *core, int64_t message_id, const
 enum tm_status tm_core_request_part(struct tm_core *core, int64_t message_id, const char *section,
                                     struct tm_error *err)
 {
-    struct worker *w = &core->worker;
-    struct worker_part *p = &w->part;
-    if (strlen(section) >= sizeof(p->section))
+    /* the section must fit the events that follow the download */
+    if (strlen(section) >= sizeof(((struct tm_event *)NULL)->part))
         return tm_error_set(err, TM_ELIMIT, _("part %.40s... is nested too deeply"), section);
-    pthread_mutex_lock(&w->lock);
-    if (p->message_id != message_id || strcmp(p->section, section) != 0) {
-        memset(p, 0, sizeof(*p));
-        p->message_id = message_id;
-        snprintf(p->section, sizeof(p->section), "%s", section);
-        p->total = -1;
-    }
-    p->pending++;
-    p->status = TM_OK;
-    p->error[0] = 0;
-    pthread_mutex_unlock(&w->lock);
     struct job job = {.type = JOB_PART, .message_id = message_id, .name = (char *)section};
-    enum tm_status st = worker_submit(w, &job, err);
-    if (st) {
-        pthread_mutex_lock(&w->lock);
-        p->pending--;
-        pthread_mutex_unlock(&w->lock);
-    }
-    return st;
+    return worker_submit(&core->worker, &job, err);
 }
 
-void tm_core_part_job(struct tm_core *core, struct tm_core_part_job *out)
+/* The downloads tm_core_part_cancel took off the queue, to be told they stopped. */
+struct dropped_part {
+    int64_t message_id;
+    char *section;
+};
+struct dropped_parts {
+    struct dropped_part *items;
+    size_t n, cap;
+};
+
+static void part_dropped(void *ctx, const struct job *job)
 {
-    struct worker *w = &core->worker;
-    pthread_mutex_lock(&w->lock);
-    const struct worker_part *p = &w->part;
-    out->message_id = p->message_id;
-    snprintf(out->section, sizeof(out->section), "%s", p->section);
-    out->running = p->pending > 0;
-    out->status = p->status;
-    snprintf(out->error, sizeof(out->error), "%s", p->error);
-    out->done = p->done;
-    out->total = p->total;
-    pthread_mutex_unlock(&w->lock);
+    struct dropped_parts *d = ctx;
+    char *section = strdup(job->name);
+    if (!section || TM_ARRAY_RESERVE(d->items, d->n, d->cap, 4)) {
+        free(section); /* out of memory: that download ends unannounced */
+        return;
+    }
+    d->items[d->n++] = (struct dropped_part){job->message_id, section};
+}
+
+bool tm_core_part_cancel(struct tm_core *core)
+{
+    struct dropped_parts d = {0};
+    struct tm_error err;
+    bool any = worker_cancel_jobs(&core->worker, JOB_PART, part_dropped, &d);
+    tm_error_set(&err, TM_ECANCELED, "%s", _("download stopped"));
+    for (size_t i = 0; i < d.n; i++) {
+        struct held h = part_held(core->store, d.items[i].message_id, d.items[i].section);
+        post_part_done(&core->worker, d.items[i].message_id, d.items[i].section, h.have, h.total,
+                       &err);
+        free(d.items[i].section);
+    }
+    free(d.items);
+    return any;
 }
 
 enum tm_status tm_core_part_payload(struct tm_core *core, int64_t message_id, const char *section,
@@ -251,20 +302,21 @@ struct part_progress {
 static void on_part_progress(void *ctx, const char *section, int64_t done, int64_t total)
 {
     struct part_progress *pp = ctx;
-    struct worker *w = pp->w;
-    pthread_mutex_lock(&w->lock);
-    if (w->part.message_id == pp->message_id && strcmp(w->part.section, section) == 0) {
-        w->part.done = done;
-        w->part.total = total;
-    }
-    pthread_mutex_unlock(&w->lock);
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     long ms = (now.tv_sec - pp->last.tv_sec) * 1000 + (now.tv_nsec - pp->last.tv_nsec) / 1000000;
-    if (ms >= PROGRESS_EVERY_MS) { /* the end is reported by worker_run_part */
-        pp->last = now;
-        post_body(w, 0, NULL, NULL);
-    }
+    if (ms < PROGRESS_EVERY_MS) /* the end is reported by worker_run_part */
+        return;
+    pp->last = now;
+    struct tm_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = TM_EV_PART_PROGRESS;
+    ev.account_id = pp->w->account_id;
+    ev.message_id = pp->message_id;
+    ev.done = done;
+    ev.total = total;
+    snprintf(ev.part, sizeof(ev.part), "%s", section);
+    event_queue_push(pp->w->events, &ev);
 }
 
 void worker_run_part(struct worker_ctx *c, const struct job *job)
@@ -281,16 +333,9 @@ void worker_run_part(struct worker_ctx *c, const struct job *job)
         st = backend_fetch_part(w->ops, c->session, job->message_id, job->name, on_part_progress,
                                 &pp, &err);
     }
+    if (st && !err.message[0])
+        tm_error_set(&err, st, "%s", _("the part could not be downloaded"));
     err.status = st;
-    pthread_mutex_lock(&w->lock);
-    if (w->part.message_id == job->message_id && strcmp(w->part.section, job->name) == 0) {
-        w->part.pending--;
-        w->part.status = st;
-        snprintf(w->part.error, sizeof(w->part.error), "%s", st ? err.message : "");
-    }
-    pthread_mutex_unlock(&w->lock);
-    if (st)
-        worker_post(w, TM_EV_ERROR, 0, &err);
-    else
-        post_body(w, 0, NULL, NULL);
+    struct held h = part_held(c->store, job->message_id, job->name);
+    post_part_done(w, job->message_id, job->name, h.have, h.total, st ? &err : NULL);
 }

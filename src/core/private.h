@@ -95,17 +95,6 @@ struct worker {
     int64_t mailbox_id;
     int sort; /* enum tm_sort of the display order */
     bool sort_reverse;
-
-    /* The part download the UI asked for last (parts.c), guarded by lock: its progress and
-     * outcome for tm_core_part_job. */
-    struct worker_part {
-        int64_t message_id; /* 0: none asked for */
-        char section[256];
-        int pending;           /* its jobs queued or running */
-        enum tm_status status; /* of the last one that ended */
-        char error[512];
-        int64_t done, total; /* bytes held and expected (-1: unknown) */
-    } part;
 };
 
 /* The secret provider a worker hands its backend (worker_secret.c). */
@@ -168,6 +157,11 @@ void worker_index_message(struct worker_ctx *c, int64_t message_id, const char *
 void worker_index_pending(struct worker_ctx *c);
 /* Drops queued searches and stops a running one (a new search, Ctrl-G, another mailbox). */
 void worker_cancel_search(struct worker *w);
+/* Drops the queued jobs of type, each handed to dropped (may be NULL; called under the worker's
+ * lock: it must not submit) before it is freed, and stops a running one. false when none was
+ * queued or running. */
+bool worker_cancel_jobs(struct worker *w, enum job_type type,
+                        void (*dropped)(void *ctx, const struct job *job), void *ctx);
 
 enum tm_status worker_start(struct worker *w, struct tm_error *err);
 /* Queues a job (copied, with its strings). A sync or a listing is not queued twice. A JOB_SELECT

@@ -248,13 +248,14 @@ static void open_session(struct worker_ctx *c)
     }
 }
 
-/* Marks what runs now (-1: nothing) for worker_submit's cancel and worker_wait_idle; a new run
- * starts with the job cancel flag cleared. */
+/* Marks what runs now (-1: nothing) for worker_submit's cancel and worker_wait_idle; a run
+ * starts and ends with the job cancel flag cleared (a stop asked as a job ended must not stop
+ * the wait for changes that follows). */
 static void set_running(struct worker *w, int type)
 {
     pthread_mutex_lock(&w->lock);
     w->running = type;
-    if (type >= 0 && !w->cancel)
+    if (!w->cancel)
         w->job_cancel = 0;
     if (type < 0 && !w->head)
         pthread_cond_broadcast(&w->idle);
@@ -487,26 +488,39 @@ static void drop_for_select(struct worker *w)
         w->job_cancel = 1;
 }
 
-void worker_cancel_search(struct worker *w)
+bool worker_cancel_jobs(struct worker *w, enum job_type type,
+                        void (*dropped)(void *ctx, const struct job *job), void *ctx)
 {
     if (!w->started)
-        return;
+        return false;
+    bool any = false;
     pthread_mutex_lock(&w->lock);
     struct job **pp = &w->head;
     w->tail = NULL;
     while (*pp) {
         struct job *j = *pp;
-        if (j->type == JOB_SEARCH) {
+        if (j->type == type) {
             *pp = j->next;
+            if (dropped)
+                dropped(ctx, j);
             job_free(j);
+            any = true;
         } else {
             w->tail = j;
             pp = &j->next;
         }
     }
-    if (w->running == JOB_SEARCH)
+    if (w->running == (int)type) {
         w->job_cancel = 1;
+        any = true;
+    }
     pthread_mutex_unlock(&w->lock);
+    return any;
+}
+
+void worker_cancel_search(struct worker *w)
+{
+    worker_cancel_jobs(w, JOB_SEARCH, NULL, NULL);
 }
 
 static struct job *job_dup(const struct job *job)

@@ -25,11 +25,14 @@ static enum tm_status quote_line(struct tm_buf *out, const char *line, size_t n)
     return st ? st : tm_buf_append_char(out, '\n');
 }
 
-/* The readable text of orig without trailing line breaks, as tm_mime_render_text gives it. */
-static enum tm_status body_text(const char *orig, size_t len, struct tm_buf *text,
-                                struct tm_error *err)
+/* The readable text of orig without trailing line breaks, as tm_mime_render_text gives it (the
+ * parts it leaves out, om, listed as the whole message would list them). */
+static enum tm_status body_text(const char *orig, size_t len, const struct tm_compose_omitted *om,
+                                struct tm_buf *text, struct tm_error *err)
 {
-    enum tm_status st = tm_mime_render_text(orig, len, text, err);
+    struct tm_render_opts opts = {
+        .omitted = om ? om->parts : NULL, .n_omitted = om ? om->n : 0, .omitted_plain = true};
+    enum tm_status st = tm_mime_render_text_opts(orig, len, &opts, text, err);
     while (st == TM_OK && text->len > 0 && text->data[text->len - 1] == '\n')
         text->data[--text->len] = '\0';
     return st;
@@ -60,6 +63,14 @@ static enum tm_status default_attribution(struct tm_buf *out, const char *orig, 
 enum tm_status tm_compose_quote_body_attr(const char *orig, size_t len, const char *attribution,
                                           struct tm_buf *out, struct tm_error *err)
 {
+    return tm_compose_quote_body_omitted(orig, len, NULL, attribution, out, err);
+}
+
+enum tm_status tm_compose_quote_body_omitted(const char *orig, size_t len,
+                                             const struct tm_compose_omitted *omitted,
+                                             const char *attribution, struct tm_buf *out,
+                                             struct tm_error *err)
+{
     struct tm_envelope env;
     struct tm_buf text;
     tm_buf_init(&text, out->limit);
@@ -72,7 +83,7 @@ enum tm_status tm_compose_quote_body_attr(const char *orig, size_t len, const ch
     else if (*attribution)
         st = tm_buf_appendf(out, "%s\n", attribution);
     if (st == TM_OK)
-        st = body_text(orig, len, &text, err);
+        st = body_text(orig, len, omitted, &text, err);
     for (size_t pos = 0; st == TM_OK && pos < text.len;) {
         const char *nl = memchr(text.data + pos, '\n', text.len - pos);
         size_t n = nl ? (size_t)(nl - (text.data + pos)) : text.len - pos;
@@ -126,6 +137,13 @@ static enum tm_status forward_header(struct tm_buf *out, const char *orig, size_
 enum tm_status tm_compose_forward_body(const char *orig, size_t len, struct tm_buf *out,
                                        struct tm_error *err)
 {
+    return tm_compose_forward_body_omitted(orig, len, NULL, out, err);
+}
+
+enum tm_status tm_compose_forward_body_omitted(const char *orig, size_t len,
+                                               const struct tm_compose_omitted *omitted,
+                                               struct tm_buf *out, struct tm_error *err)
+{
     struct tm_envelope env;
     struct tm_buf text;
     tm_buf_init(&text, out->limit);
@@ -135,7 +153,7 @@ enum tm_status tm_compose_forward_body(const char *orig, size_t len, struct tm_b
         goto out;
     st = forward_header(out, orig, len, &env);
     if (st == TM_OK)
-        st = body_text(orig, len, &text, err);
+        st = body_text(orig, len, omitted, &text, err);
     if (st == TM_OK)
         st = tm_buf_appendf(out, "\n%s\n\n----- %s -----\n", text.data ? text.data : "",
                             _("End forwarded message"));

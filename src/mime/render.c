@@ -131,11 +131,11 @@ static void emit_attachment(struct render *r, const struct tm_mime_part *p)
     format_size(om ? omitted_size(p, om)
                    : mime_decoded_size(mime_cte_parse(p->cte), part_body(p), p->body_len),
                 size, sizeof(size));
-    /* a part left out says whether it is here yet */
+    /* a part left out says whether it is here yet (not in a quote: it is for the reader) */
     snprintf(shown, sizeof(shown), "%s%s", size,
-             !om          ? ""
-             : om->cached ? _(", downloaded")
-                          : _(", not downloaded"));
+             !om || r->opts->omitted_plain ? ""
+             : om->cached                  ? _(", downloaded")
+                                           : _(", not downloaded"));
     r->attachment_no++;
     if (p->filename && !name) {
         r->st = r->st ? r->st : TM_ENOMEM;
@@ -240,8 +240,12 @@ static void render_text(struct render *r, const struct tm_mime_part *p)
         char size[32];
         format_size(omitted_size(p, om), size, sizeof(size));
         r->attachment_no++;
-        emit_line(r, _("[-- Part #%u (%s/%s, %s) is not shown here: v lists it --]"),
-                  r->attachment_no, p->type, p->subtype, size);
+        if (r->opts->omitted_plain)
+            emit_line(r, _("[-- Part #%u (%s/%s, %s) is not downloaded --]"), r->attachment_no,
+                      p->type, p->subtype, size);
+        else
+            emit_line(r, _("[-- Part #%u (%s/%s, %s) is not shown here: v lists it --]"),
+                      r->attachment_no, p->type, p->subtype, size);
         return;
     }
     tm_buf_init(&plain, r->out->limit);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "parts_view.h"
 #include "private.h"
 #include "tmail/draft.h"
 #include "tmail/i18n.h"
@@ -173,8 +174,8 @@ static void handle_key(struct app *app, int key)
         run_fn(app, outbox_key_fn(key)); /* the outbox's own keys, before any binding */
         return;
     }
-    if (key == 7 && app->keyseq_len == 0 && index_search_stop(app))
-        return; /* Ctrl-G stops a running body search, whatever it is bound to */
+    if (key == 7 && app->keyseq_len == 0 && (index_search_stop(app) || attach_stop_download(app)))
+        return; /* Ctrl-G stops a running body search or download, whatever it is bound to */
     app->keyseq[app->keyseq_len++] = key;
     bool prefix = false;
     const struct tm_binding *b = tm_config_binding_find(app->cfg, ui_keymap(app->view), app->keyseq,
@@ -228,10 +229,11 @@ static void handle_body(struct app *app, struct tm_event *ev)
     else if (purpose == BODY_PIPE)
         pipe_run(app, app->pipe_command, ev->body.data ? ev->body.data : "", ev->body.len);
     else if (purpose == BODY_ATTACH && app->view == VIEW_INDEX) {
-        app_keep_raw(app, ev->message_id, ev->body.data ? ev->body.data : "", ev->body.len);
-        attach_open(app, VIEW_INDEX);
-    } else if (purpose == BODY_COMPOSE) {
-        compose_original_arrived(app, ev->message_id, ev->body.data ? ev->body.data : "",
+        if (parts_take_view(app, ev->message_id, ev->body.data ? ev->body.data : "", ev->body.len,
+                            BODY_ATTACH))
+            attach_open(app, VIEW_INDEX);
+    } else if (purpose == BODY_COMPOSE || purpose == BODY_COMPOSE_VIEW) {
+        compose_original_arrived(app, purpose, ev->message_id, ev->body.data ? ev->body.data : "",
                                  ev->body.len);
     }
 }
@@ -309,12 +311,19 @@ static void handle_event(struct app *app, struct tm_event *ev)
     case TM_EV_SEARCH_DONE:
         index_search_event(app, ev);
         break;
+    case TM_EV_PART_PROGRESS:
+    case TM_EV_PART_DONE:
+        attach_part_event(app, ev);
+        break;
     }
-    if (ev->type != TM_EV_SYNC_PROGRESS && ev->type != TM_EV_BODY)
+    /* a body or an attachment changes no count */
+    bool counts = ev->type != TM_EV_SYNC_PROGRESS && ev->type != TM_EV_BODY &&
+                  ev->type != TM_EV_PART_PROGRESS && ev->type != TM_EV_PART_DONE;
+    if (counts)
         outbox_count(app); /* the status line's "1 unsent" */
     if (app->view == VIEW_OUTBOX && ev->type == TM_EV_OUTBOX)
         outbox_reload(app);
-    if (app->view == VIEW_BROWSER && ev->type != TM_EV_SYNC_PROGRESS && ev->type != TM_EV_BODY)
+    if (app->view == VIEW_BROWSER && counts)
         browser_reload(app);
     app->dirty = true;
 }

@@ -3,7 +3,8 @@
  * reduced to a plain file name in the current directory and the user confirms it. Of a big IMAP
  * message read in parts (parts_view.h), the parts left out are listed with their size as not
  * downloaded; viewing, saving or piping one downloads it on the account's worker (progress in
- * the status line) and then does what was asked, if the list is still open. */
+ * the status line, Ctrl-G stops it and keeps what came) and then does what was asked, if the
+ * list is still open. */
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,54 +21,21 @@
 
 #define PART_DECODE_LIMIT ((size_t)256 * 1024 * 1024)
 
-/* The skeleton in app->raw, when it is one (one UI per process, as app.c's g_app). */
-static struct {
-    int64_t message_id; /* 0: app->raw is whole */
-    struct tm_core_parts parts;
-} partial;
-
-/* What the list does once a download ends (message_id 0: nothing). */
+/* The download the list waits for, and what it does once it ends (message_id 0: none). */
 static struct {
     int64_t message_id;
     char section[256];
-    char path[256];    /* of the part in the tree */
-    enum ui_fn action; /* FN_DISPLAY, FN_SAVE, FN_PIPE */
-    char arg[1024];    /* the file or the command */
-    bool overwrite;    /* FN_SAVE: the file existed and the person said to overwrite it */
+    char path[256];      /* of the part in the tree */
+    enum ui_fn action;   /* FN_DISPLAY, FN_SAVE, FN_PIPE */
+    char arg[1024];      /* the file or the command */
+    bool overwrite;      /* FN_SAVE: the file existed and the person said to overwrite it */
+    int64_t done, total; /* its progress (total -1: unknown) */
 } waiting;
 
-void app_keep_raw(struct app *app, int64_t message_id, const char *raw, size_t len)
+/* The message whose skeleton app->raw holds; 0 when app->raw is whole. */
+static int64_t skeleton_id(const struct app *app)
 {
-    partial.message_id = 0;
-    tm_core_parts_cleanup(&partial.parts);
-    if (raw == app->raw.data && len == app->raw.len) { /* the pager showing it again */
-        app->raw_id = message_id;
-        return;
-    }
-    tm_buf_cleanup(&app->raw);
-    tm_buf_init(&app->raw, 0);
-    app->raw_id = 0;
-    if (tm_buf_append(&app->raw, raw, len) == TM_OK)
-        app->raw_id = message_id;
-}
-
-void attach_set_partial(struct app *app, int64_t message_id, struct tm_core_parts *parts)
-{
-    tm_core_parts_cleanup(&partial.parts);
-    partial.parts = *parts;
-    memset(parts, 0, sizeof(*parts));
-    partial.message_id = app->raw_id == message_id ? message_id : 0;
-    app->raw_id = 0; /* compose must not take a skeleton for the message */
-}
-
-int64_t attach_raw_message(const struct app *app)
-{
-    return app->raw_id ? app->raw_id : partial.message_id;
-}
-
-const struct tm_core_parts *attach_partial_parts(void)
-{
-    return partial.message_id ? &partial.parts : NULL;
+    return attach_partial_parts() ? attach_raw_message(app) : 0;
 }
 
 void attach_cleanup(struct app *app)
@@ -88,7 +56,7 @@ static enum tm_status collect_part(const struct tm_mime_part *part, void *ctx)
 /* The left-out part p is, or NULL when its content is in app->raw. */
 static const struct tm_core_part *left_out(const struct tm_mime_part *p)
 {
-    return partial.message_id ? tm_core_parts_find(&partial.parts, p->path) : NULL;
+    return tm_core_parts_find(attach_partial_parts(), p->path);
 }
 
 void attach_open(struct app *app, enum ui_view return_to)
@@ -100,10 +68,7 @@ void attach_open(struct app *app, enum ui_view return_to)
         app_set_message(app, "%s", _("The message is not loaded."));
         return;
     }
-    /* what was downloaded since the skeleton came */
-    if (partial.message_id &&
-        tm_core_parts_load(app->core, partial.message_id, &partial.parts, &err) != TM_OK)
-        app_set_message(app, "%s", err.message);
+    parts_reload(app); /* what was downloaded since the skeleton came */
     if (tm_mime_parse(app->raw.data ? app->raw.data : "", app->raw.len, &app->tree, &err) ||
         !(app->parts = calloc(app->tree->nparts, sizeof(*app->parts)))) {
         app_set_message(app, "%s", err.status ? err.message : _("out of memory"));
@@ -172,7 +137,7 @@ static bool part_payload(struct app *app, const struct tm_mime_part *p, struct t
     tm_buf_init(out, PART_DECODE_LIMIT);
     const struct tm_core_part *lo = left_out(p);
     enum tm_status st =
-        lo ? tm_core_part_payload(app->core, partial.message_id, lo->section, out, &err)
+        lo ? tm_core_part_payload(app->core, skeleton_id(app), lo->section, out, &err)
            : tm_mime_part_decode(app->tree, p, out, &err);
     if (st) {
         app_set_message(app, "%s", err.message);
@@ -234,7 +199,8 @@ static void show_text(struct app *app, const struct tm_mime_part *p)
 
 /* ---- Downloads ---- */
 
-/* Asks the worker for left-out part p (lo); action runs with arg when it is here. */
+/* Asks the worker for left-out part p (lo), unless the list waits for it already; action runs
+ * with arg when it is here. */
 static void start_download(struct app *app, const struct tm_mime_part *p,
                            const struct tm_core_part *lo, enum ui_fn action, const char *arg,
                            bool overwrite)
@@ -242,12 +208,18 @@ static void start_download(struct app *app, const struct tm_mime_part *p,
     struct tm_error err;
     char size[32];
     tm_error_clear(&err);
-    if (tm_core_request_part(app->core, partial.message_id, lo->section, &err)) {
+    int64_t id = skeleton_id(app);
+    bool asked = waiting.message_id == id && strcmp(waiting.section, lo->section) == 0;
+    if (!asked && tm_core_request_part(app->core, id, lo->section, &err)) {
         app_set_message(app, "%s", err.message);
         return;
     }
-    waiting.message_id = partial.message_id;
-    snprintf(waiting.section, sizeof(waiting.section), "%s", lo->section);
+    if (!asked) {
+        waiting.message_id = id;
+        snprintf(waiting.section, sizeof(waiting.section), "%s", lo->section);
+        waiting.done = lo->have;
+        waiting.total = -1;
+    }
     snprintf(waiting.path, sizeof(waiting.path), "%s", p->path);
     snprintf(waiting.arg, sizeof(waiting.arg), "%s", arg ? arg : "");
     waiting.action = action;
@@ -374,24 +346,17 @@ static void pipe_part(struct app *app)
         pipe_to(app, p, app->pipe_command);
 }
 
-/* Runs what waited for a download that has ended with the list still showing its message;
- * true when the view changed to the pager (drawn here). */
-static bool finish_download(struct app *app, int64_t message_id)
+/* Runs what waited for the download of part section of message_id, now here, when the list
+ * still shows that message. */
+static void finish_download(struct app *app, int64_t message_id, const char *section)
 {
-    struct tm_error err;
-    tm_error_clear(&err);
-    if (partial.message_id == message_id &&
-        tm_core_parts_load(app->core, message_id, &partial.parts, &err) != TM_OK) {
-        app_set_message(app, "%s", err.message);
-        return false;
-    }
     const struct tm_mime_part *p = NULL;
     for (size_t i = 0; i < app->n_parts && !p; i++)
         if (strcmp(app->parts[i]->path, waiting.path) == 0)
             p = app->parts[i];
     if (!p || app->view != VIEW_ATTACH || attach_raw_message(app) != message_id) {
-        app_set_message(app, _("Part %s is downloaded."), waiting.section);
-        return false;
+        app_set_message(app, _("Part %s is downloaded."), section);
+        return;
     }
     if (waiting.action == FN_SAVE)
         save_to(app, p, waiting.arg, waiting.overwrite);
@@ -399,55 +364,85 @@ static bool finish_download(struct app *app, int64_t message_id)
         pipe_to(app, p, waiting.arg);
     else
         show_text(app, p);
-    if (app->view != VIEW_PAGER)
+}
+
+/* The message line for a download stopped with done of total bytes held. */
+static void say_stopped(struct app *app, const char *section, int64_t done, int64_t total)
+{
+    char have[32], all[32];
+    ui_format_size(done > 0 ? done : 0, have, sizeof(have));
+    ui_format_size(total, all, sizeof(all));
+    if (total > 0)
+        app_set_message(app, _("Download of part %s stopped at %s of %s: asking again resumes it."),
+                        section, have, all);
+    else
+        app_set_message(app, _("Download of part %s stopped at %s: asking again resumes it."),
+                        section, have);
+}
+
+void attach_part_event(struct app *app, const struct tm_event *ev)
+{
+    bool ours = waiting.message_id && waiting.message_id == ev->message_id &&
+                strcmp(waiting.section, ev->part) == 0;
+    if (ev->type == TM_EV_PART_PROGRESS) {
+        if (ours) {
+            waiting.done = ev->done;
+            waiting.total = ev->total;
+        }
+        return;
+    }
+    if (skeleton_id(app) == ev->message_id)
+        parts_reload(app); /* the list says what is here now */
+    if (ours)
+        waiting.message_id = 0;
+    if (ev->status == TM_ECANCELED)
+        say_stopped(app, ev->part, ev->done, ev->total);
+    else if (ev->status)
+        app_set_message(app, "%s", ev->text);
+    else if (ours)
+        finish_download(app, ev->message_id, ev->part);
+    else
+        app_set_message(app, _("Part %s is downloaded."), ev->part);
+}
+
+bool attach_stop_download(struct app *app)
+{
+    if (!tm_core_part_cancel(app->core))
         return false;
-    pager_draw(app);
+    app_set_message(app, "%s", _("Stopping the download..."));
     return true;
 }
 
-/* Follows the download the list waits for: *what gets its progress for the status bar; at its
- * end the action runs. True when the view changed (and was drawn). */
-static bool poll_download(struct app *app, char *what, size_t size)
+/* The status bar's word for the list: the download it waits for, as far as it went. */
+static void download_progress(char *what, size_t size)
 {
-    struct tm_core_part_job job;
-    if (!waiting.message_id)
-        return false;
-    tm_core_part_job(app->core, &job);
-    if (job.message_id != waiting.message_id || strcmp(job.section, waiting.section) != 0) {
-        waiting.message_id = 0; /* another download was asked for since */
-        return false;
+    char done[32], total[32];
+    if (!waiting.message_id) {
+        snprintf(what, size, "%s", _("Attachments"));
+        return;
     }
-    if (job.running) {
-        char done[32], total[32];
-        ui_format_size(job.done > 0 ? job.done : 0, done, sizeof(done));
-        ui_format_size(job.total, total, sizeof(total));
-        if (job.total > 0)
-            snprintf(what, size, _("Attachments: downloading part %s, %s of %s"), job.section, done,
-                     total);
-        else
-            snprintf(what, size, _("Attachments: downloading part %s, %s"), job.section, done);
-        return false;
-    }
-    int64_t id = waiting.message_id;
-    waiting.message_id = 0;
-    if (job.status) /* the worker's TM_EV_ERROR has said why */
-        return false;
-    return finish_download(app, id);
+    ui_format_size(waiting.done > 0 ? waiting.done : 0, done, sizeof(done));
+    ui_format_size(waiting.total, total, sizeof(total));
+    if (waiting.total > 0)
+        snprintf(what, size, _("Attachments: downloading part %s, %s of %s"), waiting.section, done,
+                 total);
+    else
+        snprintf(what, size, _("Attachments: downloading part %s, %s"), waiting.section, done);
 }
 
 void attach_draw(struct app *app)
 {
     char what[160];
-    snprintf(what, sizeof(what), "%s", _("Attachments"));
-    if (poll_download(app, what, sizeof(what)))
-        return;
+    download_progress(what, sizeof(what));
     struct ui_layout lay = ui_layout(app);
     int h = lay.body_h;
     if (app->attach_cursor < app->attach_top)
         app->attach_top = app->attach_cursor;
     if (app->attach_cursor >= app->attach_top + (size_t)h)
         app->attach_top = app->attach_cursor - (size_t)h + 1;
-    draw_help_bar(app, _("q:Exit  Enter:View  s:Save  |:Pipe  ?:Help"));
+    draw_help_bar(app, waiting.message_id
+                           ? _("q:Exit  Enter:View  s:Save  |:Pipe  ^G:Stop download  ?:Help")
+                           : _("q:Exit  Enter:View  s:Save  |:Pipe  ?:Help"));
     for (int i = 0; i < h; i++) {
         size_t idx = app->attach_top + (size_t)i;
         if (idx < app->n_parts) {
@@ -473,7 +468,7 @@ void attach_handle(struct app *app, enum ui_fn fn)
         app->view = app->attach_return;
         waiting.message_id = 0; /* the download goes on into the cache; nothing runs after */
         attach_cleanup(app);
-        if (app->view == VIEW_PAGER && partial.message_id && id == app->pager_id) {
+        if (app->view == VIEW_PAGER && attach_partial_parts() && id == app->pager_id) {
             size_t top = app->pager_top; /* shown again: what was downloaded says so */
             pager_show(app, id, app->raw.data ? app->raw.data : "", app->raw.len);
             app->pager_top = top < app->n_lines ? top : 0;

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parts_view.h"
 #include "private.h"
 #include "tmail/alias.h"
+#include "tmail/compose.h"
 #include "tmail/draft.h"
 #include "tmail/fsutil.h"
 #include "tmail/i18n.h"
@@ -102,18 +104,24 @@ static bool is_reply(int kind)
     return kind == TM_DRAFT_REPLY || kind == TM_DRAFT_GROUP_REPLY || kind == TM_DRAFT_LIST_REPLY;
 }
 
+/* A draft of kind from raw (NULL for a new message), a skeleton when left lists the parts it
+ * leaves out (NULL: whole). */
 static struct tm_draft *start_draft(struct app *app, int kind, const char *raw, size_t len,
-                                    int64_t id, bool quote)
+                                    int64_t id, bool quote, const struct tm_core_parts *left)
 {
     struct tm_draft_setup setup;
     struct tm_buf sig;
     struct tm_error err;
     struct tm_draft *d = NULL;
+    struct tm_mime_omitted *om = parts_omitted(left);
+    struct tm_compose_omitted omitted = {om, om ? left->n : 0};
     compose_setup(app, &setup, &sig);
     setup.include_quote = quote;
+    setup.omitted = left ? &omitted : NULL;
     tm_error_clear(&err);
     enum tm_status st = tm_draft_start(&setup, (enum tm_draft_kind)kind, raw, len, id, &d, &err);
     tm_buf_cleanup(&sig);
+    free(om);
     if (st == TM_ENOENT && kind == TM_DRAFT_LIST_REPLY)
         app_set_message(app, "%s", _("No mailing lists found."));
     else if (st)
@@ -182,7 +190,9 @@ static void edit_and_show(struct app *app, struct tm_draft *d, int kind)
     compose_enter(app, d, kind);
 }
 
-static void start_from_original(struct app *app, int kind, int64_t id, const char *raw, size_t len)
+/* Starts a draft of kind from message id's raw text (a skeleton when left is not NULL). */
+static void start_from_original(struct app *app, int kind, int64_t id, const char *raw, size_t len,
+                                const struct tm_core_parts *left)
 {
     bool quote = false;
     char *list = kind == TM_DRAFT_LIST_REPLY ? tm_mime_header_get(raw, len, "List-Post") : NULL;
@@ -198,7 +208,7 @@ static void start_from_original(struct app *app, int kind, int64_t id, const cha
             return;
         quote = answer == 1;
     }
-    struct tm_draft *d = start_draft(app, kind, raw, len, id, quote);
+    struct tm_draft *d = start_draft(app, kind, raw, len, id, quote, left);
     if (!d)
         return;
     if (kind == TM_DRAFT_RECALL) { /* as mutt: straight to the compose screen */
@@ -212,23 +222,50 @@ static void start_from_original(struct app *app, int kind, int64_t id, const cha
     edit_and_show(app, d, kind);
 }
 
-void compose_original_arrived(struct app *app, int64_t message_id, const char *raw, size_t len)
+/* Whether a draft of kind takes only the original's text, so that a skeleton will do: a reply
+ * quotes the text, an inline forward includes it, neither takes the attachments. */
+static bool text_only(int kind)
+{
+    return is_reply(kind) || kind == TM_DRAFT_FORWARD;
+}
+
+void compose_original_arrived(struct app *app, enum body_purpose purpose, int64_t message_id,
+                              const char *raw, size_t len)
 {
     if (app->view != VIEW_INDEX && app->view != VIEW_PAGER)
         return; /* the person went elsewhere meanwhile */
-    start_from_original(app, app->compose.pending_kind, message_id, raw, len);
+    int kind = app->compose.pending_kind;
+    if (purpose == BODY_COMPOSE_VIEW) {
+        if (!parts_take_view(app, message_id, raw, len, BODY_COMPOSE_VIEW))
+            return; /* asked again: the whole message came meanwhile */
+        start_from_original(app, kind, message_id, app->raw.data ? app->raw.data : "", app->raw.len,
+                            attach_partial_parts());
+        return;
+    }
+    if (attach_raw_message(app) == message_id) /* the pager's skeleton: the whole one is here */
+        app_keep_raw(app, message_id, raw, len);
+    start_from_original(app, kind, message_id, raw, len, NULL);
 }
 
-/* Starts from message_id's raw text: at once when the pager holds it, else once it is loaded. */
+/* Starts from message_id's raw text: at once when app->raw holds it (or its skeleton will do),
+ * else once it is loaded. */
 static void start_with(struct app *app, int kind, int64_t message_id)
 {
     if (app->raw_id == message_id && app->raw.data) {
-        start_from_original(app, kind, message_id, app->raw.data, app->raw.len);
+        start_from_original(app, kind, message_id, app->raw.data, app->raw.len, NULL);
+        return;
+    }
+    if (text_only(kind) && attach_raw_message(app) == message_id && app->raw.data) {
+        start_from_original(app, kind, message_id, app->raw.data, app->raw.len,
+                            attach_partial_parts());
         return;
     }
     app->compose.pending_kind = kind;
     app_set_message(app, "%s", _("Loading the message..."));
-    app_request_body(app, message_id, BODY_COMPOSE);
+    if (text_only(kind))
+        parts_request_view(app, message_id, BODY_COMPOSE_VIEW);
+    else
+        app_request_body(app, message_id, BODY_COMPOSE);
 }
 
 void compose_from_message(struct app *app, enum ui_fn fn, int64_t message_id)
@@ -325,7 +362,7 @@ void compose_new(struct app *app)
 {
     if (offer_recall(app) != 0)
         return;
-    struct tm_draft *d = start_draft(app, TM_DRAFT_NEW, NULL, 0, 0, false);
+    struct tm_draft *d = start_draft(app, TM_DRAFT_NEW, NULL, 0, 0, false, NULL);
     if (!d)
         return;
     if (!envelope_prompts(app, d)) {
@@ -338,7 +375,7 @@ void compose_new(struct app *app)
 void compose_mailto(struct app *app, const char *url)
 {
     struct tm_error err;
-    struct tm_draft *d = start_draft(app, TM_DRAFT_NEW, NULL, 0, 0, false);
+    struct tm_draft *d = start_draft(app, TM_DRAFT_NEW, NULL, 0, 0, false, NULL);
     tm_error_clear(&err);
     if (!d)
         return;

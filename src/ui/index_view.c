@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "parts_view.h"
 #include "private.h"
 #include "tmail/flags.h"
 #include "tmail/i18n.h"
@@ -328,9 +329,9 @@ void index_handle(struct app *app, enum ui_fn fn)
     case FN_TOGGLE_NEW:
         toggle_flag(app, TM_FLAG_SEEN);
         break;
-    case FN_VIEW_ATTACH:
+    case FN_VIEW_ATTACH: /* as opening it: a big message's skeleton lists its parts */
         if (current_row(app, &row))
-            app_request_body(app, row.id, BODY_ATTACH);
+            parts_request_view(app, row.id, BODY_ATTACH);
         tm_message_row_cleanup(&row);
         break;
     case FN_SYNC:

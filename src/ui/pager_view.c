@@ -256,60 +256,16 @@ static void pager_set_text(struct app *app, const char *plain, size_t len)
     app->dirty = true;
 }
 
-/* The message asked again after a stale skeleton (once per opening, so it cannot loop). */
-static int64_t asked_again;
-
-/* Asks for message_id for reading (a skeleton will do for a big one); false when it cannot. */
-static bool request_view(struct app *app, int64_t message_id)
-{
-    struct tm_error err;
-    tm_error_clear(&err);
-    app->body_purpose = BODY_VIEW;
-    app->body_id = message_id;
-    if (tm_core_request_view(app->core, message_id,
-                             app->cfg ? app->cfg->settings.alternative_order : NULL, &err)) {
-        app->body_purpose = BODY_NONE;
-        app_set_message(app, "%s", err.message);
-        return false;
-    }
-    return true;
-}
-
-/* What the renderer is told of the parts a skeleton leaves out (paths borrowed from parts);
- * NULL when none (or no memory: they then show as empty). */
-static struct tm_mime_omitted *omitted_of(const struct tm_core_parts *parts)
-{
-    struct tm_mime_omitted *om = parts && parts->n ? calloc(parts->n, sizeof(*om)) : NULL;
-    for (size_t i = 0; om && i < parts->n; i++)
-        om[i] = (struct tm_mime_omitted){parts->items[i].path, (uint64_t)parts->items[i].octets,
-                                         parts->items[i].complete};
-    return om;
-}
-
 void pager_show(struct app *app, int64_t message_id, const char *raw, size_t len)
 {
     struct tm_buf plain;
     struct tm_error err;
-    struct tm_core_parts parts = {0};
-    enum tm_core_body_kind kind;
     tm_error_clear(&err);
-    if (tm_core_body_kind(app->core, message_id, raw, len, &kind, &parts, &err) != TM_OK) {
-        app_set_message(app, "%s", err.message);
-        kind = TM_BODY_STALE; /* not known to be whole: never handed to compose as such */
-    }
-    if (kind == TM_BODY_STALE && asked_again != message_id) {
-        asked_again = message_id; /* the whole message came meanwhile: it follows */
-        if (request_view(app, message_id)) {
-            tm_core_parts_cleanup(&parts);
-            return;
-        }
-    }
+    if (!parts_take_view(app, message_id, raw, len, BODY_VIEW))
+        return; /* asked again: the whole message came meanwhile */
     tm_buf_init(&plain, PAGER_TEXT_LIMIT);
-    app_keep_raw(app, message_id, raw, len);
-    if (kind != TM_BODY_WHOLE)
-        attach_set_partial(app, message_id, &parts);
     const struct tm_core_parts *left = attach_partial_parts();
-    struct tm_mime_omitted *omitted = omitted_of(left);
+    struct tm_mime_omitted *omitted = parts_omitted(left);
     app->pager_part = false;
     const char *fallback = app->cfg ? app->cfg->settings.charset_fallback : NULL;
     enum tm_status st = append_headers(&plain, raw, len, fallback);
@@ -326,7 +282,6 @@ void pager_show(struct app *app, int64_t message_id, const char *raw, size_t len
     pager_set_text(app, plain.data ? plain.data : "", plain.len);
     tm_buf_cleanup(&plain);
     free(omitted);
-    tm_core_parts_cleanup(&parts);
     app->pager_id = message_id;
 }
 
@@ -348,8 +303,7 @@ void pager_open(struct app *app, int64_t message_id)
     app->pager_top = 0;
     app->pager_loading = true;
     app->cursor_id = message_id;
-    asked_again = 0;
-    request_view(app, message_id);
+    parts_request_view(app, message_id, BODY_VIEW);
     /* Opening a message marks it read, as in every mail client; new/ moves to cur/. */
     if (tm_core_message(app->core, message_id, &row, &err) == TM_OK &&
         !(row.flags & TM_FLAG_SEEN) &&

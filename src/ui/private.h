@@ -145,8 +145,10 @@ enum tm_keymap ui_keymap(enum ui_view view);
 /* What a bound function does in view; FN_NONE for functions tmail does not have yet. */
 enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op);
 
-/* BODY_COMPOSE: the original of a reply, forward, resend or recall (compose.pending_kind). */
-enum body_purpose { BODY_NONE, BODY_VIEW, BODY_PIPE, BODY_ATTACH, BODY_COMPOSE };
+/* BODY_COMPOSE: the original of a reply, forward, resend or recall (compose.pending_kind);
+ * BODY_COMPOSE_VIEW: the same where a big message's skeleton will do (a reply's quote, an
+ * inline forward). BODY_VIEW, BODY_ATTACH and BODY_COMPOSE_VIEW ask with parts_request_view. */
+enum body_purpose { BODY_NONE, BODY_VIEW, BODY_PIPE, BODY_ATTACH, BODY_COMPOSE, BODY_COMPOSE_VIEW };
 
 struct tm_mime_tree;
 struct tm_mime_part;
@@ -337,7 +339,14 @@ void attach_open(struct app *app, enum ui_view return_to);
 void attach_draw(struct app *app);
 void attach_handle(struct app *app, enum ui_fn fn);
 void attach_cleanup(struct app *app);
-/* Keeps a copy of a raw message for the pager and the attachment list. */
+/* A TM_EV_PART_PROGRESS or TM_EV_PART_DONE: the list follows the download it waits for and, at
+ * its end, does what was asked (show, save, pipe the part). */
+void attach_part_event(struct app *app, const struct tm_event *ev);
+/* Ctrl-G: stops the attachment downloads that run (the bytes held stay cached); false when
+ * none runs. */
+bool attach_stop_download(struct app *app);
+/* parts_view.c: keeps a copy of a whole raw message for the pager, the attachment list and
+ * compose. */
 void app_keep_raw(struct app *app, int64_t message_id, const char *raw, size_t len);
 /* Shows already terminal-unsafe UTF-8 text (it is made safe here) in the pager as one part. */
 void pager_show_text(struct app *app, const char *text, size_t len);
@@ -422,12 +431,14 @@ int pipe_spawn(const char *command, const char *arg, int in_fd);
  * then the compose screen. */
 void compose_new(struct app *app);
 /* r, g, L, f, e / <Esc>e (FN_REPLY ... FN_RESEND) on message_id: its raw text is loaded first
- * (a BODY_COMPOSE request) unless app->raw holds it. */
+ * unless app->raw holds it (a BODY_COMPOSE request, or BODY_COMPOSE_VIEW where a big message's
+ * skeleton will do: a reply, an inline forward). */
 void compose_from_message(struct app *app, enum ui_fn fn, int64_t message_id);
 /* R: recalls message_id when the drafts mailbox is open, else opens the drafts mailbox. */
 void compose_recall(struct app *app, int64_t message_id);
-/* The original of a BODY_COMPOSE request arrived. */
-void compose_original_arrived(struct app *app, int64_t message_id, const char *raw, size_t len);
+/* The original of a BODY_COMPOSE or BODY_COMPOSE_VIEW request (purpose) arrived. */
+void compose_original_arrived(struct app *app, enum body_purpose purpose, int64_t message_id,
+                              const char *raw, size_t len);
 /* tmail mailto:URL: a new message filled from the URL (RFC 6068). */
 void compose_mailto(struct app *app, const char *url);
 /* Drops the message being written and goes back where composing started. */

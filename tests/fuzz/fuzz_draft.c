@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     settings.attribution = "On %d, %n wrote:";
     settings.forward_format = "[%a: %s]";
     settings.sig_dashes = true;
-    struct tm_draft_setup setup = {&account, &settings, true, "sig"};
+    struct tm_draft_setup setup = {&account, &settings, true, "sig", NULL};
     struct tm_draft *d = NULL;
     if (mode == 8) {
         if (tm_draft_start(&setup, TM_DRAFT_NEW, NULL, 0, 0, &d, NULL) == TM_OK &&

@@ -1,5 +1,6 @@
 /* test_compose_reply.c - reply and forward helpers: subjects, In-Reply-To and References,
- * recipients, quoting, inline forwarding, and a reply that parses back. */
+ * recipients, quoting, inline forwarding (of a whole message and of an IMAP skeleton), and a
+ * reply that parses back. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,68 @@ TM_TEST(forward_inline_block)
     if (!ok)
         tm_test_fail(__FILE__, __LINE__, "got:\n%s", out.data ? out.data : "");
     tm_buf_cleanup(&out);
+}
+
+/* A message with a text and a base64 attachment of 2280 bytes (40 lines of 76), whole or as
+ * an IMAP skeleton (the attachment's content left out) with the text part left out too or not. */
+static void parts_message(struct tm_buf *out, bool attachment, bool text)
+{
+    tm_buf_append_str(out, "From: Ann <ann@example.com>\nDate: Tue, 3 Mar 2026 10:00:00 +0100\n"
+                           "Subject: report\nMIME-Version: 1.0\n"
+                           "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+                           "--b\nContent-Type: text/plain\n\n");
+    if (text)
+        tm_buf_append_str(out, "the report is attached\n");
+    tm_buf_append_str(out, "--b\nContent-Type: application/pdf; name=\"r.pdf\"\n"
+                           "Content-Disposition: attachment; filename=\"r.pdf\"\n"
+                           "Content-Transfer-Encoding: base64\n\n");
+    for (int i = 0; attachment && i < 40; i++)
+        tm_buf_append_str(
+            out, "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\n");
+    tm_buf_append_str(out, "--b--\n");
+}
+
+TM_TEST(quote_and_forward_of_a_skeleton_read_as_of_the_whole_message)
+{
+    struct tm_buf whole, skeleton, want, got;
+    tm_buf_init(&whole, 0);
+    tm_buf_init(&skeleton, 0);
+    tm_buf_init(&want, 0);
+    tm_buf_init(&got, 0);
+    parts_message(&whole, true, true);
+    parts_message(&skeleton, false, true);
+    /* 40 lines of 76 characters and CRLF, as the server counts them */
+    const struct tm_mime_omitted left[] = {{"2", 40 * 78, false}};
+    const struct tm_compose_omitted om = {left, 1};
+    TM_CHECK_INT(tm_compose_quote_body_attr(whole.data, whole.len, "", &want, NULL), TM_OK);
+    TM_CHECK(strstr(want.data, "> [-- Attachment #2: r.pdf (application/pdf, 3K) --]") != NULL);
+    TM_CHECK_INT(tm_compose_quote_body_omitted(skeleton.data, skeleton.len, &om, "", &got, NULL),
+                 TM_OK);
+    TM_CHECK_STR(got.data, want.data);
+    tm_buf_reset(&want);
+    tm_buf_reset(&got);
+    TM_CHECK_INT(tm_compose_forward_body(whole.data, whole.len, &want, NULL), TM_OK);
+    TM_CHECK_INT(tm_compose_forward_body_omitted(skeleton.data, skeleton.len, &om, &got, NULL),
+                 TM_OK);
+    TM_CHECK_STR(got.data, want.data);
+    /* without the list, the attachment would read as empty */
+    tm_buf_reset(&got);
+    TM_CHECK_INT(tm_compose_quote_body_attr(skeleton.data, skeleton.len, "", &got, NULL), TM_OK);
+    TM_CHECK(strstr(got.data, "(application/pdf, 0B)") != NULL);
+    /* a text left out is said to be, in place of an empty quote */
+    tm_buf_reset(&skeleton);
+    tm_buf_reset(&got);
+    parts_message(&skeleton, false, false);
+    const struct tm_mime_omitted both[] = {{"1", 23, false}, {"2", 40 * 78, true}};
+    const struct tm_compose_omitted om2 = {both, 2};
+    TM_CHECK_INT(tm_compose_quote_body_omitted(skeleton.data, skeleton.len, &om2, "", &got, NULL),
+                 TM_OK);
+    TM_CHECK_STR(got.data, "> [-- Part #1 (text/plain, 23B) is not downloaded --]\n"
+                           "> [-- Attachment #2: r.pdf (application/pdf, 3K) --]\n");
+    tm_buf_cleanup(&whole);
+    tm_buf_cleanup(&skeleton);
+    tm_buf_cleanup(&want);
+    tm_buf_cleanup(&got);
 }
 
 static bool counter_fill(void *ctx, unsigned char *buf, size_t len)
