@@ -35,15 +35,28 @@ static enum tm_status other_fetch(struct tm_session *s, const struct imap_fetch 
     return f->has_uid && f->has_flags ? imap_apply_fetch_flags(s, f, NULL, err) : TM_OK;
 }
 
+/* Decodes r as a FETCH of uid into f: true to go on with it; false with *st to return when it
+ * is no FETCH, or one of another message (its flag news applied). */
+static bool fetch_for(struct tm_session *s, const struct imap_response *r, uint32_t uid,
+                      struct imap_fetch *f, enum tm_status *st, struct tm_error *err)
+{
+    if (!imap_fetch_of(r, f, st, err))
+        return false;
+    if (f->has_uid && f->uid == uid)
+        return true;
+    *st = other_fetch(s, f, err);
+    return false;
+}
+
 static enum tm_status on_structure(struct tm_session *s, void *ctx, const struct imap_response *r,
                                    struct tm_error *err)
 {
     struct structure_ctx *c = ctx;
     struct imap_fetch f;
     enum tm_status st;
-    if (!imap_fetch_of(r, &f, &st, err))
+    if (!fetch_for(s, r, c->uid, &f, &st, err))
         return st;
-    if (!f.has_uid || f.uid != c->uid || !f.bodystructure || !f.header || c->found)
+    if (!f.bodystructure || !f.header || c->found)
         return other_fetch(s, &f, err);
     c->found = true;
     if (!(c->sk->top_header = malloc(f.header_len + 1)))
@@ -69,10 +82,8 @@ static enum tm_status on_sections(struct tm_session *s, void *ctx, const struct 
     struct sections_ctx *c = ctx;
     struct imap_fetch f;
     enum tm_status st;
-    if (!imap_fetch_of(r, &f, &st, err))
+    if (!fetch_for(s, r, c->uid, &f, &st, err))
         return st;
-    if (!f.has_uid || f.uid != c->uid)
-        return other_fetch(s, &f, err);
     /* every BODY[section] of the response, where imap_fetch_decode keeps only the last one */
     const struct imap_value *items = r->args[0].items;
     for (size_t i = 0; i + 1 < r->args[0].n; i += 2) {
@@ -272,10 +283,8 @@ static enum tm_status on_chunk(struct tm_session *s, void *ctx, const struct ima
     struct chunk_ctx *c = ctx;
     struct imap_fetch f;
     enum tm_status st;
-    if (!imap_fetch_of(r, &f, &st, err))
+    if (!fetch_for(s, r, c->uid, &f, &st, err))
         return st;
-    if (!f.has_uid || f.uid != c->uid)
-        return other_fetch(s, &f, err);
     if (f.has_binary_size &&
         same_section(f.binary_size_section, f.binary_size_section_len, c->section)) {
         c->has_size = true;
