@@ -51,6 +51,29 @@ def test_first_sync_over_imaps():
         h.cleanup()
 
 
+def test_sync_selects_inbox_before_listing_and_syncs_every_folder():
+    """--sync takes INBOX first, before LIST (Dovecot answers a SELECT after a LIST in the same
+    session far slower), then the other folders the listing names."""
+    empty()
+    empty("Trash")
+    fill("INBOX", 3)
+    fill("Trash", 2)
+    h = Home(log_level="debug")
+    try:
+        sync_ok(h)
+        log = h.log()
+        select = log.find(" SELECT INBOX")
+        listing = log.find(" LIST ")
+        check(select >= 0 and listing >= 0, "no SELECT INBOX or no LIST in the trace")
+        check(select < listing, "LIST went out before SELECT INBOX")
+        check(log.count(" SELECT INBOX") == 1, "INBOX selected twice")
+        check(len(h.messages("INBOX")) == 3, "INBOX not cached")
+        check(len(h.messages("Trash")) == 2, "Trash not synced after the listing")
+    finally:
+        h.cleanup()
+        empty("Trash")
+
+
 def test_login_with_starttls():
     h = Home(scheme="imap")
     try:
