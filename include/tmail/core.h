@@ -80,6 +80,12 @@ struct tm_pattern;
  * matches, from the cache; TM_ENOENT ("Not found.") when there is none that way. */
 enum tm_status tm_core_find(struct tm_core *core, const struct tm_pattern *p, int64_t from,
                             bool reverse, int64_t *pos_out, struct tm_error *err);
+/* The store ids of the thread of message_id (subthread: message_id and the replies below it), in
+ * display order and whatever a limit hides, into *ids_out (malloc'd, the caller frees; one id at
+ * least). Threads are those of the stored display order: with a flat sort each message is its
+ * own. TM_ENOENT when message_id is not in the open mailbox. */
+enum tm_status tm_core_thread_ids(struct tm_core *core, int64_t message_id, bool subthread,
+                                  int64_t **ids_out, size_t *n_out, struct tm_error *err);
 
 /* ---- Body and header search (~b ~B ~h =b =B =h; search.c, search_run.c) ----
  * Text atoms match from results the account worker computes: messages whose text is local

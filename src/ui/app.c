@@ -97,6 +97,8 @@ void app_draw(struct app *app)
 
 static void run_fn(struct app *app, enum ui_fn fn)
 {
+    bool tagged = app->tag_prefix; /* ; came before: a function of the index applies to tags */
+    app->tag_prefix = false;
     if (fn == FN_REDRAW) {
         clearok(curscr, TRUE);
     } else if (fn == FN_COMMAND) {
@@ -108,7 +110,10 @@ static void run_fn(struct app *app, enum ui_fn fn)
         app->help_top = 0;
         app->view = VIEW_HELP;
     } else if (app->view == VIEW_INDEX) {
-        index_handle(app, fn);
+        if (tagged)
+            index_tag_apply(app, fn);
+        else
+            index_handle(app, fn);
     } else if (app->view == VIEW_PAGER) {
         pager_handle(app, fn);
     } else if (app->view == VIEW_ATTACH) {
@@ -129,9 +134,10 @@ static void run_fn(struct app *app, enum ui_fn fn)
 static void run_op(struct app *app, enum tm_op op)
 {
     enum ui_fn fn = ui_fn_for(app->view, op);
-    if (fn == FN_NONE)
+    if (fn == FN_NONE) {
+        app->tag_prefix = false;
         app_set_message(app, _("%s is not available yet."), tm_config_op_name(op));
-    else
+    } else
         run_fn(app, fn);
 }
 
@@ -183,9 +189,10 @@ static void handle_key(struct app *app, int key)
     if (prefix && (!b || app->keyseq_len < TM_KEYSEQ_MAX))
         return; /* more keys to come, as for <Esc>x */
     app->keyseq_len = 0;
-    if (!b)
+    if (!b) {
+        app->tag_prefix = false;
         app_set_message(app, "%s", _("Key is not bound.  Press '?' for help."));
-    else if (b->macro_keys)
+    } else if (b->macro_keys)
         push_macro(app, b);
     else
         run_op(app, b->op);
@@ -218,6 +225,8 @@ static void handle_body(struct app *app, struct tm_event *ev)
     app->body_purpose = BODY_NONE;
     if (ev->status) {
         app_set_message(app, "%s", ev->text);
+        if (purpose == BODY_PIPE_TAGGED)
+            index_tag_pipe_stop(app);
         if (purpose == BODY_VIEW && app->view == VIEW_PAGER) {
             app->view = VIEW_INDEX;
             pager_cleanup(app);
@@ -228,6 +237,8 @@ static void handle_body(struct app *app, struct tm_event *ev)
         pager_show(app, ev->message_id, ev->body.data ? ev->body.data : "", ev->body.len);
     else if (purpose == BODY_PIPE)
         pipe_run(app, app->pipe_command, ev->body.data ? ev->body.data : "", ev->body.len);
+    else if (purpose == BODY_PIPE_TAGGED)
+        index_tag_pipe_body(app, ev->message_id, ev->body.data ? ev->body.data : "", ev->body.len);
     else if (purpose == BODY_ATTACH && app->view == VIEW_INDEX) {
         if (parts_take_view(app, ev->message_id, ev->body.data ? ev->body.data : "", ev->body.len,
                             BODY_ATTACH))
@@ -270,6 +281,7 @@ static void handle_event(struct app *app, struct tm_event *ev)
         if (ev->status)
             app_set_message(app, "%s", ev->text);
         tm_core_refresh_limit(app->core, NULL); /* new mail is judged by the limit too */
+        app->tags_stale = true;                 /* and tagged mail may have gone */
         index_reload(app);
         if (!app->cursor_placed)
             index_place_cursor(app);
@@ -277,6 +289,8 @@ static void handle_event(struct app *app, struct tm_event *ev)
     case TM_EV_CHANGED:
         if (ev->text[0])
             app_set_message(app, "%s", ev->text);
+        if (!other && !ev->message_id) /* not a flag change: messages may have left */
+            app->tags_stale = true;
         if (!other)
             index_reload(app);
         break;
@@ -410,6 +424,7 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
     pager_cleanup(&app);
     attach_cleanup(&app);
     browser_cleanup(&app);
+    index_tag_cleanup(&app);
     colors_free(&app);
     tm_pattern_free(&app.search);
     tm_mailcap_cleanup(&app.mailcap);

@@ -125,6 +125,7 @@ static void reset_index(struct app *app)
     app->cursor_placed = app->user_moved = false;
     app->syncing = false;
     app->progress[0] = 0;
+    index_tag_clear(app);
     app->view = VIEW_INDEX;
     index_reload(app);
     if (app->count > 0)
@@ -186,8 +187,10 @@ void folder_transfer(struct app *app, int64_t message_id, const char *name, bool
         }
     }
     snprintf(app->last_mailbox, sizeof(app->last_mailbox), "%s", name);
-    if (move ? tm_core_move(app->core, message_id, name, &err)
-             : tm_core_copy(app->core, message_id, name, &err))
+    if (message_id == UI_TAGGED)
+        index_tag_transfer(app, name, move);
+    else if (move ? tm_core_move(app->core, message_id, name, &err)
+                  : tm_core_copy(app->core, message_id, name, &err))
         app_set_message(app, "%s", err.message);
 }
 

@@ -3,7 +3,8 @@
  * search that reaches the end wraps, saying so. The cache answers, so it works offline. Patterns
  * with text atoms (~b ~B ~h =b =B =h) first run a body search on the account worker: the status
  * line shows its progress, keys keep working, Ctrl-G stops it, and the search or limit happens
- * when it ends, with a word about the messages that could not be searched. */
+ * when it ends, with a word about the messages that could not be searched. T and ^T (index_tag.c)
+ * tag by such patterns through the same search. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,9 +12,6 @@
 #include "tmail/core.h"
 #include "tmail/i18n.h"
 #include "tmail/pattern.h"
-
-/* The tag a find search carries to its end: its direction. A limit refresh after a sync is -1. */
-#define TAG_REVERSE 1
 
 /* Asks for a new pattern (the last one offered for editing); false when cancelled or bad. */
 static bool ask_pattern(struct app *app, bool reverse)
@@ -98,7 +96,7 @@ void index_search(struct app *app, enum ui_fn fn)
     }
     bool reverse = app->search_reverse != (fn == FN_SEARCH_OPPOSITE);
     if (tm_core_search_needed(app->core, app->search)) /* ~b and friends: ask the worker */
-        start_body_search(app, app->search_text, TM_SEARCH_FIND, reverse ? TAG_REVERSE : 0);
+        start_body_search(app, app->search_text, TM_SEARCH_FIND, reverse ? UI_SEARCH_REVERSE : 0);
     else
         find_next(app, reverse);
 }
@@ -174,7 +172,7 @@ void index_search_event(struct app *app, const struct tm_event *ev)
         return; /* an older search's, or another mailbox's */
     if (!tm_core_search_running(app->core))
         app->progress[0] = 0;
-    if (d.tag < 0) { /* a limit searched again after a sync: quietly */
+    if (d.tag < 0) { /* a limit searched again after a sync (core's tag): quietly */
         if (!d.status)
             limit_changed(app);
         return;
@@ -194,10 +192,13 @@ void index_search_event(struct app *app, const struct tm_event *ev)
     app->message[0] = 0;
     if (d.purpose == TM_SEARCH_LIMIT) {
         limit_changed(app);
+    } else if (d.tag & (UI_SEARCH_TAG | UI_SEARCH_UNTAG)) { /* T, ^T */
+        index_tag_matching(app, d.found, (d.tag & UI_SEARCH_UNTAG) != 0);
+        tm_pattern_free(&d.found);
     } else {
         tm_pattern_free(&app->search);
         app->search = d.found;
-        find_next(app, (d.tag & TAG_REVERSE) != 0);
+        find_next(app, (d.tag & UI_SEARCH_REVERSE) != 0);
     }
     report(app, &d);
 }

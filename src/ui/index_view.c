@@ -19,7 +19,9 @@ int index_page_rows(const struct app *app)
     return h > MAX_PAGE_ROWS ? MAX_PAGE_ROWS : h;
 }
 
-static void format_line_head(const struct tm_message_row *r, int64_t number, char *out, size_t size)
+/* The number, mutt's status flags (N r D, then * tagged before ! flagged) and the date. */
+static void format_line_head(const struct tm_message_row *r, int64_t number, bool tagged, char *out,
+                             size_t size)
 {
     char date[32] = "";
     time_t t = (time_t)r->date;
@@ -30,7 +32,7 @@ static void format_line_head(const struct tm_message_row *r, int64_t number, cha
                  : !(r->flags & TM_FLAG_SEEN)    ? 'N'
                  : (r->flags & TM_FLAG_ANSWERED) ? 'r'
                                                  : ' ';
-    char flag = (r->flags & TM_FLAG_FLAGGED) ? '!' : ' ';
+    char flag = tagged ? '*' : (r->flags & TM_FLAG_FLAGGED) ? '!' : ' ';
     snprintf(out, size, "%5lld %c%c %-6s", (long long)number, state, flag, date);
 }
 
@@ -43,7 +45,7 @@ static void draw_row(const struct app *app, int y, const struct tm_message_row *
                                            colors_attr(app, TM_COLOR_NORMAL, A_NORMAL) |
                                                (!(r->flags & TM_FLAG_SEEN) ? (int)A_BOLD : 0));
     int tree_attr = current ? attr : colors_attr(app, TM_COLOR_TREE, attr);
-    format_line_head(r, number, head, sizeof(head));
+    format_line_head(r, number, tag_set_has(&app->tags, r->id), head, sizeof(head));
     ui_format_size(r->size, bytes, sizeof(bytes));
     snprintf(sizecol, sizeof(sizecol), " (%5s) ", bytes);
     const char *from = r->from_name && *r->from_name ? r->from_name
@@ -144,6 +146,7 @@ void index_draw(struct app *app)
     int h = index_page_rows(app), n = 0, y0 = ui_layout(app).body_y;
     char what[200];
     keep_cursor_visible(app);
+    index_tag_refresh(app);
     memset(rows, 0, sizeof(rows));
     tm_error_clear(&err);
     if (app->count > 0 && tm_core_window(app->core, app->top, h, rows, &n, &err))
@@ -169,6 +172,9 @@ void index_draw(struct app *app)
     if (app->deleted && used > 0 && (size_t)used < sizeof(what))
         used += snprintf(what + used, sizeof(what) - (size_t)used, _(" Del:%lld"),
                          (long long)app->deleted);
+    if (app->tags.n && used > 0 && (size_t)used < sizeof(what))
+        used += snprintf(what + used, sizeof(what) - (size_t)used, _(" Tag:%lld"),
+                         (long long)app->tags.n);
     if (app->unsent > 0 && used > 0 && (size_t)used < sizeof(what))
         used += snprintf(what + used, sizeof(what) - (size_t)used, _(" %lld unsent"),
                          (long long)app->unsent);
@@ -197,6 +203,16 @@ static bool current_row(struct app *app, struct tm_message_row *row)
     }
     app->cursor_id = row->id;
     return true;
+}
+
+bool index_current_id(struct app *app, int64_t *id)
+{
+    struct tm_message_row row;
+    memset(&row, 0, sizeof(row));
+    bool ok = current_row(app, &row);
+    *id = row.id;
+    tm_message_row_cleanup(&row);
+    return ok;
 }
 
 void index_move_cursor(struct app *app, int64_t to)
@@ -383,6 +399,20 @@ void index_handle(struct app *app, enum ui_fn fn)
     }
     case FN_LIMIT:
         index_limit(app);
+        break;
+    case FN_TAG:
+        index_tag_toggle(app);
+        break;
+    case FN_TAG_THREAD:
+    case FN_TAG_SUBTHREAD:
+        index_tag_thread(app, fn == FN_TAG_SUBTHREAD);
+        break;
+    case FN_TAG_PATTERN:
+    case FN_UNTAG_PATTERN:
+        index_tag_pattern(app, fn == FN_UNTAG_PATTERN);
+        break;
+    case FN_TAG_PREFIX:
+        index_tag_prefix(app);
         break;
     case FN_SEARCH:
     case FN_SEARCH_REVERSE:

@@ -157,6 +157,28 @@ static enum ui_fn folder_fn(enum tm_op op)
     }
 }
 
+/* Tagging: t in the index and the pager (on the message shown), the others in the index. */
+static enum ui_fn tag_fn(enum ui_view view, enum tm_op op)
+{
+    switch (op) {
+    case TM_OP_TAG_MESSAGE:
+    case TM_OP_TAG_ENTRY:
+        return FN_TAG;
+    case TM_OP_TAG_THREAD:
+        return view == VIEW_INDEX ? FN_TAG_THREAD : FN_NONE;
+    case TM_OP_TAG_SUBTHREAD:
+        return view == VIEW_INDEX ? FN_TAG_SUBTHREAD : FN_NONE;
+    case TM_OP_TAG_PATTERN:
+        return view == VIEW_INDEX ? FN_TAG_PATTERN : FN_NONE;
+    case TM_OP_UNTAG_PATTERN:
+        return view == VIEW_INDEX ? FN_UNTAG_PATTERN : FN_NONE;
+    case TM_OP_TAG_PREFIX:
+        return view == VIEW_INDEX ? FN_TAG_PREFIX : FN_NONE;
+    default:
+        return FN_NONE;
+    }
+}
+
 /* Starting a message, in the index and the pager. */
 static enum ui_fn send_fn(enum tm_op op)
 {
@@ -277,6 +299,8 @@ enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op)
         return browser_fn(op);
     if ((view == VIEW_INDEX || view == VIEW_PAGER) && folder_fn(op) != FN_NONE)
         return folder_fn(op);
+    if ((view == VIEW_INDEX || view == VIEW_PAGER) && tag_fn(view, op) != FN_NONE)
+        return tag_fn(view, op);
     switch (op) {
     case TM_OP_HELP:
         return FN_HELP;

@@ -485,7 +485,8 @@ void pager_handle(struct app *app, enum ui_fn fn)
         index_handle(app, fn); /* these act on the message under the index cursor */
         break;
     case FN_DELETE:
-    case FN_UNDELETE: {
+    case FN_UNDELETE:
+    case FN_TAG: {
         int64_t before = app->cursor;
         index_handle(app, fn); /* marks it and moves the cursor on: show that one (resolve) */
         if (app->view == VIEW_PAGER && app->cursor != before)

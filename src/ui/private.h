@@ -13,6 +13,8 @@
 #include "tmail/config.h"
 #include "tmail/mailcap.h"
 
+#include "tag_set.h"
+
 /* Keys are tmailrc key codes (enum tm_key in tmail/config.h): Unicode code points for
  * characters, TM_KEY_* for the others; plus these two of the UI's own. */
 #define UI_KEY_RESIZE  (-2)
@@ -65,6 +67,13 @@ enum ui_fn {
     FN_SEARCH_NEXT,
     FN_SEARCH_OPPOSITE,
     FN_LIMIT,
+    /* tagging (index_tag.c) */
+    FN_TAG,
+    FN_TAG_THREAD,
+    FN_TAG_SUBTHREAD,
+    FN_TAG_PATTERN,
+    FN_UNTAG_PATTERN,
+    FN_TAG_PREFIX,
     /* starting a message (index, pager) */
     FN_MAIL,
     FN_REPLY,
@@ -148,7 +157,15 @@ enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op);
 /* BODY_COMPOSE: the original of a reply, forward, resend or recall (compose.pending_kind);
  * BODY_COMPOSE_VIEW: the same where a big message's skeleton will do (a reply's quote, an
  * inline forward). BODY_VIEW, BODY_ATTACH and BODY_COMPOSE_VIEW ask with parts_request_view. */
-enum body_purpose { BODY_NONE, BODY_VIEW, BODY_PIPE, BODY_ATTACH, BODY_COMPOSE, BODY_COMPOSE_VIEW };
+enum body_purpose {
+    BODY_NONE,
+    BODY_VIEW,
+    BODY_PIPE,
+    BODY_PIPE_TAGGED, /* one of the tagged messages piped together (index_tag.c) */
+    BODY_ATTACH,
+    BODY_COMPOSE,
+    BODY_COMPOSE_VIEW
+};
 
 struct tm_mime_tree;
 struct tm_mime_part;
@@ -209,6 +226,13 @@ struct outbox_state {
     enum ui_view return_view;
 };
 
+/* ;| in progress: the tagged messages' raw text is gathered one body request at a time. */
+struct tag_pipe {
+    int64_t *ids; /* owned; display order; NULL when no such pipe runs */
+    size_t n, next;
+    struct tm_buf out; /* the messages so far, each followed by a newline (mutt's pipe_sep) */
+};
+
 struct app {
     struct tm_core *core;
     struct tm_config *cfg;           /* settings, key bindings, colours (*cfg_slot) */
@@ -234,6 +258,12 @@ struct app {
     int64_t cursor_id;  /* message under the cursor, to keep it across re-reads */
     bool cursor_placed; /* the start position (first unread, else last) has been chosen */
     bool user_moved;    /* the user moved before that could happen: leave the cursor alone */
+
+    /* tagging (index_tag.c) */
+    struct tag_set tags; /* tagged messages of the open mailbox */
+    bool tags_stale;     /* messages may have left the mailbox: check the tags before drawing */
+    bool tag_prefix;     /* ; was typed: the next function applies to the tagged messages */
+    struct tag_pipe tag_pipe;
 
     /* pending body request */
     enum body_purpose body_purpose;
@@ -279,7 +309,7 @@ struct app {
     size_t browser_cursor, browser_top;
     bool subscribed_only;
     enum browse_purpose browse_purpose;
-    int64_t browse_message_id; /* BROWSE_SAVE / BROWSE_COPY: the message */
+    int64_t browse_message_id; /* BROWSE_SAVE / BROWSE_COPY: the message, or UI_TAGGED */
     enum ui_view browser_return;
 
     /* writing mail (compose_*.c, editor.c, file_browser.c, outbox_view.c) */
@@ -370,6 +400,43 @@ void index_move_cursor(struct app *app, int64_t to);
 void index_search(struct app *app, enum ui_fn fn);
 /* l: asks for a pattern and shows only the messages it matches ("all" or ~A: all again). */
 void index_limit(struct app *app);
+/* The tag a body search started by the index carries (tm_core_search_start) to say what
+ * happens when it ends: a find backwards, or tagging / untagging what matched (index_tag.c). */
+#define UI_SEARCH_REVERSE 1
+#define UI_SEARCH_TAG     2
+#define UI_SEARCH_UNTAG   4
+/* The message under the index cursor into *id; false (message set) when there is none. */
+bool index_current_id(struct app *app, int64_t *id);
+
+/* index_tag.c: mutt's tagging */
+/* message_id of folder_save_prompt and folder_transfer that means the tagged messages. */
+#define UI_TAGGED 0
+/* t: toggles the current message's tag and moves to the next one. */
+void index_tag_toggle(struct app *app);
+/* <Esc>t, tag-subthread: tags the thread or subthread (untags it when the current message is
+ * tagged) and moves past it. */
+void index_tag_thread(struct app *app, bool subthread);
+/* T, ^T: asks for a pattern and tags or untags the messages the index shows that it matches;
+ * ~b ~B ~h first run the worker's body search. */
+void index_tag_pattern(struct app *app, bool untag);
+/* Tags or untags the messages the index shows that p (with its body-search results) matches. */
+void index_tag_matching(struct app *app, const struct tm_pattern *p, bool untag);
+/* ;: the next function applies to the tagged messages ("No tagged messages." when none). */
+void index_tag_prefix(struct app *app);
+/* A function typed after ;: d u F N t s C | on the tagged messages the index shows, movement
+ * and the like as without ;. */
+void index_tag_apply(struct app *app, enum ui_fn fn);
+/* s / C after ;: moves or copies the tagged messages the index shows to mailbox name. */
+void index_tag_transfer(struct app *app, const char *name, bool move);
+/* A body for ;| arrived (raw[0..len) of message_id): gathered, and piped after the last. */
+void index_tag_pipe_body(struct app *app, int64_t message_id, const char *raw, size_t len);
+/* ;| stops (its body request failed; the message says why). */
+void index_tag_pipe_stop(struct app *app);
+/* Drops the tags of messages no longer in the open mailbox, when tags_stale says so. */
+void index_tag_refresh(struct app *app);
+/* Another mailbox opened: no tags, no ; pending, no ;| gathering. */
+void index_tag_clear(struct app *app);
+void index_tag_cleanup(struct app *app);
 
 /* prompt.c: reads a line on the bottom row, starting from out's content (a suggestion the user
  * edits; "" for none); false if cancelled (Esc, ^G). The prompt must be terminal-safe text. */
@@ -396,9 +463,10 @@ int prompt_quad(struct app *app, const char *question, int quad);
 /* folder_cmds.c: changing folders, saving and copying messages, deleted messages */
 /* c: prompts for a mailbox (Tab completes, '?' lists) and opens it. */
 void folder_change_prompt(struct app *app);
-/* s / C: prompts for the mailbox to move (save) or copy message_id to. */
+/* s / C: prompts for the mailbox to move (save) or copy message_id (or UI_TAGGED) to. */
 void folder_save_prompt(struct app *app, int64_t message_id, bool move);
-/* Moves or copies message_id to name, offering to create a mailbox that does not exist. */
+/* Moves or copies message_id (or UI_TAGGED) to name, offering to create a mailbox that does not
+ * exist. */
 void folder_transfer(struct app *app, int64_t message_id, const char *name, bool move);
 /* Opens mailbox name (after folder_leave) in the index. */
 void folder_open(struct app *app, const char *name);

@@ -284,3 +284,69 @@ TM_TEST(core_sort_setting_orders_flat_and_reverse_and_back_to_threads)
     TM_CHECK_STR(bydate, threads);
     tm_core_free(&core);
 }
+
+/* Whether ids[0..n) are the ids at display positions from, from + 1, ... of want. */
+static bool ids_are(const int64_t *ids, size_t n, const int64_t *want, size_t from, size_t count)
+{
+    if (n != count)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] != want[from + i])
+            return false;
+    return true;
+}
+
+/* tests/data/demo-expected-threads.txt: rows 4-11 are one thread, depths 0 1 2 3 4 2 1 2. */
+TM_TEST(core_thread_ids_are_the_thread_or_subthread_whatever_the_limit)
+{
+    const char *dir = tm_test_tmpdir();
+    struct tm_core *core = open_demo_copy(dir);
+    struct tm_event ev;
+    struct tm_error err;
+    int64_t row_ids[13], *ids = NULL;
+    size_t n = 0;
+    TM_CHECK(core != NULL);
+    TM_CHECK(tm_core_sync(core, &err) == TM_OK);
+    TM_CHECK(wait_event(core, TM_EV_SYNC_DONE, &ev));
+    for (int i = 0; i < 13; i++) {
+        struct tm_message_row row;
+        int got = 0;
+        memset(&row, 0, sizeof(row));
+        TM_CHECK(tm_core_window(core, i, 1, &row, &got, &err) == TM_OK && got == 1);
+        row_ids[i] = row.id;
+        tm_message_row_cleanup(&row);
+    }
+    /* the thread of its deepest reply: the root and all seven replies */
+    TM_CHECK_INT(tm_core_thread_ids(core, row_ids[8], false, &ids, &n, &err), TM_OK);
+    TM_CHECK(ids_are(ids, n, row_ids, 4, 8));
+    free(ids);
+    /* the subthread of the first reply: it and the four below it, not its sibling */
+    TM_CHECK_INT(tm_core_thread_ids(core, row_ids[5], true, &ids, &n, &err), TM_OK);
+    TM_CHECK(ids_are(ids, n, row_ids, 5, 5));
+    free(ids);
+    TM_CHECK_INT(tm_core_thread_ids(core, row_ids[7], true, &ids, &n, &err), TM_OK);
+    TM_CHECK(ids_are(ids, n, row_ids, 7, 2));
+    free(ids);
+    /* the last reply's subthread is itself; the root's subthread is the thread */
+    TM_CHECK_INT(tm_core_thread_ids(core, row_ids[11], true, &ids, &n, &err), TM_OK);
+    TM_CHECK(ids_are(ids, n, row_ids, 11, 1));
+    free(ids);
+    TM_CHECK_INT(tm_core_thread_ids(core, row_ids[4], true, &ids, &n, &err), TM_OK);
+    TM_CHECK(ids_are(ids, n, row_ids, 4, 8));
+    free(ids);
+    /* a message alone is a thread of one; so is the first of the folder */
+    TM_CHECK_INT(tm_core_thread_ids(core, row_ids[12], false, &ids, &n, &err), TM_OK);
+    TM_CHECK(ids_are(ids, n, row_ids, 12, 1));
+    free(ids);
+    TM_CHECK_INT(tm_core_thread_ids(core, row_ids[0], false, &ids, &n, &err), TM_OK);
+    TM_CHECK(ids_are(ids, n, row_ids, 0, 1));
+    free(ids);
+    /* a limit that hides the root hides nothing of the thread */
+    TM_CHECK_INT(tm_core_set_limit(core, "~s ^Re:", &err), TM_OK);
+    TM_CHECK_INT(tm_core_thread_ids(core, row_ids[10], false, &ids, &n, &err), TM_OK);
+    TM_CHECK(ids_are(ids, n, row_ids, 4, 8));
+    free(ids);
+    TM_CHECK_INT(tm_core_thread_ids(core, 987654321, false, &ids, &n, &err), TM_ENOENT);
+    TM_CHECK(ids == NULL && n == 0);
+    tm_core_free(&core);
+}
