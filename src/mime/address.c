@@ -320,8 +320,14 @@ enum tm_status mime_first_address_fb(const char *value, const char *fallback, ch
 
 static enum tm_status format_mailbox(struct tm_buf *b, const struct mime_addr *a)
 {
-    if (a->name && a->addr)
-        return tm_buf_appendf(b, "%s <%s>", a->name, a->addr);
+    if (a->name && a->addr) { /* "name <addr>", without a printf per address */
+        enum tm_status st = tm_buf_append_str(b, a->name);
+        if (st == TM_OK)
+            st = tm_buf_append(b, " <", 2);
+        if (st == TM_OK)
+            st = tm_buf_append_str(b, a->addr);
+        return st ? st : tm_buf_append_char(b, '>');
+    }
     return tm_buf_append_str(b, a->name ? a->name : a->addr ? a->addr : "");
 }
 

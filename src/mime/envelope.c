@@ -12,15 +12,23 @@
 
 enum env_field { F_SUBJECT, F_FROM, F_TO, F_CC, F_MSGID, F_IRT, F_REFS, F_DATE, F_COUNT };
 
-static const char *const field_names[F_COUNT] = {
-    "Subject", "From", "To", "Cc", "Message-ID", "In-Reply-To", "References", "Date",
+static const struct {
+    const char *name;
+    size_t len;
+} fields[F_COUNT] = {
+#define FIELD(s)                                                                                   \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
+    FIELD("Subject"),    FIELD("From"),        FIELD("To"),         FIELD("Cc"),
+    FIELD("Message-ID"), FIELD("In-Reply-To"), FIELD("References"), FIELD("Date"),
+#undef FIELD
 };
 
 static int field_index(const struct tm_header_field *f)
 {
     for (int i = 0; i < F_COUNT; i++) {
-        if (strlen(field_names[i]) == f->name_len &&
-            strncasecmp(f->name, field_names[i], f->name_len) == 0)
+        if (fields[i].len == f->name_len && strncasecmp(f->name, fields[i].name, f->name_len) == 0)
             return i;
     }
     return -1;
@@ -145,6 +153,10 @@ enum tm_status tm_mime_envelope_parse(const char *msg, size_t len, struct tm_env
     return tm_mime_envelope_parse_fb(msg, len, NULL, env, err);
 }
 
+/* Bytes of header below which the unfolded values live on the stack: a sync parses every
+ * message's header, and a malloc per field cost more than the parsing. */
+#define UNFOLD_STACK 4096
+
 enum tm_status tm_mime_envelope_parse_fb(const char *msg, size_t len, const char *fallback,
                                          struct tm_envelope *env, struct tm_error *err)
 {
@@ -153,19 +165,26 @@ enum tm_status tm_mime_envelope_parse_fb(const char *msg, size_t len, const char
     size_t pos = 0, hdr_len = msg ? tm_mime_header_end(msg, len) : 0;
     enum tm_status st = TM_OK;
     memset(env, 0, sizeof(*env));
+    /* The values are disjoint parts of the header, and unfolding never lengthens one: the
+     * header's length plus a NUL per field holds them all. */
+    char stack[UNFOLD_STACK];
+    size_t cap = hdr_len + F_COUNT, used = 0;
+    char *space = cap <= sizeof(stack) ? stack : malloc(cap);
+    if (!space) {
+        st = TM_ENOMEM;
+        goto out;
+    }
     while (tm_mime_header_next(msg, hdr_len, &pos, &f)) {
         int k = field_index(&f);
         if (k < 0 || raw[k])
             continue; /* the first of duplicate fields wins */
-        if (!(raw[k] = mime_header_unfold(f.value, f.value_len))) {
-            st = TM_ENOMEM;
-            goto out;
-        }
+        raw[k] = space + used;
+        used += mime_header_unfold_to(raw[k], f.value, f.value_len) + 1;
     }
     st = fill(env, raw, fallback);
 out:
-    for (int i = 0; i < F_COUNT; i++)
-        free(raw[i]);
+    if (space != stack)
+        free(space);
     if (st) {
         tm_mime_envelope_cleanup(env);
         return tm_error_set(err, st, _("cannot parse the message header: %s"), tm_status_name(st));

@@ -18,9 +18,10 @@ size_t tm_mime_header_end(const char *msg, size_t len)
         return 1;
     if (len >= 2 && msg[0] == '\r' && msg[1] == '\n')
         return 2;
-    for (size_t i = 0; i < len; i++) {
-        if (msg[i] != '\n')
-            continue;
+    /* memchr from line break to line break: this runs over every header of a sync */
+    for (const char *lf = memchr(msg, '\n', len); lf;
+         lf = memchr(lf + 1, '\n', len - (size_t)(lf + 1 - msg))) {
+        size_t i = (size_t)(lf - msg);
         if (i + 1 < len && msg[i + 1] == '\n')
             return i + 2;
         if (i + 2 < len && msg[i + 1] == '\r' && msg[i + 2] == '\n')
@@ -101,12 +102,35 @@ bool tm_mime_header_next(const char *msg, size_t hdr_len, size_t *pos, struct tm
 char *mime_header_unfold(const char *value, size_t len)
 {
     char *out = malloc(len + 1);
+    if (out)
+        mime_header_unfold_to(out, value, len);
+    return out;
+}
+
+/* Bytes of s[0..len) before the first CR, LF or NUL: copied as they are. memchr, not a loop over
+ * every byte: every header field of a sync comes through here, and most have no break at all. */
+static size_t plain_run(const char *s, size_t len)
+{
+    const char *stop = memchr(s, '\n', len);
+    size_t n = stop ? (size_t)(stop - s) : len;
+    if ((stop = memchr(s, '\r', n)))
+        n = (size_t)(stop - s);
+    if ((stop = memchr(s, '\0', n)))
+        n = (size_t)(stop - s);
+    return n;
+}
+
+size_t mime_header_unfold_to(char *out, const char *value, size_t len)
+{
     size_t n = 0;
-    if (!out)
-        return NULL;
     for (size_t i = 0; i < len; i++) {
-        char c = value[i];
-        if (c == '\r' || c == '\n') {
+        size_t run = plain_run(value + i, len - i);
+        memcpy(out + n, value + i, run);
+        n += run;
+        i += run;
+        if (i == len)
+            break;
+        if (value[i] == '\r' || value[i] == '\n') {
             /* WSP* line-break WSP* (any mix of CR and LF) becomes one space. */
             while (n > 0 && IS_WSP(out[n - 1]))
                 n--;
@@ -114,18 +138,17 @@ char *mime_header_unfold(const char *value, size_t len)
                    (IS_WSP(value[i + 1]) || value[i + 1] == '\r' || value[i + 1] == '\n'))
                 i++;
             out[n++] = ' ';
-        } else if (c != '\0') {
-            out[n++] = c;
-        }
+        } /* else a NUL: dropped */
     }
     size_t b = 0;
     while (b < n && IS_WSP(out[b]))
         b++;
     while (n > b && IS_WSP(out[n - 1]))
         n--;
-    memmove(out, out + b, n - b);
+    if (b > 0)
+        memmove(out, out + b, n - b);
     out[n - b] = 0;
-    return out;
+    return n - b;
 }
 
 bool mime_header_find(const char *msg, size_t hdr_len, const char *name, struct tm_header_field *f)

@@ -60,6 +60,8 @@ size_t mime_decoded_size(enum mime_cte cte, const char *in, size_t len);
 /* Unfolds value[0..len) (each WSP* line-break WSP* becomes one space, NUL bytes dropped) and
  * trims it; malloc'd, NULL on allocation failure. */
 char *mime_header_unfold(const char *value, size_t len);
+/* The same into out, which has room for len + 1 bytes; returns the unfolded length. */
+size_t mime_header_unfold_to(char *out, const char *value, size_t len);
 
 /* Finds the first field called name in the header msg[0..hdr_len); false when absent. */
 bool mime_header_find(const char *msg, size_t hdr_len, const char *name, struct tm_header_field *f);

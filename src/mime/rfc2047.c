@@ -177,6 +177,14 @@ char *tm_mime_decode_header_text(const char *text, const char *fallback)
 {
     struct tm_buf out;
     size_t len = text ? strlen(text) : 0;
+    /* The common case, text without encoded words that is already UTF-8, is what
+     * mime_decode_header would make of it: the same bytes (a C string has no NULs to drop). */
+    if (len > 0 && !strstr(text, "=?") && mime_utf8_valid(text, len)) {
+        char *copy = malloc(len + 1);
+        if (copy)
+            memcpy(copy, text, len + 1);
+        return copy;
+    }
     /* Every input byte yields at most 4 output bytes, so this cap never truncates. */
     tm_buf_init(&out, len < (SIZE_MAX - 64) / 4 ? 4 * len + 64 : 0);
     enum tm_status st = mime_decode_header(&out, text ? text : "", len, fallback);

@@ -87,7 +87,13 @@ enum tm_status tm_store_message_upsert(struct tm_store *st, struct tm_message_ro
      * cost of a bulk insert. A rowid set (they start at 1) tells an insert; else the key finds
      * the row (an update leaves the last insert rowid alone). */
     sqlite3_set_last_insert_rowid(st->db, 0);
-    enum tm_status rc = store_step_done(st, s, _("cannot store a message"), err);
+    /* Not store_step_done: its message would be translated for every row of a big sync
+     * (gettext showed in the profile); only a failure needs it. */
+    int r = sqlite3_step(s);
+    enum tm_status rc = r == SQLITE_DONE || r == SQLITE_ROW
+                            ? TM_OK
+                            : store_error(st, err, _("cannot store a message"));
+    store_release(s);
     if (rc)
         return rc;
     sqlite3_int64 after = sqlite3_last_insert_rowid(st->db);
