@@ -5,6 +5,7 @@
 #define TMAIL_BACKEND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tmail/buf.h"
@@ -123,6 +124,16 @@ struct tm_backend_ops {
                            struct tm_error *err);
     enum tm_status (*move)(struct tm_session *s, int64_t message_id, const char *to_mailbox,
                            struct tm_error *err);
+    /* The same three for ids[0..n) at once (borrowed; messages of one mailbox, as the open one's
+     * tagged messages are): IMAP sends UID sets instead of a command per message. The store ends
+     * up as after the single calls, offline changes are queued the same way. On failure some of
+     * the messages may be done. NULL: core calls the single operation for each. */
+    enum tm_status (*set_flags_many)(struct tm_session *s, const int64_t *ids, size_t n,
+                                     unsigned add, unsigned clear, struct tm_error *err);
+    enum tm_status (*copy_many)(struct tm_session *s, const int64_t *ids, size_t n,
+                                const char *to_mailbox, struct tm_error *err);
+    enum tm_status (*move_many)(struct tm_session *s, const int64_t *ids, size_t n,
+                                const char *to_mailbox, struct tm_error *err);
     enum tm_status (*expunge)(struct tm_session *s, const char *mailbox, int64_t mailbox_id,
                               struct tm_error *err);
     enum tm_status (*append)(struct tm_session *s, const char *mailbox, const char *msg, size_t len,

@@ -206,6 +206,13 @@ enum tm_status tm_core_part_payload(struct tm_core *core, int64_t message_id, co
 enum tm_status tm_core_set_flags(struct tm_core *core, int64_t message_id, unsigned add,
                                  unsigned clear, struct tm_error *err);
 
+/* Queues one flag change for the messages ids[0..n) of the open mailbox (borrowed: copied into
+ * the job before returning), e.g. the tagged ones: one job, and over IMAP UID STOREs of UID
+ * sets instead of one command per message. A single TM_EV_CHANGED (message_id 0) or
+ * TM_EV_ERROR follows. n == 0 or nothing to change: TM_OK, nothing queued. */
+enum tm_status tm_core_set_flags_many(struct tm_core *core, const int64_t *ids, size_t n,
+                                      unsigned add, unsigned clear, struct tm_error *err);
+
 /* ---- Folders of the open account (IMAP mailboxes, Maildir++ folders) ----
  * The worker lists the account's mailboxes (with STATUS counts of the ones not open) after the
  * first sync and then every mail_check seconds, recording them in the store; a TM_EV_MAILBOXES
@@ -259,6 +266,13 @@ enum tm_status tm_core_copy(struct tm_core *core, int64_t message_id, const char
                             struct tm_error *err);
 enum tm_status tm_core_move(struct tm_core *core, int64_t message_id, const char *to_mailbox,
                             struct tm_error *err);
+/* The same for the messages ids[0..n) of the open mailbox (borrowed: copied into the job) as one
+ * job: over IMAP UID COPY / UID MOVE of UID sets. One TM_EV_CHANGED (text: how many went where)
+ * or TM_EV_ERROR follows. n == 0: TM_OK, nothing queued. */
+enum tm_status tm_core_copy_many(struct tm_core *core, const int64_t *ids, size_t n,
+                                 const char *to_mailbox, struct tm_error *err);
+enum tm_status tm_core_move_many(struct tm_core *core, const int64_t *ids, size_t n,
+                                 const char *to_mailbox, struct tm_error *err);
 /* How many messages of the open mailbox are marked deleted. */
 enum tm_status tm_core_count_deleted(struct tm_core *core, int64_t *count, struct tm_error *err);
 /* Queues the removal of the open mailbox's deleted messages: moved to the trash mailbox when the

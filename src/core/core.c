@@ -284,6 +284,16 @@ enum tm_status tm_core_set_flags(struct tm_core *core, int64_t message_id, unsig
     return worker_submit(&core->worker, &job, err);
 }
 
+enum tm_status tm_core_set_flags_many(struct tm_core *core, const int64_t *ids, size_t n,
+                                      unsigned add, unsigned clear, struct tm_error *err)
+{
+    if (n == 0 || (!add && !clear))
+        return TM_OK;
+    struct job job = {
+        .type = JOB_FLAGS, .ids = (int64_t *)ids, .n_ids = n, .add = add, .clear = clear};
+    return worker_submit(&core->worker, &job, err);
+}
+
 void tm_core_answer_secret(struct tm_core *core, const char *secret)
 {
     struct worker *w = &core->worker;

@@ -62,6 +62,40 @@ enum tm_status backend_move(const struct tm_backend_ops *ops, struct tm_session 
     return ops->move(s, id, to, err);
 }
 
+enum tm_status backend_set_flags_many(const struct tm_backend_ops *ops, struct tm_session *s,
+                                      const int64_t *ids, size_t n, unsigned add, unsigned clear,
+                                      struct tm_error *err)
+{
+    if (ops->set_flags_many)
+        return ops->set_flags_many(s, ids, n, add, clear, err);
+    enum tm_status st = TM_OK;
+    for (size_t i = 0; i < n && !st; i++)
+        st = backend_set_flags(ops, s, ids[i], add, clear, err);
+    return st;
+}
+
+enum tm_status backend_copy_many(const struct tm_backend_ops *ops, struct tm_session *s,
+                                 const int64_t *ids, size_t n, const char *to, struct tm_error *err)
+{
+    if (ops->copy_many)
+        return ops->copy_many(s, ids, n, to, err);
+    enum tm_status st = TM_OK;
+    for (size_t i = 0; i < n && !st; i++)
+        st = backend_copy(ops, s, ids[i], to, err);
+    return st;
+}
+
+enum tm_status backend_move_many(const struct tm_backend_ops *ops, struct tm_session *s,
+                                 const int64_t *ids, size_t n, const char *to, struct tm_error *err)
+{
+    if (ops->move_many)
+        return ops->move_many(s, ids, n, to, err);
+    enum tm_status st = TM_OK;
+    for (size_t i = 0; i < n && !st; i++)
+        st = backend_move(ops, s, ids[i], to, err);
+    return st;
+}
+
 enum tm_status backend_expunge(const struct tm_backend_ops *ops, struct tm_session *s,
                                const char *mailbox, int64_t mailbox_id, struct tm_error *err)
 {

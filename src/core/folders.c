@@ -197,6 +197,36 @@ enum tm_status tm_core_move(struct tm_core *core, int64_t message_id, const char
     return submit_named(core, JOB_MOVE, message_id, to_mailbox, NULL, err);
 }
 
+/* A copy or move of ids[0..n) (copied into the job) to name, as one job. */
+static enum tm_status submit_many(struct tm_core *core, enum job_type type, const int64_t *ids,
+                                  size_t n, const char *name, struct tm_error *err)
+{
+    if (!name || !name[0])
+        return tm_error_set(err, TM_ENOENT, _("No mailbox name given."));
+    if (n == 0)
+        return TM_OK;
+    struct job job = {.type = type,
+                      .mailbox_id = core->mailbox_id,
+                      .name = (char *)name,
+                      .ids = (int64_t *)ids,
+                      .n_ids = n};
+    return worker_submit(&core->worker, &job, err);
+}
+
+enum tm_status tm_core_copy_many(struct tm_core *core, const int64_t *ids, size_t n,
+                                 const char *to_mailbox, struct tm_error *err)
+{
+    return submit_many(core, JOB_COPY, ids, n, to_mailbox, err);
+}
+
+enum tm_status tm_core_move_many(struct tm_core *core, const int64_t *ids, size_t n,
+                                 const char *to_mailbox, struct tm_error *err)
+{
+    if (to_mailbox && strcmp(to_mailbox, core->mailbox_name) == 0)
+        return tm_error_set(err, TM_ENOTSUP, _("The messages are already in %s."), to_mailbox);
+    return submit_many(core, JOB_MOVE, ids, n, to_mailbox, err);
+}
+
 enum tm_status tm_core_count_deleted(struct tm_core *core, int64_t *count, struct tm_error *err)
 {
     return tm_store_message_count_with_flags(core->store, core->mailbox_id, TM_FLAG_DELETED,

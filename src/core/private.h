@@ -26,12 +26,12 @@ bool event_queue_pop(struct event_queue *q, struct tm_event *ev);
 enum job_type {
     JOB_SYNC,      /* the open mailbox */
     JOB_BODY,      /* message_id's raw message */
-    JOB_FLAGS,     /* add/clear on message_id */
+    JOB_FLAGS,     /* add/clear on message_id (or ids) */
     JOB_SORT,      /* a new display order */
     JOB_LIST,      /* list the mailboxes and ask STATUS of the others */
     JOB_SELECT,    /* open mailbox (mailbox_id, name) and sync it */
-    JOB_COPY,      /* message_id to mailbox name */
-    JOB_MOVE,      /* message_id to mailbox name */
+    JOB_COPY,      /* message_id (or ids) to mailbox name */
+    JOB_MOVE,      /* message_id (or ids) to mailbox name */
     JOB_EXPUNGE,   /* deleted messages of (mailbox_id, name): to trash name2, or expunged */
     JOB_CREATE,    /* mailbox name */
     JOB_RENAME,    /* mailbox name to name2 */
@@ -56,7 +56,10 @@ struct job {
     bool subscribe;     /* JOB_SUBSCRIBE */
     char *data;         /* JOB_APPEND: the message, owned like name */
     size_t data_len;
-    bool view; /* JOB_BODY: a big message's skeleton will do (name: alternative_order) */
+    bool view;    /* JOB_BODY: a big message's skeleton will do (name: alternative_order) */
+    int64_t *ids; /* JOB_FLAGS, JOB_COPY, JOB_MOVE of several messages (then message_id is 0):
+                     owned by the queued job like name */
+    size_t n_ids;
     struct job *next;
 };
 
@@ -284,6 +287,17 @@ enum tm_status backend_copy(const struct tm_backend_ops *ops, struct tm_session 
                             const char *to, struct tm_error *err);
 enum tm_status backend_move(const struct tm_backend_ops *ops, struct tm_session *s, int64_t id,
                             const char *to, struct tm_error *err);
+/* set_flags_many, copy_many, move_many over ids[0..n), or the single operation for each when the
+ * backend has only that (stopping at the first failure). */
+enum tm_status backend_set_flags_many(const struct tm_backend_ops *ops, struct tm_session *s,
+                                      const int64_t *ids, size_t n, unsigned add, unsigned clear,
+                                      struct tm_error *err);
+enum tm_status backend_copy_many(const struct tm_backend_ops *ops, struct tm_session *s,
+                                 const int64_t *ids, size_t n, const char *to,
+                                 struct tm_error *err);
+enum tm_status backend_move_many(const struct tm_backend_ops *ops, struct tm_session *s,
+                                 const int64_t *ids, size_t n, const char *to,
+                                 struct tm_error *err);
 enum tm_status backend_expunge(const struct tm_backend_ops *ops, struct tm_session *s,
                                const char *mailbox, int64_t mailbox_id, struct tm_error *err);
 enum tm_status backend_create(const struct tm_backend_ops *ops, struct tm_session *s,

@@ -135,8 +135,10 @@ static void run_flags(struct worker_ctx *c, const struct job *job)
 {
     struct tm_error err;
     tm_error_clear(&err);
-    enum tm_status st =
-        backend_set_flags(c->w->ops, c->session, job->message_id, job->add, job->clear, &err);
+    enum tm_status st = job->ids ? backend_set_flags_many(c->w->ops, c->session, job->ids,
+                                                          job->n_ids, job->add, job->clear, &err)
+                                 : backend_set_flags(c->w->ops, c->session, job->message_id,
+                                                     job->add, job->clear, &err);
     worker_post(c->w, st ? TM_EV_ERROR : TM_EV_CHANGED, job->message_id, &err);
 }
 
@@ -307,6 +309,7 @@ static void job_free(struct job *job)
         free(job->name);
         free(job->name2);
         free(job->data);
+        free(job->ids);
         free(job);
     }
 }
@@ -535,7 +538,11 @@ static struct job *job_dup(const struct job *job)
     copy->data = job->data ? malloc(job->data_len ? job->data_len : 1) : NULL;
     if (copy->data)
         memcpy(copy->data, job->data, job->data_len);
-    if ((job->name && !copy->name) || (job->name2 && !copy->name2) || (job->data && !copy->data)) {
+    copy->ids = job->ids ? malloc((job->n_ids ? job->n_ids : 1) * sizeof(*job->ids)) : NULL;
+    if (copy->ids && job->n_ids)
+        memcpy(copy->ids, job->ids, job->n_ids * sizeof(*job->ids));
+    if ((job->name && !copy->name) || (job->name2 && !copy->name2) || (job->data && !copy->data) ||
+        (job->ids && !copy->ids)) {
         job_free(copy);
         return NULL;
     }

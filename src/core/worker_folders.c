@@ -187,9 +187,39 @@ void worker_run_select(struct worker_ctx *c, struct job *job)
         worker_post(w, TM_EV_SYNC_DONE, 0, &c->open_err);
 }
 
+/* Several messages of the open mailbox (job->ids): one backend call for them all. */
+static void run_transfer_many(struct worker_ctx *c, const struct job *job)
+{
+    struct worker *w = c->w;
+    const struct tm_backend_ops *ops = w->ops;
+    struct tm_error err;
+    char text[600];
+    tm_error_clear(&err);
+    enum tm_status st;
+    if (job->type == JOB_COPY) {
+        st = backend_copy_many(ops, c->session, job->ids, job->n_ids, job->name, &err);
+    } else if (ops->move || ops->move_many || !(ops->copy || ops->copy_many)) {
+        st = backend_move_many(ops, c->session, job->ids, job->n_ids, job->name, &err);
+    } else { /* no move at the source: copy, and the originals are deleted (as mutt) */
+        st = backend_copy_many(ops, c->session, job->ids, job->n_ids, job->name, &err);
+        if (!st)
+            st = backend_set_flags_many(ops, c->session, job->ids, job->n_ids, TM_FLAG_DELETED, 0,
+                                        &err);
+    }
+    if (job->type == JOB_COPY) /* as for one message: the person knows how many were tagged */
+        snprintf(text, sizeof(text), _("Copied to %s."), job->name);
+    else
+        snprintf(text, sizeof(text), _("Saved to %s."), job->name);
+    worker_post_text(w, st ? TM_EV_ERROR : TM_EV_CHANGED, job->mailbox_id, &err, text);
+}
+
 void worker_run_transfer(struct worker_ctx *c, const struct job *job)
 {
     struct worker *w = c->w;
+    if (job->ids) {
+        run_transfer_many(c, job);
+        return;
+    }
     struct tm_message_row row = {0};
     struct tm_error err;
     char text[600];

@@ -223,31 +223,46 @@ void index_tag_prefix(struct app *app)
     app_set_message(app, "%s", "tag-");
 }
 
-/* d u F N t on each tagged message: flags toggle one by one (as mutt's ;F and ;N), and a
- * message marked deleted loses its tag (mutt's delete_untag). */
+/* The ids of items[0..n) that need add (want_set) or clear (!want_set) of bit, into ids. */
+static size_t pick(const struct tagged_row *items, size_t n, unsigned bit, bool want_set,
+                   int64_t *ids)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(items[i].flags & bit) == want_set)
+            ids[k++] = items[i].id;
+    return k;
+}
+
+/* d u F N t on the tagged messages: one flag change for all of them (UID sets over IMAP), two
+ * for ;F and ;N, which toggle each message's flag (as mutt's); a message marked deleted loses
+ * its tag (mutt's delete_untag). */
 static void flag_tagged(struct app *app, enum ui_fn fn, const struct tagged_row *items, size_t n)
 {
     struct tm_error err;
     enum tm_status st = TM_OK;
     tm_error_clear(&err);
-    for (size_t i = 0; i < n && !st; i++) {
-        unsigned f = items[i].flags, add = 0, clear = 0;
-        if (fn == FN_DELETE)
-            add = f & TM_FLAG_DELETED ? 0 : TM_FLAG_DELETED;
-        else if (fn == FN_UNDELETE)
-            clear = f & TM_FLAG_DELETED;
-        else if (fn == FN_FLAG || fn == FN_TOGGLE_NEW) {
-            unsigned bit = fn == FN_FLAG ? TM_FLAG_FLAGGED : TM_FLAG_SEEN;
-            if (f & bit)
-                clear = bit;
-            else
-                add = bit;
-        }
-        if (add || clear)
-            st = tm_core_set_flags(app->core, items[i].id, add, clear, &err);
-        if (!st && (fn == FN_DELETE || fn == FN_TAG))
-            tag_set_remove(&app->tags, items[i].id);
+    int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
+    if (!ids) {
+        app_set_message(app, "%s", _("out of memory"));
+        return;
     }
+    size_t k;
+    if (fn == FN_DELETE || fn == FN_UNDELETE) {
+        k = pick(items, n, TM_FLAG_DELETED, fn == FN_DELETE, ids);
+        st = fn == FN_DELETE ? tm_core_set_flags_many(app->core, ids, k, TM_FLAG_DELETED, 0, &err)
+                             : tm_core_set_flags_many(app->core, ids, k, 0, TM_FLAG_DELETED, &err);
+    } else if (fn == FN_FLAG || fn == FN_TOGGLE_NEW) {
+        unsigned bit = fn == FN_FLAG ? TM_FLAG_FLAGGED : TM_FLAG_SEEN;
+        k = pick(items, n, bit, true, ids);
+        st = tm_core_set_flags_many(app->core, ids, k, bit, 0, &err);
+        k = pick(items, n, bit, false, ids);
+        if (!st)
+            st = tm_core_set_flags_many(app->core, ids, k, 0, bit, &err);
+    }
+    for (size_t i = 0; i < n && !st && (fn == FN_DELETE || fn == FN_TAG); i++)
+        tag_set_remove(&app->tags, items[i].id);
+    free(ids);
     if (st)
         app_set_message(app, "%s", err.message);
     app->dirty = true;
@@ -258,16 +273,20 @@ void index_tag_transfer(struct app *app, const char *name, bool move)
     struct tagged_row *items;
     size_t n;
     struct tm_error err;
-    enum tm_status st = TM_OK;
     tm_error_clear(&err);
     if (!shown_tagged(app, &items, &n))
         return;
-    /* one job per message: each reports its own "Saved to" / "Copied to" */
-    for (size_t i = 0; i < n && !st; i++)
-        st = move ? tm_core_move(app->core, items[i].id, name, &err)
-                  : tm_core_copy(app->core, items[i].id, name, &err);
+    int64_t *ids = malloc(n * sizeof(*ids));
+    enum tm_status st = ids ? TM_OK : tm_error_set(&err, TM_ENOMEM, _("out of memory"));
+    for (size_t i = 0; ids && i < n; i++)
+        ids[i] = items[i].id;
+    /* one job: a UID MOVE / UID COPY of the set over IMAP, one "saved to" message */
+    if (!st)
+        st = move ? tm_core_move_many(app->core, ids, n, name, &err)
+                  : tm_core_copy_many(app->core, ids, n, name, &err);
     if (st)
         app_set_message(app, "%s", err.message);
+    free(ids);
     free(items);
 }
 

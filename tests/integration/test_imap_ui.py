@@ -28,17 +28,19 @@ def bob_count():
     return n
 
 
-def write_rc(t, with_password=True, port=None):
+def write_rc(t, with_password=True, port=None, debug=False):
     rc = os.path.join(t.home, ".tmailrc")
     password = "  set password = \"%s\"\n" % E["TM_TEST_PASS2"] if with_password else ""
-    with open(rc, "w") as f:
+    with open(rc + ".new", "w") as f:
+        f.write("set log_level = debug\n" if debug else "")
         f.write("account bob\n"
                 "  set imap = imaps://%s@%s:%s\n"
                 "%s"
                 "  set tls_ca_file = \"%s\"\n"
                 "end\n" % (E["TM_TEST_USER2"], HOST, port or E["TM_TEST_IMAPS_PORT"], password,
                            E["TM_TEST_CA"]))
-    os.chmod(rc, 0o600)
+    os.chmod(rc + ".new", 0o600)
+    os.rename(rc + ".new", rc)  # whole when tmail sees it
     return rc
 
 
@@ -58,11 +60,11 @@ def fill_bob_maildir(n):
         os.chown(path, uid, gid)
 
 
-def start(cols=120, rows=30, with_password=True, port=None):
+def start(cols=120, rows=30, with_password=True, port=None, debug=False):
     # tmail starts once the test has written the tmailrc into the pane's fresh HOME
     t = Tmux("while [ ! -e ~/.tmailrc ]; do sleep 0.05; done; exec %s" % TMAIL, cols=cols,
              rows=rows)
-    write_rc(t, with_password, port)
+    write_rc(t, with_password, port, debug)
     return t
 
 
@@ -192,6 +194,56 @@ def test_browser_create_save_and_change_folder():
     try:
         assert subjects_in(o, "Projects") == [subject], subjects_in(o, "Projects")
         assert subject not in subjects_in(o, "INBOX")
+    finally:
+        o.logout()
+
+
+def test_tagged_messages_move_with_one_uid_move():
+    tag = "bulktag%d" % os.getpid()
+    o = bob_imap()
+    o.delete('"Bulk"')  # a previous run's; an error when there is none
+    o.create('"Bulk"')
+    o.select("INBOX")
+    for i in range(3):
+        o.append("INBOX", None, None,
+                 ("From: Carol <carol@example.test>\r\nTo: %s\r\nSubject: %s %d\r\n"
+                  "Date: Fri, 1 Jan 2100 10:0%d:00 +0000\r\n"
+                  "Message-ID: <bulk%d.%d@example.test>\r\n\r\nmove us\r\n"
+                  % (E["TM_TEST_ADDR2"], tag, i, i, os.getpid(), i)).encode())
+    inbox = len(o.uids())
+    o.logout()
+    with start(debug=True) as t:
+        t.wait_for(r"Msgs:%d" % inbox, timeout=120)
+        t.wait_gone(r"Syncing", timeout=120)
+        t.send_keys("T")
+        t.wait_for("Tag messages matching:")
+        t.type("~s %s" % tag)
+        t.send_keys("Enter")
+        t.wait_for("3 messages tagged.", timeout=10)
+        t.send_keys("\\;", "s")
+        t.wait_for("Save to mailbox:")
+        t.type("Bulk")
+        t.send_keys("Enter")
+        t.wait_for(re.compile(r"Saved to Bulk\.|Create Bulk\?"), timeout=20)
+        if "Create Bulk?" in t.screen():  # not listed yet: it exists, so nothing is created
+            t.send_keys("y")
+            t.wait_for("Saved to Bulk.", timeout=20)
+        t.wait_for(r"Msgs:%d" % (inbox - 3), timeout=10)
+        t.wait_gone("Tag:")
+        t.send_keys("q")
+        t.wait_exit(10)
+        log = open(os.path.join(t.home, ".local", "state", "tmail", "tmail.log"),
+                   errors="replace").read()
+    moves = re.findall(r"> \S+ UID MOVE (\S+) ", log)
+    copies = re.findall(r"> \S+ UID COPY ", log)
+    assert len(moves) == 1 and not copies, (moves, copies)
+    assert re.fullmatch(r"\d+(:\d+)?(,\d+(:\d+)?)*", moves[0]) and (
+        ":" in moves[0] or moves[0].count(",") == 2), moves
+    o = bob_imap()
+    try:
+        moved = sorted(subjects_in(o, "Bulk"))
+        assert moved == ["%s %d" % (tag, i) for i in range(3)], moved
+        assert not [x for x in subjects_in(o, "INBOX") if x.startswith(tag)]
     finally:
         o.logout()
 

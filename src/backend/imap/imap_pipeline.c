@@ -64,6 +64,8 @@ enum tm_status imap_pipeline_finish(struct tm_session *s, struct imap_pipeline *
         st = imap_cmd_response(s, &p->cs[i], &r, &cmd_err);
         if (p->cs[i].done) {
             p->result[i] = st;
+            if (st && !p->failure.status)
+                p->failure = cmd_err;
             waiting--;
             if (!s->stream) { /* the answer dropped the connection (a continuation) */
                 if (err)

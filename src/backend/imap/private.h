@@ -127,6 +127,7 @@ struct imap_pipeline {
     char tags[IMAP_PIPELINE_MAX][16];
     struct imap_cmd_state cs[IMAP_PIPELINE_MAX];
     enum tm_status result[IMAP_PIPELINE_MAX];
+    struct tm_error failure; /* the first failing command's error (status TM_OK: none) */
 };
 void imap_pipeline_init(struct imap_pipeline *p, imap_untagged_fn fn, void *ctx,
                         enum tm_status no_status);
@@ -277,6 +278,15 @@ enum tm_status imap_op_append(struct tm_session *s, const char *mailbox, const c
                               size_t len, unsigned flags, struct tm_error *err);
 enum tm_status imap_op_search(struct tm_session *s, const char *mailbox, int64_t mailbox_id,
                               const char *criteria, int64_t **ids, size_t *n, struct tm_error *err);
+
+/* ---- imap_bulk.c: the set_flags_many, copy_many and move_many slots (UID sets) ---- */
+
+enum tm_status imap_op_set_flags_many(struct tm_session *s, const int64_t *ids, size_t n,
+                                      unsigned add, unsigned clear, struct tm_error *err);
+enum tm_status imap_op_copy_many(struct tm_session *s, const int64_t *ids, size_t n,
+                                 const char *to_mailbox, struct tm_error *err);
+enum tm_status imap_op_move_many(struct tm_session *s, const int64_t *ids, size_t n,
+                                 const char *to_mailbox, struct tm_error *err);
 
 /* ---- imap_pending.c ---- */
 
