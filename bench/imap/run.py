@@ -679,8 +679,8 @@ def report(n, res):
     print()
     print("%-46s %9s %10s  %s" % ("target", "value", "goal", ""))
     for name, label, spec, unit in (
-            ("sync_vs_bare", "tmail first sync / bare stream", "%.2fx", "x"),
-            ("neomutt_vs_sync", "neomutt cold / tmail first sync", "%.2fx", "x"),
+            ("sync_vs_bare", "tmail first sync / bare stream", "%.3fx", "x"),
+            ("neomutt_vs_sync", "neomutt cold / tmail first sync", "%.3fx", "x"),
             ("resync", "tmail resync", "%.3f s", " s"),
             ("reopen", "tmail reopen, first screen", "%.3f s", " s"),
             ("rss_mib", "tmail peak RSS (max of the three runs)", "%.1f MiB", " MiB")):
