@@ -257,6 +257,24 @@ static enum tm_status finish(struct tm_error *failure, enum tm_status st, struct
     return st;
 }
 
+/* The cache first, as for one message, in one transaction: a tagged batch can be thousands of
+ * rows, and a commit each would cost more than the server's answer. */
+static enum tm_status cache_flags(struct tm_store *store, const struct bulk *b, unsigned add,
+                                  unsigned clear, struct tm_error *err)
+{
+    enum tm_status st = tm_store_begin(store, err);
+    for (size_t i = 0; !st && i < b->n; i++) {
+        unsigned now = (b->items[i].flags | add) & ~clear;
+        if (now != b->items[i].flags)
+            st = tm_store_message_set_flags(store, b->items[i].id, now, NULL, err);
+    }
+    if (st) {
+        tm_store_rollback(store);
+        return st;
+    }
+    return tm_store_commit(store, err);
+}
+
 enum tm_status imap_op_set_flags_many(struct tm_session *s, const int64_t *ids, size_t n,
                                       unsigned add, unsigned clear, struct tm_error *err)
 {
@@ -273,11 +291,8 @@ enum tm_status imap_op_set_flags_many(struct tm_session *s, const int64_t *ids, 
         if (bits && (imap_flags_format(bits, &list[pass]) || !list[pass].data))
             st = tm_error_set(err, TM_ENOMEM, _("out of memory"));
     }
-    for (size_t i = 0; !st && i < b.n; i++) { /* the cache first, as for one message */
-        unsigned now = (b.items[i].flags | add) & ~clear;
-        if (now != b.items[i].flags)
-            st = tm_store_message_set_flags(store, b.items[i].id, now, NULL, err);
-    }
+    if (!st)
+        st = cache_flags(store, &b, add, clear, err);
     for (size_t lo = 0; !st && lo < b.n_chunks;) {
         size_t hi = group_end(&b, lo);
         struct tm_error net;
@@ -362,7 +377,7 @@ static enum tm_status settle_moved(struct tm_session *s, const struct bulk *b,
                                    struct tm_error *err)
 {
     struct tm_store *store = s->env->store;
-    enum tm_status st = TM_OK;
+    enum tm_status st = tm_store_begin(store, err); /* up to 1000 rows: one commit */
     for (size_t i = ch->lo; !st && i < ch->hi; i++) {
         const struct bulk_item *it = &b->items[i];
         if (imap_is_offline_error(ch->st)) {
@@ -378,7 +393,11 @@ static enum tm_status settle_moved(struct tm_session *s, const struct bulk *b,
             st = tm_store_message_delete(store, it->id, err);
         }
     }
-    return st;
+    if (st) {
+        tm_store_rollback(store);
+        return st;
+    }
+    return tm_store_commit(store, err);
 }
 
 enum tm_status imap_op_move_many(struct tm_session *s, const int64_t *ids, size_t n,
