@@ -414,7 +414,7 @@ struct thread_subj {
     const char *base; /* borrowed: the subject without reply prefixes, list tags, outer blanks */
     size_t len;
     uint64_t hash; /* of base as thread_base_cmp sees it: equal bases, equal hashes */
-    bool reply; /* a Re:/Fwd:-like prefix was stripped */
+    bool reply;    /* a Re:/Fwd:-like prefix was stripped */
     int64_t date, id;
     size_t msg;
 };
