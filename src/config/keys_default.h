@@ -68,6 +68,7 @@ static const struct default_binding default_bindings[] = {
     D(PAGER, "L", "list-reply"), D(PAGER, "f", "forward-message"), D(PAGER, "m", "mail"),
     D(PAGER, "s", "save-message"), D(PAGER, "C", "copy-message"), D(PAGER, "|", "pipe-message"),
     D(PAGER, "F", "flag-message"), D(PAGER, "N", "toggle-new"), D(PAGER, "v", "view-attachments"),
+    D(PAGER, "w", "set-flag"), D(PAGER, "W", "clear-flag"),
     D(PAGER, "h", "display-toggle-weed"), D(PAGER, "T", "toggle-quoted"),
     D(PAGER, "S", "skip-quoted"), D(PAGER, "/", "search"), D(PAGER, "n", "search-next"),
     D(PAGER, "\\", "search-toggle"), D(PAGER, "c", "change-folder"), D(PAGER, "$", "sync-mailbox"),

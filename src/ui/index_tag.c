@@ -1,9 +1,9 @@
 /* index_tag.c - mutt's tagging in the index: t tags or untags the message and moves on, <Esc>t
  * and tag-subthread do a whole thread or subthread, T and ^T tag and untag the messages a pattern
  * matches (~b ~B ~h after the worker's body search, as for limit), and ; applies the next
- * function (d u F N t s C |) to every tagged message the index shows: a limit hides the others,
- * as in mutt. Tags are store ids of the open mailbox; they go when another mailbox opens, and
- * with the messages that leave this one. */
+ * function (d u F N w W t s C |) to every tagged message the index shows: a limit hides the
+ * others, as in mutt. Tags are store ids of the open mailbox; they go when another mailbox opens,
+ * and with the messages that leave this one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +268,31 @@ static void flag_tagged(struct app *app, enum ui_fn fn, const struct tagged_row 
     app->dirty = true;
 }
 
+/* ;w / ;W: one flag change for the tagged messages that need it; marked deleted, they lose
+ * their tags, as with ;d. ;w * leaves them tagged, ;W * untags them. */
+static void set_flag_tagged(struct app *app, bool set, const struct tagged_row *items, size_t n)
+{
+    struct flag_change c;
+    struct tm_error err;
+    enum tm_status st = TM_OK;
+    tm_error_clear(&err);
+    if (!flag_prompt(app, set, &c))
+        return;
+    app->dirty = true;
+    if (c.bit) {
+        int64_t *ids = malloc(n * sizeof(*ids));
+        st = ids ? tm_core_set_flags_many(app->core, ids, pick(items, n, c.bit, c.on, ids),
+                                          c.on ? c.bit : 0, c.on ? 0 : c.bit, &err)
+                 : tm_error_set(&err, TM_ENOMEM, _("out of memory"));
+        free(ids);
+    }
+    bool untag = c.bit ? c.bit == TM_FLAG_DELETED && c.on : !c.on;
+    for (size_t i = 0; i < n && !st && untag; i++)
+        tag_set_remove(&app->tags, items[i].id);
+    if (st)
+        app_set_message(app, "%s", err.message);
+}
+
 void index_tag_transfer(struct app *app, const char *name, bool move)
 {
     struct tagged_row *items;
@@ -368,6 +393,11 @@ void index_tag_apply(struct app *app, enum ui_fn fn)
     case FN_COPY_MESSAGE:
         if (shown_tagged(app, &items, &n))
             folder_save_prompt(app, UI_TAGGED, fn == FN_SAVE_MESSAGE);
+        break;
+    case FN_SET_FLAG:
+    case FN_CLEAR_FLAG:
+        if (shown_tagged(app, &items, &n))
+            set_flag_tagged(app, fn == FN_SET_FLAG, items, n);
         break;
     case FN_PIPE:
         if (shown_tagged(app, &items, &n))

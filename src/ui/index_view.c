@@ -345,6 +345,10 @@ void index_handle(struct app *app, enum ui_fn fn)
     case FN_TOGGLE_NEW:
         toggle_flag(app, TM_FLAG_SEEN);
         break;
+    case FN_SET_FLAG:
+    case FN_CLEAR_FLAG:
+        index_flag_current(app, fn == FN_SET_FLAG);
+        break;
     case FN_VIEW_ATTACH: /* as opening it: a big message's skeleton lists its parts */
         if (current_row(app, &row))
             parts_request_view(app, row.id, BODY_ATTACH);

@@ -326,6 +326,11 @@ enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op)
         return FN_FLAG;
     case TM_OP_TOGGLE_NEW:
         return FN_TOGGLE_NEW;
+    case TM_OP_SET_FLAG:
+    case TM_OP_CLEAR_FLAG:
+        if (view != VIEW_INDEX && view != VIEW_PAGER)
+            return FN_NONE;
+        return op == TM_OP_SET_FLAG ? FN_SET_FLAG : FN_CLEAR_FLAG;
     case TM_OP_SYNC_MAILBOX:
         return FN_SYNC;
     case TM_OP_VIEW_ATTACHMENTS:

@@ -486,7 +486,9 @@ void pager_handle(struct app *app, enum ui_fn fn)
         break;
     case FN_DELETE:
     case FN_UNDELETE:
-    case FN_TAG: {
+    case FN_TAG:
+    case FN_SET_FLAG:
+    case FN_CLEAR_FLAG: {
         int64_t before = app->cursor;
         index_handle(app, fn); /* marks it and moves the cursor on: show that one (resolve) */
         if (app->view == VIEW_PAGER && app->cursor != before)

@@ -74,6 +74,9 @@ enum ui_fn {
     FN_TAG_PATTERN,
     FN_UNTAG_PATTERN,
     FN_TAG_PREFIX,
+    /* set-flag, clear-flag (index_flags.c) */
+    FN_SET_FLAG,
+    FN_CLEAR_FLAG,
     /* starting a message (index, pager) */
     FN_MAIL,
     FN_REPLY,
@@ -423,7 +426,7 @@ void index_tag_pattern(struct app *app, bool untag);
 void index_tag_matching(struct app *app, const struct tm_pattern *p, bool untag);
 /* ;: the next function applies to the tagged messages ("No tagged messages." when none). */
 void index_tag_prefix(struct app *app);
-/* A function typed after ;: d u F N t s C | on the tagged messages the index shows, movement
+/* A function typed after ;: d u F N w W t s C | on the tagged messages the index shows, movement
  * and the like as without ;. */
 void index_tag_apply(struct app *app, enum ui_fn fn);
 /* s / C after ;: moves or copies the tagged messages the index shows to mailbox name. */
@@ -437,6 +440,18 @@ void index_tag_refresh(struct app *app);
 /* Another mailbox opened: no tags, no ; pending, no ;| gathering. */
 void index_tag_clear(struct app *app);
 void index_tag_cleanup(struct app *app);
+
+/* index_flags.c: mutt's set-flag (w) and clear-flag (W) */
+/* One answer to the flag prompt: the enum tm_flag bit to turn on or off, or (bit 0) the tag. */
+struct flag_change {
+    unsigned bit;
+    bool on;
+};
+/* Asks "Set flag?" (set) or "Clear flag?" for one of D N O r * !; false when cancelled (Esc,
+ * ^G) or when the key is not one of them (the message line then says so). */
+bool flag_prompt(struct app *app, bool set, struct flag_change *out);
+/* w / W on the message under the index cursor, then on to the next one (mutt's resolve). */
+void index_flag_current(struct app *app, bool set);
 
 /* prompt.c: reads a line on the bottom row, starting from out's content (a suggestion the user
  * edits; "" for none); false if cancelled (Esc, ^G). The prompt must be terminal-safe text. */
@@ -459,6 +474,9 @@ bool prompt_secret(struct app *app, const char *prompt, char *out, size_t size);
 /* A quad-option question (enum tm_quad): yes and no answer without asking; ask-yes / ask-no say
  * what Enter means. Returns 1 for yes, 0 for no, -1 when cancelled (Esc, ^G). */
 int prompt_quad(struct app *app, const char *question, int quad);
+/* Shows prompt (terminal-safe text) on the bottom row and returns the next key, or
+ * UI_KEY_CANCEL for Esc and ^G. */
+int prompt_key(struct app *app, const char *prompt);
 
 /* folder_cmds.c: changing folders, saving and copying messages, deleted messages */
 /* c: prompts for a mailbox (Tab completes, '?' lists) and opens it. */

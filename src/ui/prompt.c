@@ -1,6 +1,7 @@
 /* prompt.c - the line editor on the bottom row: UTF-8 text with a cursor, driven by the editor
  * key map of the configuration (mutt's defaults: ^A ^E ^B ^F ^D ^K ^U ^W, <Esc>b, <Esc>f ...),
- * Tab completion where the caller offers it, Enter to accept, ^G or a lone Esc to cancel. */
+ * Tab completion where the caller offers it, Enter to accept, ^G or a lone Esc to cancel; and
+ * the one-key prompts (set-flag's). */
 #include <ctype.h>
 #include <curses.h>
 #include <stdio.h>
@@ -344,4 +345,26 @@ int prompt_quad(struct app *app, const char *question, int quad)
         if (key == 27 || key == UI_KEY_CANCEL || key == UI_KEY_CTRL('g'))
             return -1;
     }
+}
+
+int prompt_key(struct app *app, const char *prompt)
+{
+    int pw = (int)tm_str_width(prompt), key = 0;
+    curs_set(1);
+    for (;;) {
+        draw_text(LINES - 1, 0, COLS, prompt, A_NORMAL);
+        move(LINES - 1, pw < COLS ? pw : COLS - 1);
+        refresh();
+        nodelay(stdscr, FALSE);
+        int got = app_read_key(&key);
+        nodelay(stdscr, TRUE);
+        if (got && key != UI_KEY_RESIZE)
+            break;
+        if (got)
+            clear(); /* the new size: the screen is redrawn after the answer */
+    }
+    curs_set(0);
+    app->message[0] = 0;
+    app->dirty = true;
+    return key == 27 || key == UI_KEY_CTRL('g') ? UI_KEY_CANCEL : key;
 }
