@@ -175,6 +175,22 @@ struct tm_display_entry {
 enum tm_status tm_store_display_replace(struct tm_store *st, int64_t mailbox_id,
                                         const struct tm_display_entry *rows, size_t n,
                                         struct tm_error *err);
+/* A message of a mailbox and its date, as the store holds them. */
+struct tm_message_date {
+    int64_t message_id;
+    int64_t date;
+};
+/* tm_store_display_replace for a caller that knows every message of the mailbox with its date:
+ * known[0..n_known), exactly the store's rows (e.g. a first load watched as it was written, with
+ * tm_store_data_version unchanged since). When the mailbox's display rows are missing (a
+ * deferred first load), the messages are then not read back; otherwise known is not used. */
+enum tm_status tm_store_display_replace_known(struct tm_store *st, int64_t mailbox_id,
+                                              const struct tm_display_entry *rows, size_t n,
+                                              const struct tm_message_date *known, size_t n_known,
+                                              struct tm_error *err);
+/* PRAGMA data_version of this connection: two equal values mean that no other connection
+ * committed a change to the cache in between (checkpoints do not count). */
+enum tm_status tm_store_data_version(struct tm_store *st, int64_t *out, struct tm_error *err);
 
 /* A bulk load (schema 8): from now on, messages this connection inserts into the mailbox get no
  * display rows, so readers do not see them, until tm_store_display_publish shows them unordered

@@ -51,17 +51,29 @@ static int sort_collected(struct core_sources *c)
     return 0;
 }
 
-/* Writes out[0..n) as the mailbox's display order in one bulk replace (all or nothing). */
+/* Writes out[0..n) as the mailbox's display order in one bulk replace (all or nothing). exact:
+ * c holds every message of the mailbox as the store does (a watched load), so the store need
+ * not read them back. */
 static enum tm_status store_order(struct tm_store *st, int64_t mailbox_id,
-                                  const struct tm_thread_out *out, size_t n, struct tm_error *err)
+                                  const struct tm_thread_out *out, size_t n,
+                                  const struct core_sources *c, bool exact, struct tm_error *err)
 {
     struct tm_display_entry *rows = malloc((n ? n : 1) * sizeof(*rows));
-    if (!rows)
+    struct tm_message_date *known = exact ? malloc((c->n ? c->n : 1) * sizeof(*known)) : NULL;
+    if (!rows || (exact && !known)) {
+        free(rows);
+        free(known);
         return tm_error_set(err, TM_ENOMEM, _("out of memory while threading"));
+    }
     for (size_t i = 0; i < n; i++)
         rows[i] = (struct tm_display_entry){out[i].id, out[i].depth, out[i].tree};
-    enum tm_status s = tm_store_display_replace(st, mailbox_id, rows, n, err);
+    for (size_t i = 0; known && i < c->n; i++)
+        known[i] = (struct tm_message_date){c->msgs[i].id, c->msgs[i].date};
+    enum tm_status s =
+        known ? tm_store_display_replace_known(st, mailbox_id, rows, n, known, c->n, err)
+              : tm_store_display_replace(st, mailbox_id, rows, n, err);
     free(rows);
+    free(known);
     return s;
 }
 
@@ -174,7 +186,8 @@ enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, int sort, 
     struct core_sources c = {.threads = threads};
     tm_store_release_memory(st);
     enum tm_status s = TM_OK;
-    if (!core_load_take(load, sort, &c))
+    bool exact = false;
+    if (!core_load_take(load, sort, &c, &exact))
         s = tm_store_message_each_thread_source(st, mailbox_id, core_sources_add, &c, err);
     if (!s && (c.failed || sort_collected(&c)))
         s = tm_error_set(err, TM_ENOMEM, _("out of memory while threading"));
@@ -185,7 +198,7 @@ enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, int sort, 
     if (!s && threads && reverse && reverse_threads(out, c.n))
         s = tm_error_set(err, TM_ENOMEM, _("out of memory while threading"));
     if (!s)
-        s = store_order(st, mailbox_id, out, c.n, err);
+        s = store_order(st, mailbox_id, out, c.n, &c, exact, err);
     char name[32];
     core_sort_name(sort, reverse, name, sizeof(name));
     if (!s)

@@ -127,6 +127,7 @@ struct core_load *core_load_watch(struct tm_store *st, int64_t mailbox_id, int s
         return NULL;
     load->store = st;
     load->watching = true;
+    load->versioned = tm_store_data_version(st, &load->data_version, NULL) == TM_OK;
     load->mailbox_id = mailbox_id;
     load->sources.threads = sort == TM_SORT_THREADS;
     tm_store_watch(st, mailbox_id, &watch_ops, load);
@@ -141,8 +142,9 @@ void core_load_unwatch(struct core_load *load)
     }
 }
 
-bool core_load_take(struct core_load *load, int sort, struct core_sources *out)
+bool core_load_take(struct core_load *load, int sort, struct core_sources *out, bool *exact)
 {
+    *exact = false;
     if (!load || load->broken || load->sources.failed ||
         load->sources.threads != (sort == TM_SORT_THREADS))
         return false;
@@ -150,6 +152,9 @@ bool core_load_take(struct core_load *load, int sort, struct core_sources *out)
     if (tm_store_message_count(load->store, load->mailbox_id, &count, NULL) ||
         count != (int64_t)load->sources.n)
         return false;
+    int64_t version = 0;
+    *exact = load->versioned && tm_store_data_version(load->store, &version, NULL) == TM_OK &&
+             version == load->data_version;
     *out = load->sources;
     load->sources = (struct core_sources){.threads = out->threads};
     return true;

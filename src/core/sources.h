@@ -48,6 +48,8 @@ struct core_load {
     int64_t mailbox_id;
     struct core_sources sources; /* every message inserted, in insert (id) order */
     bool broken;                 /* some other change came: the copy is not to be trusted */
+    bool versioned;              /* data_version below was read */
+    int64_t data_version;        /* tm_store_data_version when the watch began */
 };
 
 /* Starts watching mailbox_id on st when it has no messages yet (a first load); NULL when it has
@@ -57,9 +59,10 @@ struct core_load *core_load_watch(struct tm_store *st, int64_t mailbox_id, int s
 /* Stops the store's watch (NULL: nothing). */
 void core_load_unwatch(struct core_load *load);
 /* Hands over the collected sources when they are whole and fit sort: nothing else changed the
- * mailbox through the watch, and the store holds exactly as many messages (no other connection
- * added or removed any). true: *out holds them (the load keeps none). */
-bool core_load_take(struct core_load *load, int sort, struct core_sources *out);
+ * mailbox through the watch, and the store holds exactly as many messages. true: *out holds them
+ * (the load keeps none), and *exact says that no other connection committed anything since the
+ * watch began (tm_store_data_version), so they are exactly the store's rows, ids and dates. */
+bool core_load_take(struct core_load *load, int sort, struct core_sources *out, bool *exact);
 /* Stops watching if still on, frees the load and sets *pp to NULL. Accepts NULL. */
 void core_load_free(struct core_load **pp);
 

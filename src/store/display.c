@@ -420,6 +420,25 @@ static enum tm_status display_read(struct tm_store *st, int64_t mailbox_id, bool
     return rc;
 }
 
+/* The entries display_read would make of a mailbox whose display rows are missing, from the
+ * caller's list of its messages: nothing is read. */
+static enum tm_status known_entries(const struct tm_message_date *known, size_t n,
+                                    struct display_entry **all, size_t *n_all, struct tm_error *err)
+{
+    *n_all = 0;
+    if (!(*all = malloc((n ? n : 1) * sizeof(**all))))
+        return tm_error_set(err, TM_ENOMEM, _("out of memory writing the display order"));
+    for (size_t i = 0; i < n; i++)
+        (*all)[i] = (struct display_entry){.message_id = known[i].message_id,
+                                           .date = known[i].date,
+                                           .was = -2, /* no place read: every place is written */
+                                           .pos = -1};
+    if (n > 0)
+        qsort(*all, n, sizeof(**all), compare_id);
+    *n_all = n;
+    return TM_OK;
+}
+
 /* Gives the entries rows names places 0, 1, ... (skipping ids that are not there or placed
  * already) and lists every entry in display key order into key[0..n_all): the unordered ones
  * by date, then the placed ones. */
@@ -544,9 +563,10 @@ static enum tm_status display_write(struct tm_store *st, const struct display_wr
  * look-up each would cost more than the whole write. The mailbox's display rows say which
  * messages it has and their dates; they are rewritten in key order, and the places of the
  * messages whose place changed in message id order: both tables are filled front to back. */
-enum tm_status tm_store_display_replace(struct tm_store *st, int64_t mailbox_id,
-                                        const struct tm_display_entry *rows, size_t n,
-                                        struct tm_error *err)
+static enum tm_status replace(struct tm_store *st, int64_t mailbox_id,
+                              const struct tm_display_entry *rows, size_t n,
+                              const struct tm_message_date *known, size_t n_known,
+                              struct tm_error *err)
 {
     bool own = false;
     struct display_entry *all = NULL, **key = NULL;
@@ -556,7 +576,9 @@ enum tm_status tm_store_display_replace(struct tm_store *st, int64_t mailbox_id,
     if (rc)
         return rc;
     rc = tm_store_display_missing(st, mailbox_id, &missing, err);
-    if (!rc)
+    if (!rc && missing && known) /* the caller holds what display_read would read */
+        rc = known_entries(known, n_known, &all, &n_all, err);
+    else if (!rc)
         rc = display_read(st, mailbox_id, missing, n, &all, &n_all, err);
     if (!rc && !(key = malloc((n_all ? n_all : 1) * sizeof(*key))))
         rc = tm_error_set(err, TM_ENOMEM, _("out of memory writing the display order"));
@@ -584,4 +606,28 @@ enum tm_status tm_store_display_replace(struct tm_store *st, int64_t mailbox_id,
     if (!rc && st->display_deferred == mailbox_id)
         st->display_deferred = 0; /* the load is over: new messages get their rows again */
     return rc;
+}
+
+enum tm_status tm_store_display_replace(struct tm_store *st, int64_t mailbox_id,
+                                        const struct tm_display_entry *rows, size_t n,
+                                        struct tm_error *err)
+{
+    return replace(st, mailbox_id, rows, n, NULL, 0, err);
+}
+
+enum tm_status tm_store_display_replace_known(struct tm_store *st, int64_t mailbox_id,
+                                              const struct tm_display_entry *rows, size_t n,
+                                              const struct tm_message_date *known, size_t n_known,
+                                              struct tm_error *err)
+{
+    return replace(st, mailbox_id, rows, n, known, n_known, err);
+}
+
+enum tm_status tm_store_data_version(struct tm_store *st, int64_t *out, struct tm_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STMT_DATA_VERSION, "PRAGMA data_version", err);
+    if (!s)
+        return TM_ESTORE;
+    return store_query_int64(st, s, out, _("cannot read the cache's data version"),
+                             _("no data version"), err);
 }

@@ -132,3 +132,26 @@ TM_TEST(store_watch_breaks_on_update_delete_and_rollback)
     tm_store_unwatch(st);
     tm_store_free(&st);
 }
+
+TM_TEST(store_data_version_moves_only_for_other_connections_commits)
+{
+    struct tm_store *st = fixture_open();
+    TM_CHECK(st);
+    int64_t inbox = fixture_mailbox(st, fixture_account(st, "acct"), "INBOX");
+    int64_t v0 = -1, v = -1;
+    TM_CHECK_INT(tm_store_data_version(st, &v0, NULL), TM_OK);
+    TM_CHECK(put(st, inbox, 1, "own") > 0);
+    TM_CHECK_INT(tm_store_data_version(st, &v, NULL), TM_OK);
+    TM_CHECK_INT(v, v0); /* its own commits do not count */
+    struct tm_store *other = NULL;
+    TM_CHECK_INT(tm_store_open(st->path, &other, NULL), TM_OK);
+    TM_CHECK_INT(sqlite3_wal_checkpoint_v2(other->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL),
+                 SQLITE_OK);
+    TM_CHECK_INT(tm_store_data_version(st, &v, NULL), TM_OK);
+    TM_CHECK_INT(v, v0); /* a checkpoint changes nothing */
+    TM_CHECK(put(other, inbox, 2, "theirs") > 0);
+    TM_CHECK_INT(tm_store_data_version(st, &v, NULL), TM_OK);
+    TM_CHECK(v != v0);
+    tm_store_free(&other);
+    tm_store_free(&st);
+}
