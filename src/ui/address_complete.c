@@ -230,9 +230,7 @@ long choose_from_list(struct app *app, const char *title, char *const *items, si
             top = cur - h + 1;
         draw_list(app, title, items, n, cur, top);
         int key;
-        nodelay(stdscr, FALSE);
-        int got = app_read_key(&key);
-        nodelay(stdscr, TRUE);
+        int got = app_wait_key(&key);
         if (!got)
             continue;
         if (key == UI_KEY_RESIZE) {

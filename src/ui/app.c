@@ -35,6 +35,14 @@ int app_read_key(int *key)
     return 1;
 }
 
+int app_wait_key(int *key)
+{
+    nodelay(stdscr, FALSE);
+    int got = app_read_key(key);
+    nodelay(stdscr, TRUE);
+    return got;
+}
+
 void app_request_body(struct app *app, int64_t message_id, enum body_purpose purpose)
 {
     struct tm_error err;

@@ -613,6 +613,8 @@ void app_set_message(struct app *app, const char *fmt, ...) __attribute__((forma
 void app_request_body(struct app *app, int64_t message_id, enum body_purpose purpose);
 /* Takes the next key (a macro's replayed keys first) as a tmailrc key code; 0 when none. */
 int app_read_key(int *key);
+/* The same, waiting for a key (modal prompts and lists); the screen stays non-blocking after. */
+int app_wait_key(int *key);
 /* Puts a key back so that the next app_read_key returns it first. */
 void app_unread_key(int key);
 

@@ -196,9 +196,7 @@ static void redraw_prompt(const char *prompt, const struct line *l)
 static int read_key(struct app *app, bool *got)
 {
     int key = 0;
-    nodelay(stdscr, FALSE);
-    *got = app_read_key(&key);
-    nodelay(stdscr, TRUE);
+    *got = app_wait_key(&key);
     if (*got && key == 27) {
         int next;
         timeout(50);
@@ -329,9 +327,7 @@ int prompt_quad(struct app *app, const char *question, int quad)
         draw_untrusted(LINES - 1, 0, COLS, line, A_NORMAL);
         refresh();
         int key;
-        nodelay(stdscr, FALSE);
-        int got = app_read_key(&key);
-        nodelay(stdscr, TRUE);
+        int got = app_wait_key(&key);
         if (!got)
             continue;
         app->message[0] = 0;
@@ -355,9 +351,7 @@ int prompt_key(struct app *app, const char *prompt)
         draw_text(LINES - 1, 0, COLS, prompt, A_NORMAL);
         move(LINES - 1, pw < COLS ? pw : COLS - 1);
         refresh();
-        nodelay(stdscr, FALSE);
-        int got = app_read_key(&key);
-        nodelay(stdscr, TRUE);
+        int got = app_wait_key(&key);
         if (got && key != UI_KEY_RESIZE)
             break;
         if (got)

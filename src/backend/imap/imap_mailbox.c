@@ -400,19 +400,32 @@ static bool same_mailbox(const char *a, const char *b)
     return is_inbox(a) ? is_inbox(b) : strcmp(a, b) == 0;
 }
 
+/* Decodes r as a STATUS answer into info: true to go on with it; false with *st to return for
+ * any other untagged response (handled as usual) or a STATUS that cannot be read (logged,
+ * skipped). */
+static bool status_of(struct tm_session *s, const struct imap_response *r,
+                      struct imap_status_info *info, enum tm_status *st, struct tm_error *err)
+{
+    if (!r->keyword || strcmp(r->keyword, "STATUS") != 0) {
+        *st = imap_default_untagged(s, r, err);
+        return false;
+    }
+    *st = imap_status_decode(r, s->utf8_enabled, info, err);
+    if (*st == TM_EPARSE) {
+        tm_log(TM_LOG_WARN, "imap %s: ignored a STATUS: %s", s->account_name, err->message);
+        *st = TM_OK;
+        return false;
+    }
+    return *st == TM_OK;
+}
+
 static enum tm_status on_status(struct tm_session *s, void *ctx, const struct imap_response *r,
                                 struct tm_error *err)
 {
     struct status_ctx *c = ctx;
-    if (!r->keyword || strcmp(r->keyword, "STATUS") != 0)
-        return imap_default_untagged(s, r, err);
     struct imap_status_info info;
-    enum tm_status st = imap_status_decode(r, s->utf8_enabled, &info, err);
-    if (st == TM_EPARSE) {
-        tm_log(TM_LOG_WARN, "imap %s: ignored a STATUS: %s", s->account_name, err->message);
-        return TM_OK;
-    }
-    if (st)
+    enum tm_status st;
+    if (!status_of(s, r, &info, &st, err))
         return st;
     if (!c->found && !info.mailbox_undecodable && info.mailbox_utf8 &&
         same_mailbox(info.mailbox_utf8, c->name)) {
@@ -487,15 +500,9 @@ static enum tm_status on_status_many(struct tm_session *s, void *ctx, const stru
                                      struct tm_error *err)
 {
     struct status_window *w = ctx;
-    if (!r->keyword || strcmp(r->keyword, "STATUS") != 0)
-        return imap_default_untagged(s, r, err);
     struct imap_status_info info;
-    enum tm_status st = imap_status_decode(r, s->utf8_enabled, &info, err);
-    if (st == TM_EPARSE) {
-        tm_log(TM_LOG_WARN, "imap %s: ignored a STATUS: %s", s->account_name, err->message);
-        return TM_OK;
-    }
-    if (st)
+    enum tm_status st;
+    if (!status_of(s, r, &info, &st, err))
         return st;
     for (size_t k = 0; k < w->n && !info.mailbox_undecodable && info.mailbox_utf8; k++) {
         if (w->found[k] || !same_mailbox(info.mailbox_utf8, w->q[w->at[k]].name))
