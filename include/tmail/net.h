@@ -73,6 +73,10 @@ bool tm_stream_is_tls(const struct tm_stream *s);
 /* Bytes received but not yet read. */
 size_t tm_stream_buffered(const struct tm_stream *s);
 
+/* True when a read may return input without waiting for the socket: bytes are buffered here, or
+ * a layer (TLS, compression) holds some. False means the next read may block. */
+bool tm_stream_input_ready(const struct tm_stream *s);
+
 /* Writes the numeric local address of the connection into out ("192.0.2.7", "2001:db8::7"; an
  * IPv4-mapped IPv6 address as IPv4), for an SMTP EHLO address literal. A stream without a
  * socket (the scripted stream) reports "127.0.0.1". TM_ENET when the socket cannot tell,

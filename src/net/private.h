@@ -25,7 +25,8 @@ struct net_layer_ops {
                            struct tm_error *err);
     enum tm_status (*write)(struct net_layer *l, const void *data, size_t len, size_t *put,
                             short *want, struct tm_error *err);
-    /* Bytes this layer holds that a read returns without I/O; NULL: none. */
+    /* Nonzero when a read may return bytes without the socket being readable: bytes this layer
+     * holds (their count), or input read ahead and not decoded yet (at least 1); NULL: none. */
     size_t (*pending)(const struct net_layer *l);
     /* Puts TLS on top of s->top (the stream's injection check already passed); NULL: not
      * possible on this layer. On success sets s->top and s->is_tls. */

@@ -291,6 +291,11 @@ size_t tm_stream_buffered(const struct tm_stream *s)
     return s->rlen - s->rpos;
 }
 
+bool tm_stream_input_ready(const struct tm_stream *s)
+{
+    return tm_stream_buffered(s) > 0 || layer_pending(s) > 0;
+}
+
 void tm_stream_set_io_timeout(struct tm_stream *s, int io_timeout_ms)
 {
     s->io_timeout_ms = io_timeout_ms > 0 ? io_timeout_ms : 60000;
@@ -393,12 +398,14 @@ enum tm_status tm_stream_wait(struct tm_stream *s, int timeout_ms, int wake_fd,
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : net_now_ms() + timeout_ms;
     short events = POLLIN;
     bool ready = false;
-    if (layer_pending(s) > 0) { /* TLS may hold a decoded record already */
-        st = wait_read(s, &ready, &events, err);
-        if (st || ready)
-            return st;
-    }
     for (;;) {
+        /* TLS may hold records already read off the socket (read-ahead), which poll cannot
+         * see: they are read first, every round (one may be a ticket with more behind it). */
+        if (layer_pending(s) > 0) {
+            st = wait_read(s, &ready, &events, err);
+            if (st || ready)
+                return st;
+        }
         if (s->cancel && *s->cancel)
             return canceled(err);
         int64_t left = deadline - net_now_ms();

@@ -1,6 +1,8 @@
 /* test_tls.c - TLS against an in-process server with a PKI made at run time: trust through a CA
  * file, unknown CA, host name mismatch, pins, STARTTLS on a real socket and its injection check,
  * close_notify, old protocol versions, and wait over TLS. */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
@@ -385,6 +387,60 @@ TM_TEST(tls_wait_returns_timeout_woken_and_data)
     server_join(&srv);
     close(p[0]);
     close(p[1]);
+    tm_buf_cleanup(&line);
+}
+
+/* After the handshake sends three lines as three TLS records in one TCP segment (corked), so
+ * that one read-ahead recv takes all three and OpenSSL holds two undecrypted. */
+static void tls_three_records(struct test_server *srv, int fd)
+{
+    SSL *ssl = tls_accept(srv, fd);
+    if (!ssl)
+        return;
+    usleep(100 * 1000);
+    int on = 1, off = 0;
+    setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+    tls_send(ssl, "* 1 EXISTS\r\n");
+    tls_send(ssl, "* 2 EXISTS\r\n");
+    tls_send(ssl, "* 3 EXISTS\r\n");
+    setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
+    char c;
+    SSL_read(ssl, &c, 1);
+    SSL_free(ssl);
+    ERR_clear_error();
+}
+
+/* Records read ahead are input a wait must see: the socket holds nothing more, yet the next
+ * lines are there (polling the socket would time out). */
+TM_TEST(tls_wait_sees_records_read_ahead)
+{
+    struct test_server srv;
+    struct tm_stream *s = NULL;
+    struct tm_error err;
+    struct tm_buf line;
+    enum tm_wait w;
+    TM_CHECK_INT(start_tls_server(&srv, tls_three_records), TM_OK);
+    struct tm_stream_opts o = tls_opts(srv.port);
+    TM_CHECK_INT(tm_stream_connect(&o, &s, &err), TM_OK);
+    tm_buf_init(&line, 0);
+    TM_CHECK_INT(tm_stream_wait(s, 5000, -1, &w, &err), TM_OK);
+    TM_CHECK_INT(w, TM_WAIT_DATA);
+    TM_CHECK_INT(tm_stream_read_line(s, &line, 100, &err), TM_OK);
+    TM_CHECK_STR(line.data, "* 1 EXISTS");
+    for (int i = 2; i <= 3; i++) {
+        char want[16];
+        snprintf(want, sizeof(want), "* %d EXISTS", i);
+        TM_CHECK(tm_stream_input_ready(s));
+        TM_CHECK_INT(tm_stream_wait(s, 200, -1, &w, &err), TM_OK);
+        TM_CHECK_INT(w, TM_WAIT_DATA);
+        tm_buf_reset(&line);
+        TM_CHECK_INT(tm_stream_read_line(s, &line, 100, &err), TM_OK);
+        TM_CHECK_STR(line.data, want);
+    }
+    TM_CHECK(!tm_stream_input_ready(s));
+    TM_CHECK_INT(tm_stream_write(s, "x", 1, &err), TM_OK);
+    tm_stream_close(&s);
+    server_join(&srv);
     tm_buf_cleanup(&line);
 }
 
