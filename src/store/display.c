@@ -367,6 +367,31 @@ static int compare_id(const void *pa, const void *pb)
     return (a->message_id > b->message_id) - (a->message_id < b->message_id);
 }
 
+/* Sorts entries by message id; input already in id order (a watched load inserts in that order)
+ * costs one pass instead of a sort. */
+static void sort_by_id(struct display_entry *all, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        if (all[i - 1].message_id >= all[i].message_id) {
+            qsort(all, n, sizeof(*all), compare_id);
+            return;
+        }
+    }
+}
+
+/* The entry of message id in all[0..n) (sorted by id, ids distinct), or NULL. Ids without a gap
+ * (the usual case after a first load) are found by subtraction, others by binary search. */
+static struct display_entry *find_entry(struct display_entry *all, size_t n, int64_t id)
+{
+    if (n == 0)
+        return NULL;
+    int64_t first = all[0].message_id;
+    if (all[n - 1].message_id - first == (int64_t)n - 1)
+        return id >= first && id - first < (int64_t)n ? &all[id - first] : NULL;
+    struct display_entry probe = {.message_id = id};
+    return bsearch(&probe, all, n, sizeof(*all), compare_id);
+}
+
 /* Unordered entries by (date, id), as the primary key sorts them. */
 static int compare_unordered(const void *pa, const void *pb)
 {
@@ -415,8 +440,8 @@ static enum tm_status display_read(struct tm_store *st, int64_t mailbox_id, bool
     if (!rc && r != SQLITE_DONE)
         rc = store_error(st, err, _("cannot read the display order"));
     store_release(s);
-    if (!rc && *n > 0)
-        qsort(*all, *n, sizeof(**all), compare_id);
+    if (!rc)
+        sort_by_id(*all, *n);
     return rc;
 }
 
@@ -433,8 +458,7 @@ static enum tm_status known_entries(const struct tm_message_date *known, size_t 
                                            .date = known[i].date,
                                            .was = -2, /* no place read: every place is written */
                                            .pos = -1};
-    if (n > 0)
-        qsort(*all, n, sizeof(**all), compare_id);
+    sort_by_id(*all, n);
     *n_all = n;
     return TM_OK;
 }
@@ -449,8 +473,7 @@ static void display_place_rows(const struct tm_display_entry *rows, size_t n,
     if (n_all == 0) /* no messages: nothing to place (and bsearch takes no NULL array) */
         return;
     for (size_t i = 0; i < n; i++) {
-        struct display_entry probe = {.message_id = rows[i].message_id};
-        struct display_entry *e = bsearch(&probe, all, n_all, sizeof(*all), compare_id);
+        struct display_entry *e = find_entry(all, n_all, rows[i].message_id);
         if (!e || e->pos >= 0)
             continue;
         e->pos = (int64_t)placed++;
