@@ -98,6 +98,13 @@ struct tm_backend_ops {
     void (*close)(struct tm_session **pp);
     enum tm_status (*list_mailboxes)(struct tm_session *s, tm_mailbox_cb cb, void *ctx,
                                      struct tm_error *err);
+    /* list_mailboxes for a caller about to sync the mailboxes listed, one after the other
+     * (tmail --sync): the same listing, and in the same round the state of each mailbox at the
+     * source (IMAP: LIST-STATUS of RFC 5819, else STATUS pipelined after the LIST), kept in the
+     * session so that the next sync_mailbox of a mailbox whose state proves the cache current
+     * costs no SELECT. NULL: list_mailboxes serves. */
+    enum tm_status (*list_for_sync)(struct tm_session *s, tm_mailbox_cb cb, void *ctx,
+                                    struct tm_error *err);
     /* Brings the store's rows of mailbox (store id mailbox_id) in line with the source. */
     enum tm_status (*sync_mailbox)(struct tm_session *s, const char *mailbox, int64_t mailbox_id,
                                    struct tm_sync_result *res, struct tm_error *err);

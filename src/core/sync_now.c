@@ -132,7 +132,9 @@ enum tm_status tm_core_sync_account(const struct tm_core_sync_options *o, struct
         st = first;
         goto out;
     }
-    if ((st = tm_imap_ops.list_mailboxes(session, add_name, &names, err)))
+    /* The listing tells the backend each folder's state too, so that an unchanged one is synced
+     * without being selected. */
+    if ((st = tm_imap_ops.list_for_sync(session, add_name, &names, err)))
         goto out;
     if (names.oom) {
         st = tm_error_set(err, TM_ENOMEM, _("out of memory"));

@@ -1,6 +1,7 @@
 /* imap_mailbox.c - mailboxes at the server with the cache following: CREATE, DELETE, RENAME,
- * SUBSCRIBE and UNSUBSCRIBE (RFC 9051 6.3.4-6.3.8), STATUS (6.3.11; HIGHESTMODSEQ of RFC 7162),
- * UNSELECT (RFC 3691), and selecting a mailbox by its store id. */
+ * SUBSCRIBE and UNSUBSCRIBE (RFC 9051 6.3.4-6.3.8), STATUS (6.3.11; HIGHESTMODSEQ of RFC 7162)
+ * and the statuses kept in the session for the syncs after a listing, UNSELECT (RFC 3691), and
+ * selecting a mailbox by its store id. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,11 +401,15 @@ static bool same_mailbox(const char *a, const char *b)
     return is_inbox(a) ? is_inbox(b) : strcmp(a, b) == 0;
 }
 
-/* Decodes r as a STATUS answer into info: true to go on with it; false with *st to return for
- * any other untagged response (handled as usual) or a STATUS that cannot be read (logged,
- * skipped). */
-static bool status_of(struct tm_session *s, const struct imap_response *r,
-                      struct imap_status_info *info, enum tm_status *st, struct tm_error *err)
+const char *imap_status_items(struct tm_session *s)
+{
+    return imap_caps_has(&s->caps, IMAP_CAP_CONDSTORE) || s->condstore_enabled
+               ? "MESSAGES UNSEEN UIDNEXT UIDVALIDITY HIGHESTMODSEQ"
+               : "MESSAGES UNSEEN UIDNEXT UIDVALIDITY";
+}
+
+bool imap_status_response(struct tm_session *s, const struct imap_response *r,
+                          struct imap_status_info *info, enum tm_status *st, struct tm_error *err)
 {
     if (!r->keyword || strcmp(r->keyword, "STATUS") != 0) {
         *st = imap_default_untagged(s, r, err);
@@ -425,7 +430,7 @@ static enum tm_status on_status(struct tm_session *s, void *ctx, const struct im
     struct status_ctx *c = ctx;
     struct imap_status_info info;
     enum tm_status st;
-    if (!status_of(s, r, &info, &st, err))
+    if (!imap_status_response(s, r, &info, &st, err))
         return st;
     if (!c->found && !info.mailbox_undecodable && info.mailbox_utf8 &&
         same_mailbox(info.mailbox_utf8, c->name)) {
@@ -474,9 +479,7 @@ enum tm_status imap_status(struct tm_session *s, const char *name, int64_t mailb
         return tm_error_set(err, TM_ENOMEM, _("out of memory"));
     if ((st = imap_cmd_mailbox(s, name, err)))
         return st;
-    bool modseq = imap_caps_has(&s->caps, IMAP_CAP_CONDSTORE);
-    if (tm_buf_appendf(&s->cmd, " (MESSAGES UNSEEN UIDNEXT UIDVALIDITY%s)",
-                       modseq ? " HIGHESTMODSEQ" : ""))
+    if (tm_buf_appendf(&s->cmd, " (%s)", imap_status_items(s)))
         return tm_error_set(err, TM_ENOMEM, _("out of memory"));
     struct status_ctx c = {.name = name};
     if ((st = imap_cmd_run(s, tag, false, on_status, &c, TM_ENOENT, err)))
@@ -494,6 +497,7 @@ struct status_window {
     struct tm_status_query *q;
     size_t at[IMAP_PIPELINE_MAX], n;
     bool found[IMAP_PIPELINE_MAX];
+    bool keep; /* imap_status_keep: each answer is kept for the syncs that follow */
 };
 
 static enum tm_status on_status_many(struct tm_session *s, void *ctx, const struct imap_response *r,
@@ -502,7 +506,7 @@ static enum tm_status on_status_many(struct tm_session *s, void *ctx, const stru
     struct status_window *w = ctx;
     struct imap_status_info info;
     enum tm_status st;
-    if (!status_of(s, r, &info, &st, err))
+    if (!imap_status_response(s, r, &info, &st, err))
         return st;
     for (size_t k = 0; k < w->n && !info.mailbox_undecodable && info.mailbox_utf8; k++) {
         if (w->found[k] || !same_mailbox(info.mailbox_utf8, w->q[w->at[k]].name))
@@ -511,6 +515,8 @@ static enum tm_status on_status_many(struct tm_session *s, void *ctx, const stru
         w->found[k] = true;
         q->total = info.has_messages && info.messages <= INT64_MAX ? (int64_t)info.messages : -1;
         q->unseen = info.has_unseen && info.unseen <= INT64_MAX ? (int64_t)info.unseen : -1;
+        if (w->keep) /* out of memory: no entry, this mailbox is synced as usual */
+            imap_listed_keep(s, &info, NULL);
         break;
     }
     imap_status_info_cleanup(&info);
@@ -525,7 +531,6 @@ static enum tm_status status_window_run(struct tm_session *s, struct status_wind
     if (!p)
         return tm_error_set(err, TM_ENOMEM, _("out of memory"));
     imap_pipeline_init(p, on_status_many, w, TM_ENOENT);
-    bool modseq = imap_caps_has(&s->caps, IMAP_CAP_CONDSTORE);
     enum tm_status st = TM_OK;
     size_t sent = 0;
     for (; sent < w->n && !st; sent++) {
@@ -539,8 +544,7 @@ static enum tm_status status_window_run(struct tm_session *s, struct status_wind
             st = TM_OK;
             w->found[sent] = true; /* no command k for it: skip it below */
             w->at[sent] = SIZE_MAX;
-        } else if (!st && tm_buf_appendf(&s->cmd, " (MESSAGES UNSEEN UIDNEXT UIDVALIDITY%s)",
-                                         modseq ? " HIGHESTMODSEQ" : "")) {
+        } else if (!st && tm_buf_appendf(&s->cmd, " (%s)", imap_status_items(s))) {
             st = tm_error_set(err, TM_ENOMEM, _("out of memory"));
         } else if (!st) {
             st = imap_pipeline_send(s, p, tag, err);
@@ -568,26 +572,32 @@ static enum tm_status status_window_run(struct tm_session *s, struct status_wind
     return st;
 }
 
-enum tm_status imap_status_many(struct tm_session *s, struct tm_status_query *q, size_t n,
-                                struct tm_error *err)
+/* imap_status_many, or with keep imap_status_keep's part: no store row is looked up or
+ * written (mailbox_id stays as given) and each answer is kept. */
+static enum tm_status status_many(struct tm_session *s, struct tm_status_query *q, size_t n,
+                                  bool keep, struct tm_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         q[i].total = q[i].unseen = -1;
         q[i].st = TM_ECANCELED; /* until asked */
     }
     enum tm_status st = imap_ensure_connected(s, err);
-    struct status_window w = {.q = q};
+    struct status_window w = {.q = q, .keep = keep};
     for (size_t i = 0; !st && i < n; i++) {
         struct tm_status_query *x = &q[i];
         x->st = TM_OK;
         if (!x->name || !x->name[0])
             x->st = TM_ENOENT;
-        else if (x->mailbox_id <= 0)
+        else if (x->mailbox_id <= 0 && !keep)
             x->st = find_row(s, x->name, &x->mailbox_id, NULL);
         if (x->st)
             continue;
         if (s->selected && ((x->mailbox_id && s->selected_id == x->mailbox_id) ||
                             same_mailbox(s->selected, x->name))) {
+            if (keep) { /* its SELECT state is newer than a STATUS: not asked */
+                x->st = TM_ECANCELED;
+                continue;
+            }
             x->st = status_of_selected(s, &x->total, &x->unseen, NULL);
             if (!x->st)
                 x->st = tm_store_mailbox_set_counts(s->env->store, s->selected_id, x->total,
@@ -604,4 +614,73 @@ enum tm_status imap_status_many(struct tm_session *s, struct tm_status_query *q,
     if (!st && w.n)
         st = status_window_run(s, &w, err);
     return st;
+}
+
+enum tm_status imap_status_many(struct tm_session *s, struct tm_status_query *q, size_t n,
+                                struct tm_error *err)
+{
+    return status_many(s, q, n, false, err);
+}
+
+enum tm_status imap_status_keep(struct tm_session *s, char *const *names, size_t n,
+                                struct tm_error *err)
+{
+    if (n == 0)
+        return TM_OK;
+    struct tm_status_query *q = calloc(n, sizeof(*q));
+    if (!q)
+        return tm_error_set(err, TM_ENOMEM, _("out of memory"));
+    for (size_t i = 0; i < n; i++)
+        q[i].name = names[i];
+    enum tm_status st = status_many(s, q, n, true, err);
+    for (size_t i = 0; !st && i < n; i++)
+        if (q[i].st && q[i].st != TM_ECANCELED)
+            tm_log(TM_LOG_INFO, "imap %s: no STATUS of %s (%s): it is selected to sync",
+                   s->account_name, q[i].name, tm_status_name(q[i].st));
+    free(q);
+    return st;
+}
+
+enum tm_status imap_listed_keep(struct tm_session *s, struct imap_status_info *info,
+                                struct tm_error *err)
+{
+    if (info->mailbox_undecodable || !info->mailbox_utf8)
+        return TM_OK;
+    struct imap_status_info *e = NULL;
+    for (size_t i = 0; i < s->n_listed && !e; i++)
+        if (same_mailbox(s->listed[i].mailbox_utf8, info->mailbox_utf8))
+            e = &s->listed[i];
+    if (!e) {
+        if (TM_ARRAY_RESERVE(s->listed, s->n_listed, s->cap_listed, 16))
+            return tm_error_set(err, TM_ENOMEM, _("out of memory"));
+        e = &s->listed[s->n_listed++];
+        *e = (struct imap_status_info){0};
+    }
+    imap_status_info_cleanup(e);
+    *e = *info;
+    e->raw_mailbox = NULL; /* borrowed from a response that is gone by the time it is used */
+    e->raw_mailbox_len = 0;
+    info->mailbox_utf8 = NULL;
+    return TM_OK;
+}
+
+bool imap_listed_take(struct tm_session *s, const char *name, struct imap_status_info *info)
+{
+    for (size_t i = 0; i < s->n_listed; i++) {
+        if (!same_mailbox(s->listed[i].mailbox_utf8, name))
+            continue;
+        *info = s->listed[i];
+        s->listed[i] = s->listed[--s->n_listed];
+        return true;
+    }
+    return false;
+}
+
+void imap_listed_clear(struct tm_session *s)
+{
+    for (size_t i = 0; i < s->n_listed; i++)
+        imap_status_info_cleanup(&s->listed[i]);
+    free(s->listed);
+    s->listed = NULL;
+    s->n_listed = s->cap_listed = 0;
 }

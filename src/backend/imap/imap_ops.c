@@ -1,8 +1,9 @@
 /* imap_ops.c - tm_imap_ops, the IMAP backend's operations table: a session that works from the
  * cache while offline and connects on demand, sync, bodies (cached after the first fetch; big
- * ones are read in parts by imap_parts.c), flags (queued while offline), mailbox listing, and
- * waiting for changes with IDLE (RFC 2177); mailbox management, copy, move, append and search
- * live in imap_mailbox.c and imap_move.c. */
+ * ones are read in parts by imap_parts.c), flags (queued while offline), mailbox listing (with
+ * each mailbox's STATUS before a sync of them all: LIST-STATUS, RFC 5819), and waiting for
+ * changes with IDLE (RFC 2177); mailbox management, copy, move, append and search live in
+ * imap_mailbox.c and imap_move.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,7 @@ static void imap_close(struct tm_session **pp)
     for (size_t i = 0; i < s->n_known; i++)
         free(s->known[i].name);
     free(s->known);
+    imap_listed_clear(s);
     free(s->account_name);
     free(s->srv.host);
     free(s->srv.user);
@@ -137,7 +139,10 @@ static enum tm_status imap_sync(struct tm_session *s, const char *mailbox, int64
         st = imap_ensure_connected(s, err);
     if (!st)
         st = imap_pending_replay(s, err);
+    bool done = false; /* what list_for_sync learnt proves the cache current: no SELECT */
     if (!st)
+        st = imap_sync_by_status(s, mailbox, mailbox_id, &done, err);
+    if (!st && !done)
         st = imap_sync_mailbox(s, mailbox, mailbox_id, res, err);
     if (st == TM_ENET) /* a dropped connection: one fresh attempt before giving up */
         if (!(st = imap_ensure_connected(s, err)))
@@ -287,6 +292,12 @@ struct list_ctx {
     tm_mailbox_cb cb;
     void *cb_ctx;
     int stop;
+    size_t reported; /* entries given to cb */
+    bool keep;       /* list_for_sync: STATUS answers are kept for the syncs */
+    bool collect;    /* list_for_sync without LIST-STATUS: the selectable names for STATUS */
+    char **names;
+    size_t n_names, cap_names;
+    bool oom;
 };
 
 static const char *special_name(unsigned attrs)
@@ -301,10 +312,36 @@ static const char *special_name(unsigned attrs)
                                        : NULL;
 }
 
+/* A selectable mailbox listed for list_for_sync: its name, for the STATUS commands after. */
+static void collect_name(struct list_ctx *l, const char *name)
+{
+    char *copy = NULL;
+    if (TM_ARRAY_RESERVE(l->names, l->n_names, l->cap_names, 16) || !(copy = strdup(name))) {
+        l->oom = true; /* that mailbox gets no STATUS: it is selected as usual */
+        return;
+    }
+    l->names[l->n_names++] = copy;
+}
+
+/* LIST-STATUS (RFC 5819): the STATUS that follows a mailbox's LIST entry. */
+static enum tm_status on_list_status(struct tm_session *s, const struct imap_response *r,
+                                     struct tm_error *err)
+{
+    struct imap_status_info info;
+    enum tm_status st;
+    if (!imap_status_response(s, r, &info, &st, err))
+        return st;
+    imap_listed_keep(s, &info, NULL); /* out of memory: that mailbox is selected as usual */
+    imap_status_info_cleanup(&info);
+    return TM_OK;
+}
+
 static enum tm_status on_list(struct tm_session *s, void *ctx, const struct imap_response *r,
                               struct tm_error *err)
 {
     struct list_ctx *l = ctx;
+    if (l->keep && r->keyword && strcmp(r->keyword, "STATUS") == 0)
+        return on_list_status(s, r, err);
     if (!r->keyword || strcmp(r->keyword, "LIST") != 0 || l->stop)
         return TM_OK;
     struct imap_list_entry e;
@@ -320,9 +357,37 @@ static enum tm_status on_list(struct tm_session *s, void *ctx, const struct imap
                                      (e.attrs & IMAP_LIST_SUBSCRIBED) != 0,
                                      !(e.attrs & IMAP_LIST_NOSELECT)};
         l->stop = l->cb(l->cb_ctx, &mb);
+        l->reported++;
+        if (l->collect && mb.selectable)
+            collect_name(l, e.name_utf8);
     }
     imap_list_entry_cleanup(&e);
     return TM_OK;
+}
+
+/* Appends one RETURN option to opts (size bytes). */
+static void add_option(char *opts, size_t size, const char *opt)
+{
+    size_t used = strlen(opts);
+    snprintf(opts + used, size - used, "%s%s", used ? " " : "", opt);
+}
+
+/* LIST "" "*" with the RETURN options the server has (RFC 5258, 6154), and with status the
+ * STATUS option of LIST-STATUS (RFC 5819). */
+static enum tm_status run_list(struct tm_session *s, struct list_ctx *l, bool status,
+                               struct tm_error *err)
+{
+    char opts[160] = "", status_opt[80];
+    if (imap_caps_has(&s->caps, IMAP_CAP_SPECIAL_USE))
+        add_option(opts, sizeof(opts), "SPECIAL-USE");
+    if (imap_caps_has(&s->caps, IMAP_CAP_LIST_EXTENDED))
+        add_option(opts, sizeof(opts), "SUBSCRIBED");
+    if (status) {
+        snprintf(status_opt, sizeof(status_opt), "STATUS (%s)", imap_status_items(s));
+        add_option(opts, sizeof(opts), status_opt);
+    }
+    return imap_simple(s, on_list, l, err, "LIST \"\" \"*\"%s%s%s", opts[0] ? " RETURN (" : "",
+                       opts, opts[0] ? ")" : "");
 }
 
 static enum tm_status imap_list(struct tm_session *s, tm_mailbox_cb cb, void *ctx,
@@ -331,15 +396,44 @@ static enum tm_status imap_list(struct tm_session *s, tm_mailbox_cb cb, void *ct
     enum tm_status st = imap_ensure_connected(s, err);
     if (st)
         return st;
-    struct list_ctx l = {cb, ctx, 0};
-    bool special = imap_caps_has(&s->caps, IMAP_CAP_SPECIAL_USE);
-    bool extended = imap_caps_has(&s->caps, IMAP_CAP_LIST_EXTENDED);
-    return imap_simple(s, on_list, &l, err, "LIST \"\" \"*\"%s%s%s%s",
-                       special || extended ? " RETURN (" : "", special ? "SPECIAL-USE" : "",
-                       special && extended ? " " : "",
-                       extended  ? "SUBSCRIBED)"
-                       : special ? ")"
-                                 : "");
+    struct list_ctx l = {.cb = cb, .cb_ctx = ctx};
+    return run_list(s, &l, false, err);
+}
+
+/* With LIST-STATUS one command lists and tells each mailbox's state; without it (or when the
+ * server refuses it before listing anything) LIST, then the selectable mailboxes' STATUS
+ * pipelined: two round trips instead of a SELECT per mailbox. A STATUS that fails only costs
+ * that mailbox its SELECT. */
+static enum tm_status imap_list_for_sync(struct tm_session *s, tm_mailbox_cb cb, void *ctx,
+                                         struct tm_error *err)
+{
+    imap_listed_clear(s);
+    enum tm_status st = imap_ensure_connected(s, err);
+    if (st)
+        return st;
+    struct list_ctx l = {.cb = cb, .cb_ctx = ctx, .keep = true};
+    if (imap_caps_has(&s->caps, IMAP_CAP_LIST_STATUS)) {
+        st = run_list(s, &l, true, err);
+        if (st != TM_EPROTO || l.reported)
+            return st;
+        tm_log(TM_LOG_WARN, "imap %s: LIST-STATUS refused (%s): LIST and STATUS instead",
+               s->account_name, err ? err->server_reply : "");
+        imap_listed_clear(s);
+    }
+    l.keep = false;
+    l.collect = true;
+    st = run_list(s, &l, false, err);
+    struct tm_error local;
+    if (!st && imap_status_keep(s, l.names, l.n_names, &local))
+        tm_log(TM_LOG_WARN, "imap %s: STATUS after LIST failed: %s", s->account_name,
+               local.message);
+    if (l.oom)
+        tm_log(TM_LOG_WARN, "imap %s: out of memory: some mailboxes are selected to sync",
+               s->account_name);
+    for (size_t i = 0; i < l.n_names; i++)
+        free(l.names[i]);
+    free(l.names);
+    return st;
 }
 
 const struct tm_backend_ops tm_imap_ops = {
@@ -349,6 +443,7 @@ const struct tm_backend_ops tm_imap_ops = {
     .open = imap_open,
     .close = imap_close,
     .list_mailboxes = imap_list,
+    .list_for_sync = imap_list_for_sync,
     .sync_mailbox = imap_sync,
     .fetch_message = imap_fetch_whole,
     .fetch_view = imap_fetch_view,

@@ -2,7 +2,8 @@
  * (RFC 7162) when the cache has a known state, new messages' headers by UID in one pipelined
  * FETCH written in large transactions, flag changes by CHANGEDSINCE (CONDSTORE) or a full flag
  * fetch, expunges by VANISHED or by comparing UID sets, and a UIDVALIDITY change (RFC 9051
- * 2.3.1.1) that empties the cached mailbox. */
+ * 2.3.1.1) that empties the cached mailbox; no SELECT at all when the mailbox's STATUS from the
+ * listing before proves the cache current. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -518,6 +519,58 @@ static enum tm_status prefetch_new(struct fetch_run *run, struct tm_error *err)
     st = imap_simple(s, on_prefetch, run, err, "UID FETCH %u:* (UID BODY.PEEK[])",
                      (unsigned)run->min_uid);
     return end_batch(s, st, err);
+}
+
+/* Whether info (a STATUS) proves current the cache of a mailbox holding count messages with
+ * state: a mailbox never synced only when empty (its state is then taken from info). */
+static bool status_proves_current(const struct tm_session *s, const struct imap_status_info *info,
+                                  const struct tm_mailbox_state *state, int64_t count)
+{
+    if (!info->has_uidvalidity || !info->has_uidnext || !info->has_messages ||
+        info->messages != (uint64_t)count)
+        return false;
+    if (!state->uidvalidity)
+        return info->messages == 0;
+    if ((uint64_t)state->uidvalidity != info->uidvalidity ||
+        (uint64_t)state->uidnext != info->uidnext)
+        return false;
+    bool modseq = s->condstore_enabled && info->has_highestmodseq;
+    if (modseq && (uint64_t)state->highest_modseq != info->highestmodseq)
+        return false;
+    /* Flag changes show only in HIGHESTMODSEQ (0 for a mailbox without one, RFC 7162 3.1.2.2):
+     * without it only a mailbox with no messages is known to be unchanged. */
+    return info->messages == 0 || (modseq && info->highestmodseq != 0);
+}
+
+enum tm_status imap_sync_by_status(struct tm_session *s, const char *name, int64_t mailbox_id,
+                                   bool *done, struct tm_error *err)
+{
+    *done = false;
+    struct imap_status_info info;
+    if (!imap_listed_take(s, name, &info))
+        return TM_OK;
+    struct tm_store *store = s->env->store;
+    struct tm_mailbox_state state;
+    int64_t count = 0;
+    enum tm_status st = TM_OK;
+    /* The selected mailbox costs no SELECT, and what it said since is newer than a STATUS. */
+    if (s->selected_id != mailbox_id &&
+        !(st = tm_store_mailbox_get_state(store, mailbox_id, &state, err)) &&
+        !(st = tm_store_message_count(store, mailbox_id, &count, err)) &&
+        status_proves_current(s, &info, &state, count)) {
+        /* As imap_sync_mailbox ends after a SELECT that brought nothing new. The STATUS counts
+         * are not recorded: a SELECT does not record them either (the folder list counts the
+         * cache). */
+        struct tm_mailbox_state now = {
+            (int64_t)info.uidvalidity, (int64_t)info.uidnext,
+            s->condstore_enabled && info.has_highestmodseq ? (int64_t)info.highestmodseq : 0};
+        *done = !(st = tm_store_mailbox_set_state(store, mailbox_id, &now, err));
+    }
+    if (*done)
+        tm_log(TM_LOG_DEBUG, "imap %s: %s: nothing new by STATUS, not selected", s->account_name,
+               name);
+    imap_status_info_cleanup(&info);
+    return st;
 }
 
 enum tm_status imap_sync_mailbox(struct tm_session *s, const char *name, int64_t mailbox_id,

@@ -78,6 +78,11 @@ struct tm_session {
         char *name;
     } * known;
     size_t n_known, cap_known;
+
+    /* What list_for_sync learnt of each mailbox (imap_mailbox.c), for the syncs that follow: one
+     * entry per mailbox name (mailbox_utf8 owned, raw_mailbox NULL), taken by the first sync. */
+    struct imap_status_info *listed;
+    size_t n_listed, cap_listed;
 };
 
 /* ---- imap_cmd.c ---- */
@@ -202,6 +207,14 @@ enum tm_status imap_select(struct tm_session *s, const char *name, int64_t mailb
                            struct tm_sync_result *res, struct tm_error *err);
 enum tm_status imap_sync_mailbox(struct tm_session *s, const char *name, int64_t mailbox_id,
                                  struct tm_sync_result *res, struct tm_error *err);
+/* The sync of name (store id mailbox_id) without a SELECT, when what list_for_sync kept of it
+ * (taken here, used once) proves the cache current: UIDVALIDITY, UIDNEXT, the message count and,
+ * with CONDSTORE, HIGHESTMODSEQ as cached (without CONDSTORE only for an empty mailbox, since
+ * flag changes do not show), or a mailbox never synced that is empty at the server. Then the
+ * state is recorded as that SELECT would have left it (synced now; the STATUS counts are not
+ * recorded, as a SELECT does not) and *done is set. */
+enum tm_status imap_sync_by_status(struct tm_session *s, const char *name, int64_t mailbox_id,
+                                   bool *done, struct tm_error *err);
 /* Applies a FETCH response's flags (and MODSEQ) to the cached message of the selected mailbox. */
 enum tm_status imap_apply_fetch_flags(struct tm_session *s, const struct imap_fetch *f,
                                       struct tm_sync_result *res, struct tm_error *err);
@@ -249,6 +262,27 @@ enum tm_status imap_subscribe(struct tm_session *s, const char *name, bool subsc
 enum tm_status imap_status(struct tm_session *s, const char *name, int64_t mailbox_id,
                            int64_t *total, int64_t *unseen, struct tm_error *err);
 enum tm_status imap_status_many(struct tm_session *s, struct tm_status_query *q, size_t n,
+                                struct tm_error *err);
+/* The STATUS items asked for (HIGHESTMODSEQ with CONDSTORE), for STATUS and LIST-STATUS. */
+const char *imap_status_items(struct tm_session *s);
+/* True when r is a STATUS response that decodes into *info (clean it afterwards); otherwise *st
+ * says what to return for it (another response handled as usual, or an unreadable STATUS logged
+ * and skipped: TM_OK). */
+bool imap_status_response(struct tm_session *s, const struct imap_response *r,
+                          struct imap_status_info *info, enum tm_status *st, struct tm_error *err);
+/* Keeps info (its name is taken, info->mailbox_utf8 becomes NULL) as what the listing for a sync
+ * learnt of that mailbox, replacing an older entry. An undecodable name is not kept. */
+enum tm_status imap_listed_keep(struct tm_session *s, struct imap_status_info *info,
+                                struct tm_error *err);
+/* Takes the kept entry of name into *info (clean it afterwards): false when there is none. */
+bool imap_listed_take(struct tm_session *s, const char *name, struct imap_status_info *info);
+/* Forgets every kept entry. */
+void imap_listed_clear(struct tm_session *s);
+/* The STATUS of names[0..n) pipelined as imap_status_many does, each answer kept with
+ * imap_listed_keep (the store is not written). The selected mailbox is left out: its SELECT
+ * state is newer. A mailbox whose STATUS failed has no entry; the return value is the
+ * session's. */
+enum tm_status imap_status_keep(struct tm_session *s, char *const *names, size_t n,
                                 struct tm_error *err);
 
 /* ---- imap_move.c ---- */
