@@ -54,7 +54,18 @@ SRCDIR = os.path.dirname(os.path.dirname(HERE))
 SERVERS = os.path.join(SRCDIR, "tests", "integration", "servers")
 sys.path.insert(0, os.path.join(SRCDIR, "tests", "ui"))
 
-BARE_FIELDS = "DATE FROM TO CC SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE LIST-ID"
+
+def tmail_header_fields():
+    """The header fields tmail's sync fetches (HEADER_FIELDS in imap_sync.c): the bare stream asks
+    for exactly these, so that it is the same UID FETCH."""
+    with open(os.path.join(SRCDIR, "src", "backend", "imap", "imap_sync.c")) as f:
+        m = re.search(r'#define HEADER_FIELDS\s*\\\s*"([^"]+)"', f.read())
+    if not m:
+        sys.exit("bench: HEADER_FIELDS not found in src/backend/imap/imap_sync.c")
+    return m.group(1)
+
+
+BARE_FIELDS = tmail_header_fields()
 # Every header field any of the three clients asks for (neomutt 20220429's IMAP_HEADERS, tmail's
 # HEADER_FIELDS and the bare list): fetched once before measuring, so Dovecot has them all in its
 # cache file and no client pays for Dovecot parsing 100,000 files.

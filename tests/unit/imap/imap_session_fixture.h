@@ -58,8 +58,8 @@ int64_t fx_message_id(struct fx *f, int64_t uid);
     "S: * OK [HIGHESTMODSEQ 10] Highest\n"                                                         \
     "S: t5 OK [READ-WRITE] Select completed\n"
 #define FETCH_NEW_CMD                                                                              \
-    "UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE FROM SENDER TO CC SUBJECT "               \
-    "MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE LIST-ID)]"
+    "UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE FROM TO CC SUBJECT MESSAGE-ID "           \
+    "IN-REPLY-TO REFERENCES CONTENT-TYPE LIST-ID)]"
 #define HDR "BODY[HEADER.FIELDS (DATE FROM SENDER TO CC SUBJECT MESSAGE-ID)]"
 
 #endif
