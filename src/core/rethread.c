@@ -12,6 +12,7 @@
 #include "tmail/array.h"
 #include "tmail/config.h"
 #include "tmail/i18n.h"
+#include "tmail/log.h"
 
 static int by_date_then_id(const void *a, const void *b, void *ctx)
 {
@@ -165,6 +166,23 @@ static enum tm_status flat_order(const struct core_sources *c, int sort, bool re
     return TM_OK;
 }
 
+/* Threads c: finishes the threader that followed a load (c->msgs in id order, threaded by date
+ * as below), or sorts c by date and threads it from scratch. Out of memory in the finish falls
+ * back to the latter, which needs less at once. */
+static enum tm_status thread_collected(struct core_sources *c, struct tm_thread_out **out,
+                                       struct tm_error *err)
+{
+    if (c->threader) {
+        enum tm_status s = tm_thread_incr_finish(&c->threader, c->msgs, c->n, true, out, err);
+        if (s != TM_ENOMEM)
+            return s;
+        tm_log(TM_LOG_DEBUG, "threading as loaded failed (%s); threading again", tm_status_name(s));
+    }
+    if (sort_collected(c))
+        return tm_error_set(err, TM_ENOMEM, _("out of memory while threading"));
+    return tm_thread_compute(c->msgs, c->n, out, err);
+}
+
 void core_sort_name(int sort, bool reverse, char *out, size_t size)
 {
     static const char *const names[] = {
@@ -189,10 +207,12 @@ enum tm_status core_rethread(struct tm_store *st, int64_t mailbox_id, int sort, 
     bool exact = false;
     if (!core_load_take(load, sort, &c, &exact))
         s = tm_store_message_each_thread_source(st, mailbox_id, core_sources_add, &c, err);
-    if (!s && (c.failed || sort_collected(&c)))
+    if (!s && c.failed)
         s = tm_error_set(err, TM_ENOMEM, _("out of memory while threading"));
     if (!s && threads)
-        s = tm_thread_compute(c.msgs, c.n, &out, err);
+        s = thread_collected(&c, &out, err);
+    else if (!s && sort_collected(&c))
+        s = tm_error_set(err, TM_ENOMEM, _("out of memory while threading"));
     else if (!s)
         s = flat_order(&c, sort, reverse, &out, err);
     if (!s && threads && reverse && reverse_threads(out, c.n))

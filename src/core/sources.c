@@ -70,6 +70,7 @@ void core_sources_free(struct core_sources *c)
     free(c->pool.blocks);
     free(c->msgs);
     free(c->keys);
+    tm_thread_incr_free(&c->threader);
     *c = (struct core_sources){.threads = c->threads};
 }
 
@@ -101,6 +102,20 @@ static void on_broken(void *ctx)
                "the rows back",
                (long long)load->mailbox_id);
     load->broken = true;
+    tm_thread_incr_free(&load->sources.threader);
+}
+
+/* Threads the message just collected. Its strings are in the pool, which keeps them in place;
+ * msgs moves as it grows, so the threader copies what it needs of the entry. */
+static void thread_newest(struct core_load *load)
+{
+    struct core_sources *c = &load->sources;
+    enum tm_status st = tm_thread_incr_add(c->threader, &c->msgs[c->n - 1]);
+    if (st) {
+        tm_log(TM_LOG_DEBUG, "load of mailbox %lld: threading as it loads failed (%s)",
+               (long long)load->mailbox_id, tm_status_name(st));
+        tm_thread_incr_free(&c->threader); /* the order threads the sources from scratch */
+    }
 }
 
 static int on_new(void *ctx, const struct tm_thread_source *src)
@@ -112,7 +127,10 @@ static int on_new(void *ctx, const struct tm_thread_source *src)
         on_broken(load); /* not in id order: on_date's search would miss */
         return 0;
     }
-    return core_sources_add(&load->sources, src);
+    int failed = core_sources_add(&load->sources, src);
+    if (!failed && load->sources.threader)
+        thread_newest(load);
+    return failed;
 }
 
 static const struct tm_store_watch_ops watch_ops = {on_new, on_date, on_broken};
@@ -130,6 +148,8 @@ struct core_load *core_load_watch(struct tm_store *st, int64_t mailbox_id, int s
     load->versioned = tm_store_data_version(st, &load->data_version, NULL) == TM_OK;
     load->mailbox_id = mailbox_id;
     load->sources.threads = sort == TM_SORT_THREADS;
+    if (load->sources.threads) /* NULL when out of memory: threaded from scratch at the end */
+        load->sources.threader = tm_thread_incr_new(0);
     tm_store_watch(st, mailbox_id, &watch_ops, load);
     return load;
 }
@@ -145,13 +165,16 @@ void core_load_unwatch(struct core_load *load)
 bool core_load_take(struct core_load *load, int sort, struct core_sources *out, bool *exact)
 {
     *exact = false;
-    if (!load || load->broken || load->sources.failed ||
-        load->sources.threads != (sort == TM_SORT_THREADS))
+    if (!load)
         return false;
     int64_t count = -1;
-    if (tm_store_message_count(load->store, load->mailbox_id, &count, NULL) ||
-        count != (int64_t)load->sources.n)
+    if (load->broken || load->sources.failed ||
+        load->sources.threads != (sort == TM_SORT_THREADS) ||
+        tm_store_message_count(load->store, load->mailbox_id, &count, NULL) ||
+        count != (int64_t)load->sources.n) {
+        tm_thread_incr_free(&load->sources.threader); /* the rows are read back */
         return false;
+    }
     int64_t version = 0;
     *exact = load->versioned && tm_store_data_version(load->store, &version, NULL) == TM_OK &&
              version == load->data_version;

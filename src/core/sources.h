@@ -33,15 +33,20 @@ struct core_sources {
     int failed;   /* out of memory: the copy is incomplete */
     bool threads; /* the thread fields are needed; else only the flat sort keys */
     struct core_string_pool pool;
+    /* A load's threads, built as the messages came (msgs in order), or NULL: thread msgs from
+     * scratch. core_sources_add does not feed it; the load watch does. */
+    struct tm_thread_incr *threader;
 };
 
 /* A tm_store_thread_cb: copies src into ctx (a struct core_sources); nonzero when out of
  * memory (then failed is set). */
 int core_sources_add(void *ctx, const struct tm_thread_source *src);
-/* Frees what c holds and empties it (threads is kept). */
+/* Frees what c holds, the threader too, and empties it (threads is kept). */
 void core_sources_free(struct core_sources *c);
 
-/* A first load watched as it is written (tm_store_watch). */
+/* A first load watched as it is written (tm_store_watch). For sort = threads every message also
+ * goes to sources.threader as it comes; when that fails, or the load breaks, the threader is
+ * dropped and the order threads the sources (or the rows read back) from scratch. */
 struct core_load {
     struct tm_store *store;
     bool watching;
@@ -58,10 +63,11 @@ struct core_load {
 struct core_load *core_load_watch(struct tm_store *st, int64_t mailbox_id, int sort);
 /* Stops the store's watch (NULL: nothing). */
 void core_load_unwatch(struct core_load *load);
-/* Hands over the collected sources when they are whole and fit sort: nothing else changed the
- * mailbox through the watch, and the store holds exactly as many messages. true: *out holds them
- * (the load keeps none), and *exact says that no other connection committed anything since the
- * watch began (tm_store_data_version), so they are exactly the store's rows, ids and dates. */
+/* Hands over the collected sources (with a live threader, if any) when they are whole and fit
+ * sort: nothing else changed the mailbox through the watch, and the store holds exactly as many
+ * messages. true: *out holds them (the load keeps none), and *exact says that no other connection
+ * committed anything since the watch began (tm_store_data_version), so they are exactly the store's
+ * rows, ids and dates. */
 bool core_load_take(struct core_load *load, int sort, struct core_sources *out, bool *exact);
 /* Stops watching if still on, frees the load and sets *pp to NULL. Accepts NULL. */
 void core_load_free(struct core_load **pp);

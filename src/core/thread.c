@@ -1,5 +1,6 @@
-/* thread.c - JWZ message threading (https://www.jwz.org/doc/threading.html) over an array, and
- * mutt-style tree prefixes. Message-ID, In-Reply-To and References as in RFC 5322 section 3.6.4. */
+/* thread.c - JWZ message threading (https://www.jwz.org/doc/threading.html), built one message
+ * at a time, and mutt-style tree prefixes. Message-ID, In-Reply-To and References as in RFC 5322
+ * section 3.6.4. */
 #include "thread.h"
 
 #include <limits.h>
@@ -16,34 +17,66 @@
 /* JWZ's container: one per Message-ID seen (message or only referenced), plus one per message
  * without an id or with a duplicate id. Links are parent indices. Links are only ever added, and
  * only to a box without a parent, so a union-find over the boxes tells in near O(1) whether two
- * boxes share a tree: that is the loop check. */
+ * boxes share a tree: that is the loop check. (thread_relink may drop them all and start over.) */
 struct thread_box {
     const char *key; /* borrowed id bytes; NULL for a box outside the table */
     size_t key_len;
-    uint64_t hash;
     size_t parent; /* THREAD_NONE at the top */
     size_t set;    /* union-find: the next box towards this tree's representative */
     size_t set_rank;
-    size_t msg; /* index into msgs; THREAD_NONE for a dummy (referenced, not present) */
+    size_t msg; /* the message in it, by add position; THREAD_NONE for a dummy (referenced only) */
 };
 
-struct thread_ctx {
-    const struct tm_thread_msg *msgs;
-    size_t n;
+/* What is kept of one added message: all that the later steps need of its headers. */
+struct thread_entry {
+    size_t own;                 /* the box it lives in */
+    size_t chain_at, chain_end; /* its ancestors' boxes, oldest first: chain[chain_at..chain_end) */
+    const char *base;           /* borrowed: its subject's base (thread_base_subject) */
+    size_t base_len;
+    uint64_t base_hash; /* thread_base_hash of base */
+    bool reply;         /* a reply prefix was stripped from the subject */
+};
+
+/* A message that found its id claimed by an earlier add, and the box of that id. */
+struct thread_dup {
+    size_t msg, box;
+};
+
+/* A slot of the id table: a box (THREAD_NONE: empty) and its key's hash, so that probing
+ * visits no box whose hash differs, and growing visits no box at all. */
+struct thread_slot {
+    uint64_t hash;
+    size_t box;
+};
+
+struct thread_key {
+    int64_t date, id;
+    size_t msg;
+};
+
+struct tm_thread_incr {
     struct thread_box *box;
     size_t n_box, cap_box;
-    size_t *slot; /* open addressing, linear probing: box index or THREAD_NONE */
+    struct thread_slot *slot; /* open addressing, linear probing */
     size_t cap_slot, n_keyed;
-    size_t *own;     /* msgs[i] lives in box own[i] */
+    size_t expect; /* messages the caller expects: the first sizes */
+    struct thread_entry *entry;
+    size_t n, cap_entry;
+    size_t *chain; /* the boxes of each message's ancestor ids, as its add found them */
+    size_t n_chain, cap_chain;
+    struct thread_dup *dup;
+    size_t n_dup, cap_dup;
+    bool refused;          /* an add did not link a message to its parent: a loop */
+    enum tm_status failed; /* an add failed: the context is only good for freeing */
+    /* From finish on. */
+    const struct tm_thread_msg *msgs; /* msgs[i] is the message added i-th, with its final date */
+    struct thread_key *sorted;        /* by date, id, add position; NULL: msgs are in that order */
+    const struct thread_key *link;    /* the order of the link passes; NULL: the add order */
     size_t *mparent; /* after pruning: parent message index per message, or THREAD_NONE */
     size_t *first;   /* children of message m: kids[first[m]..first[m + 1]), in display order */
     size_t *kids;
     size_t *roots; /* in display order */
     size_t n_roots;
-    /* The boxes of each message's ancestor ids, as the first walk found them, so the second
-     * walk does not look them up again: chain[chain_at[i]..chain_at[i + 1]) for msgs[i]. */
-    size_t *chain, *chain_at;
-    size_t n_chain, cap_chain;
 };
 
 /* Iterates the ids in a header value: the <...> parts when it has any, else the words. */
@@ -115,51 +148,53 @@ static uint64_t thread_hash(const char *s, size_t len)
 }
 
 /* The slot holding key, or the empty slot where it belongs. The table is never full. */
-static size_t thread_slot(const struct thread_ctx *t, const char *key, size_t len, uint64_t h)
+static size_t thread_slot(const struct tm_thread_incr *t, const char *key, size_t len, uint64_t h)
 {
     size_t mask = t->cap_slot - 1;
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-        size_t b = t->slot[i];
+        size_t b = t->slot[i].box;
         if (b == THREAD_NONE)
             return i;
-        if (t->box[b].hash == h && thread_same_id(t->box[b].key, t->box[b].key_len, key, len))
+        if (t->slot[i].hash == h && thread_same_id(t->box[b].key, t->box[b].key_len, key, len))
             return i;
     }
 }
 
-static enum tm_status thread_grow_table(struct thread_ctx *t)
+static enum tm_status thread_grow_table(struct tm_thread_incr *t)
 {
-    /* The first size holds every message's id at half load, so a big mailbox is not rehashed
+    /* The first size holds every expected id at half load, so a big mailbox is not rehashed
      * again and again on the way up. */
     size_t cap = 1024;
-    while (!t->cap_slot && cap < t->n * 2)
+    while (!t->cap_slot && cap < t->expect * 2)
         cap *= 2;
     if (t->cap_slot)
         cap = t->cap_slot * 2;
-    size_t *slot = malloc(cap * sizeof(*slot));
+    struct thread_slot *slot = malloc(cap * sizeof(*slot));
     if (!slot)
         return TM_ENOMEM;
-    memset(slot, 0xff, cap * sizeof(*slot)); /* every slot THREAD_NONE */
-    size_t *old = t->slot;
+    memset(slot, 0xff, cap * sizeof(*slot)); /* every box THREAD_NONE */
+    for (size_t k = 0; k < t->cap_slot; k++) {
+        if (t->slot[k].box == THREAD_NONE)
+            continue;
+        size_t i = (size_t)t->slot[k].hash & (cap - 1);
+        while (slot[i].box != THREAD_NONE) /* the keys differ: the first free slot */
+            i = (i + 1) & (cap - 1);
+        slot[i] = t->slot[k];
+    }
+    free(t->slot);
     t->slot = slot;
     t->cap_slot = cap;
-    for (size_t b = 0; b < t->n_box; b++) {
-        if (t->box[b].key)
-            t->slot[thread_slot(t, t->box[b].key, t->box[b].key_len, t->box[b].hash)] = b;
-    }
-    free(old);
     return TM_OK;
 }
 
 /* Appends a parentless box for msg (THREAD_NONE: a dummy) keyed by key (NULL: unkeyed). */
-static enum tm_status thread_add_box(struct thread_ctx *t, const char *key, size_t len, uint64_t h,
+static enum tm_status thread_add_box(struct tm_thread_incr *t, const char *key, size_t len,
                                      size_t msg, size_t *out)
 {
-    if (TM_ARRAY_RESERVE(t->box, t->n_box, t->cap_box, 1024))
+    if (TM_ARRAY_RESERVE(t->box, t->n_box, t->cap_box, t->expect + t->expect / 4 + 16))
         return TM_ENOMEM;
     t->box[t->n_box] = (struct thread_box){.key = key,
                                            .key_len = len,
-                                           .hash = h,
                                            .parent = THREAD_NONE,
                                            .set = t->n_box,
                                            .set_rank = 0,
@@ -169,8 +204,8 @@ static enum tm_status thread_add_box(struct thread_ctx *t, const char *key, size
 }
 
 /* Finds the box keyed by id, creating a dummy for it when absent. *found tells which. */
-static enum tm_status thread_lookup(struct thread_ctx *t, const char *id, size_t len, size_t *out,
-                                    bool *found)
+static enum tm_status thread_lookup(struct tm_thread_incr *t, const char *id, size_t len,
+                                    size_t *out, bool *found)
 {
     enum tm_status st;
     if ((t->n_keyed + 1) * 2 > t->cap_slot) {
@@ -180,42 +215,49 @@ static enum tm_status thread_lookup(struct thread_ctx *t, const char *id, size_t
     }
     uint64_t h = thread_hash(id, len);
     size_t i = thread_slot(t, id, len, h);
-    *found = t->slot[i] != THREAD_NONE;
+    *found = t->slot[i].box != THREAD_NONE;
     if (*found) {
-        *out = t->slot[i];
+        *out = t->slot[i].box;
         return TM_OK;
     }
-    st = thread_add_box(t, id, len, h, THREAD_NONE, out);
+    st = thread_add_box(t, id, len, THREAD_NONE, out);
     if (st)
         return st;
-    t->slot[i] = *out;
+    t->slot[i] = (struct thread_slot){h, *out};
     t->n_keyed++;
     return TM_OK;
 }
 
-/* Step 1A: gives every message its box. The first holder of an id owns it; a message without an
- * id, or with a duplicate one, gets an unkeyed box of its own so it is never merged away. */
-static enum tm_status thread_claim(struct thread_ctx *t)
+/* Step 1A for the message added i-th: the first holder of an id owns its box, which a reference
+ * may have made already (a dummy, claimed by no message). A message without an id, or with one
+ * already claimed, gets an unkeyed box of its own so it is never merged away; a duplicate is
+ * remembered, since finish may thread in another order, where it comes first. */
+static enum tm_status thread_claim(struct tm_thread_incr *t, const struct tm_thread_msg *m,
+                                   size_t i)
 {
-    for (size_t i = 0; i < t->n; i++) {
-        const char *id;
-        size_t len, b;
-        bool found = true;
-        enum tm_status st = TM_OK;
-        if (thread_first_id(t->msgs[i].message_id, &id, &len))
-            st = thread_lookup(t, id, len, &b, &found);
-        if (!st && found)
-            st = thread_add_box(t, NULL, 0, 0, i, &b);
-        if (st)
+    const char *id;
+    size_t len, b = THREAD_NONE;
+    bool found;
+    enum tm_status st;
+    if (thread_first_id(m->message_id, &id, &len)) {
+        if ((st = thread_lookup(t, id, len, &b, &found)))
             return st;
-        t->box[b].msg = i;
-        t->own[i] = b;
+        if (t->box[b].msg != THREAD_NONE) {
+            if (TM_ARRAY_RESERVE(t->dup, t->n_dup, t->cap_dup, 64))
+                return TM_ENOMEM;
+            t->dup[t->n_dup++] = (struct thread_dup){i, b};
+            b = THREAD_NONE;
+        }
     }
+    if (b == THREAD_NONE && (st = thread_add_box(t, NULL, 0, i, &b)))
+        return st;
+    t->box[b].msg = i;
+    t->entry[i].own = b;
     return TM_OK;
 }
 
 /* The representative of b's tree, halving the path on the way. */
-static size_t thread_set_find(struct thread_ctx *t, size_t b)
+static size_t thread_set_find(struct tm_thread_incr *t, size_t b)
 {
     while (t->box[b].set != b) {
         t->box[b].set = t->box[t->box[b].set].set;
@@ -226,13 +268,13 @@ static size_t thread_set_find(struct thread_ctx *t, size_t b)
 
 /* True when hanging child (a box without a parent, so the top of its tree) under parent would
  * close a loop: exactly when parent already is in child's tree. */
-static bool thread_would_loop(struct thread_ctx *t, size_t child, size_t parent)
+static bool thread_would_loop(struct tm_thread_incr *t, size_t child, size_t parent)
 {
     return thread_set_find(t, child) == thread_set_find(t, parent);
 }
 
 /* Hangs child, which has no parent, under parent and merges their trees' sets by rank. */
-static void thread_set_parent(struct thread_ctx *t, size_t child, size_t parent)
+static void thread_set_parent(struct tm_thread_incr *t, size_t child, size_t parent)
 {
     size_t a = thread_set_find(t, child), b = thread_set_find(t, parent);
     t->box[child].parent = parent;
@@ -245,29 +287,28 @@ static void thread_set_parent(struct thread_ctx *t, size_t child, size_t parent)
 }
 
 /* Joins prev -> cur as JWZ step 1B does: only when cur has no parent yet and no loop results. */
-static void thread_link_weak(struct thread_ctx *t, size_t prev, size_t cur)
+static void thread_link_weak(struct tm_thread_incr *t, size_t prev, size_t cur)
 {
     if (prev != THREAD_NONE && t->box[cur].parent == THREAD_NONE &&
         !thread_would_loop(t, cur, prev))
         thread_set_parent(t, cur, prev);
 }
 
-/* Records box b as the next ancestor of the message being walked. */
-static enum tm_status thread_chain_add(struct thread_ctx *t, size_t b)
+/* Records box b as the next ancestor of the message being added. */
+static enum tm_status thread_chain_add(struct tm_thread_incr *t, size_t b)
 {
-    if (TM_ARRAY_RESERVE(t->chain, t->n_chain, t->cap_chain, t->n * 2 + 16))
+    if (TM_ARRAY_RESERVE(t->chain, t->n_chain, t->cap_chain, t->expect * 2 + 16))
         return TM_ENOMEM;
     t->chain[t->n_chain++] = b;
     return TM_OK;
 }
 
-/* Walks the ids msgs[i] names as its ancestors, oldest first: References without the message's
- * own id, then In-Reply-To when References does not hold it (so an In-Reply-To naming the direct
- * parent beats a truncated References), and records their boxes in the chain. *last gets the
- * box of the final id, the message's parent; THREAD_NONE when there is none. */
-static enum tm_status thread_walk_refs(struct thread_ctx *t, size_t i, size_t *last)
+/* Walks the ids m names as its ancestors, oldest first: References without the message's own
+ * id, then In-Reply-To when References does not hold it (so an In-Reply-To naming the direct
+ * parent beats a truncated References), and records their boxes in the chain. The final one is
+ * the message's parent. */
+static enum tm_status thread_walk_refs(struct tm_thread_incr *t, const struct tm_thread_msg *m)
 {
-    const struct tm_thread_msg *m = &t->msgs[i];
     const char *self = NULL, *irt = NULL, *id;
     size_t self_len = 0, irt_len = 0, len, b;
     bool irt_seen = false, found;
@@ -277,7 +318,6 @@ static enum tm_status thread_walk_refs(struct thread_ctx *t, size_t i, size_t *l
     thread_first_id(m->message_id, &self, &self_len);
     if (!thread_first_id(m->in_reply_to, &irt, &irt_len))
         irt = NULL;
-    *last = THREAD_NONE;
     thread_ids_init(&it, m->references);
     while (thread_ids_next(&it, &id, &len)) {
         if (thread_same_id(id, len, self, self_len))
@@ -285,68 +325,28 @@ static enum tm_status thread_walk_refs(struct thread_ctx *t, size_t i, size_t *l
         irt_seen = irt_seen || thread_same_id(id, len, irt, irt_len);
         if ((st = thread_lookup(t, id, len, &b, &found)) || (st = thread_chain_add(t, b)))
             return st;
-        *last = b;
     }
     if (!irt || irt_seen || thread_same_id(irt, irt_len, self, self_len))
         return TM_OK;
     if ((st = thread_lookup(t, irt, irt_len, &b, &found)) || (st = thread_chain_add(t, b)))
         return st;
-    *last = b;
     return TM_OK;
 }
 
-/* Steps 1B-1C. Each message's own parent is set first, for all messages, because a message's own
- * headers are the authority on its parent (JWZ lets them replace an earlier guess; setting them
- * first means no link is ever replaced). Then the References chains fill in the links between
- * ancestors, and the parents of messages that name none. A link that would close a loop is not
- * made, so which one of a loop is dropped depends on the input order. */
-static enum tm_status thread_link(struct thread_ctx *t)
+/* Step 1B for message i: hangs its box under its parent's, the last of its chain, unless that
+ * closes a loop. A message's own headers are the authority on its parent (JWZ lets them replace
+ * an earlier guess), so these links are all made before any link between ancestors: then no
+ * link is ever replaced. Which link of a loop is dropped depends on the order of the messages. */
+static void thread_link_own(struct tm_thread_incr *t, size_t i)
 {
-    size_t last;
-    t->chain_at = malloc((t->n + 1) * sizeof(*t->chain_at));
-    if (!t->chain_at)
-        return TM_ENOMEM;
-    for (size_t i = 0; i < t->n; i++) {
-        t->chain_at[i] = t->n_chain;
-        enum tm_status st = thread_walk_refs(t, i, &last);
-        if (st)
-            return st;
-        if (last != THREAD_NONE && !thread_would_loop(t, t->own[i], last))
-            thread_set_parent(t, t->own[i], last);
-    }
-    t->chain_at[t->n] = t->n_chain;
-    for (size_t i = 0; i < t->n; i++) {
-        size_t prev = THREAD_NONE;
-        for (size_t k = t->chain_at[i]; k < t->chain_at[i + 1]; k++) {
-            thread_link_weak(t, prev, t->chain[k]);
-            prev = t->chain[k];
-        }
-    }
-    /* Ids are not looked up any more: what served that goes before the later steps allocate
-     * (it keeps the peak memory of threading a big mailbox down). */
-    free(t->chain);
-    free(t->chain_at);
-    free(t->slot);
-    t->chain = t->chain_at = t->slot = NULL;
-    return TM_OK;
-}
-
-/* Where a child of box b hangs once dummies are gone: the nearest real box at or above b, or the
- * topmost dummy when there is none. Memoised in res for dummies, so all calls take O(boxes). */
-static size_t thread_resolve(const struct thread_ctx *t, size_t *res, size_t b)
-{
-    const struct thread_box *box = t->box;
-    size_t top = b;
-    while (box[top].msg == THREAD_NONE && res[top] == THREAD_NONE && box[top].parent != THREAD_NONE)
-        top = box[top].parent;
-    size_t r = top;
-    if (box[top].msg == THREAD_NONE && res[top] != THREAD_NONE)
-        r = res[top];
-    for (size_t x = b; x != top; x = box[x].parent)
-        res[x] = r;
-    if (box[top].msg == THREAD_NONE)
-        res[top] = r;
-    return r;
+    const struct thread_entry *e = &t->entry[i];
+    if (e->chain_end == e->chain_at)
+        return;
+    size_t parent = t->chain[e->chain_end - 1];
+    if (thread_would_loop(t, e->own, parent))
+        t->refused = true;
+    else
+        thread_set_parent(t, e->own, parent);
 }
 
 /* Date, then store id, then input position: the order of siblings and of threads. */
@@ -362,51 +362,6 @@ static int thread_cmp_keys(int64_t da, int64_t ia, size_t ma, int64_t db, int64_
 static bool thread_before(const struct tm_thread_msg *msgs, size_t a, size_t b)
 {
     return thread_cmp_keys(msgs[a].date, msgs[a].id, a, msgs[b].date, msgs[b].id, b) < 0;
-}
-
-/* The dummy a message hangs from after pruning, or THREAD_NONE when it hangs from a real box
- * (its message parent then goes to *mparent) or from nothing. */
-static size_t thread_dummy_of(const struct thread_ctx *t, size_t *res, size_t i, size_t *mparent)
-{
-    size_t p = t->box[t->own[i]].parent;
-    *mparent = THREAD_NONE;
-    if (p == THREAD_NONE)
-        return THREAD_NONE;
-    size_t r = thread_resolve(t, res, p);
-    if (t->box[r].msg == THREAD_NONE)
-        return r;
-    *mparent = t->box[r].msg;
-    return THREAD_NONE;
-}
-
-/* Steps 2-4: roots and pruning. Dummies vanish and their children move up to the nearest real
- * ancestor (JWZ's promotion, applied all the way up). The children left under a top-level dummy
- * (siblings whose common parent is missing) show as one thread: the earliest of them becomes the
- * root and the others its children; a single one simply becomes a root. */
-static enum tm_status thread_prune(struct thread_ctx *t)
-{
-    size_t *res = malloc(t->n_box * sizeof(*res));
-    size_t *best = malloc(t->n_box * sizeof(*best));
-    if (!res || !best) {
-        free(res);
-        free(best);
-        return TM_ENOMEM;
-    }
-    memset(res, 0xff, t->n_box * sizeof(*res));
-    memset(best, 0xff, t->n_box * sizeof(*best));
-    for (size_t i = 0; i < t->n; i++) {
-        size_t d = thread_dummy_of(t, res, i, &t->mparent[i]);
-        if (d != THREAD_NONE && (best[d] == THREAD_NONE || thread_before(t->msgs, i, best[d])))
-            best[d] = i;
-    }
-    for (size_t i = 0; i < t->n; i++) {
-        size_t d = thread_dummy_of(t, res, i, &t->mparent[i]);
-        if (d != THREAD_NONE && best[d] != i)
-            t->mparent[i] = best[d];
-    }
-    free(res);
-    free(best);
-    return TM_OK;
 }
 
 /* A root's subject reduced for grouping, with its sort keys. */
@@ -532,10 +487,198 @@ static int thread_subj_qcmp(const void *a, const void *b)
     return c ? c : thread_cmp_keys(x->date, x->id, x->msg, y->date, y->id, y->msg);
 }
 
+struct tm_thread_incr *tm_thread_incr_new(size_t expect)
+{
+    struct tm_thread_incr *t = calloc(1, sizeof(*t));
+    if (t)
+        t->expect = expect;
+    return t;
+}
+
+/* Steps 1A-1B for one message, and what later steps need of its subject. */
+static enum tm_status thread_add(struct tm_thread_incr *t, const struct tm_thread_msg *m)
+{
+    if (t->n >= INT_MAX)
+        return TM_ELIMIT;
+    if (TM_ARRAY_RESERVE(t->entry, t->n, t->cap_entry, t->expect + 16))
+        return TM_ENOMEM;
+    size_t i = t->n;
+    t->entry[i].chain_at = t->n_chain;
+    enum tm_status st = thread_claim(t, m, i);
+    if (!st)
+        st = thread_walk_refs(t, m);
+    if (st)
+        return st;
+    struct thread_entry *e = &t->entry[i];
+    struct thread_subj s;
+    e->chain_end = t->n_chain;
+    thread_link_own(t, i);
+    thread_base_subject(m->subject, &s);
+    e->base = s.base;
+    e->base_len = s.len;
+    e->base_hash = thread_base_hash(&s);
+    e->reply = s.reply;
+    t->n++;
+    return TM_OK;
+}
+
+enum tm_status tm_thread_incr_add(struct tm_thread_incr *t, const struct tm_thread_msg *m)
+{
+    if (!t->failed)
+        t->failed = thread_add(t, m);
+    return t->failed;
+}
+
+static int thread_key_qcmp(const void *a, const void *b)
+{
+    const struct thread_key *x = a, *y = b;
+    return thread_cmp_keys(x->date, x->id, x->msg, y->date, y->id, y->msg);
+}
+
+/* The display order of all messages: by date, then id, then add position; t->sorted stays NULL
+ * when they were added in that order (the usual input). */
+static enum tm_status thread_sort(struct tm_thread_incr *t)
+{
+    struct thread_key *keys = malloc(t->n * sizeof(*keys));
+    if (!keys)
+        return TM_ENOMEM;
+    for (size_t i = 0; i < t->n; i++)
+        keys[i] = (struct thread_key){t->msgs[i].date, t->msgs[i].id, i};
+    bool in_order = true;
+    for (size_t i = 1; i < t->n && in_order; i++)
+        in_order = thread_key_qcmp(&keys[i - 1], &keys[i]) < 0;
+    if (in_order) {
+        free(keys);
+        return TM_OK;
+    }
+    qsort(keys, t->n, sizeof(*keys), thread_key_qcmp);
+    t->sorted = keys;
+    return TM_OK;
+}
+
+/* The k-th message of the link passes. */
+static size_t thread_link_at(const struct tm_thread_incr *t, size_t k)
+{
+    return t->link ? t->link[k].msg : k;
+}
+
+/* When the link order is not the add order (a load adds by id, threads by date), step 1 must
+ * come out as if made in the link order: a duplicate id belongs to its first holder in that
+ * order, and which link of a loop is dropped depends on the order. Only duplicates and loops
+ * make a difference; then the own-parent links are made again, in the link order. */
+static void thread_relink(struct tm_thread_incr *t)
+{
+    bool moved = false;
+    for (size_t k = 0; k < t->n_dup; k++) {
+        size_t d = t->dup[k].msg, b = t->dup[k].box, h = t->box[b].msg;
+        if (!thread_before(t->msgs, d, h))
+            continue;
+        size_t u = t->entry[d].own; /* d's unkeyed box goes to h */
+        t->box[b].msg = d;
+        t->entry[d].own = b;
+        t->box[u].msg = h;
+        t->entry[h].own = u;
+        moved = true;
+    }
+    if (!moved && !t->refused)
+        return; /* no loop and no owner changed: every link holds in any order */
+    for (size_t b = 0; b < t->n_box; b++) {
+        t->box[b].parent = THREAD_NONE;
+        t->box[b].set = b;
+        t->box[b].set_rank = 0;
+    }
+    for (size_t k = 0; k < t->n; k++)
+        thread_link_own(t, thread_link_at(t, k));
+}
+
+/* Step 1C, after all messages: the References chains fill in the links between ancestors, and
+ * the parents of messages that name none, each message in the link order. */
+static void thread_link_chains(struct tm_thread_incr *t)
+{
+    for (size_t k = 0; k < t->n; k++) {
+        const struct thread_entry *e = &t->entry[thread_link_at(t, k)];
+        size_t prev = THREAD_NONE;
+        for (size_t c = e->chain_at; c < e->chain_end; c++) {
+            thread_link_weak(t, prev, t->chain[c]);
+            prev = t->chain[c];
+        }
+    }
+    /* Done with: freed before the later steps allocate (it keeps the peak memory of threading a
+     * big mailbox down). */
+    free(t->chain);
+    free(t->dup);
+    t->chain = NULL;
+    t->dup = NULL;
+}
+
+/* Where a child of box b hangs once dummies are gone: the nearest real box at or above b, or the
+ * topmost dummy when there is none. Memoised in res for dummies, so all calls take O(boxes). */
+static size_t thread_resolve(const struct tm_thread_incr *t, size_t *res, size_t b)
+{
+    const struct thread_box *box = t->box;
+    size_t top = b;
+    while (box[top].msg == THREAD_NONE && res[top] == THREAD_NONE && box[top].parent != THREAD_NONE)
+        top = box[top].parent;
+    size_t r = top;
+    if (box[top].msg == THREAD_NONE && res[top] != THREAD_NONE)
+        r = res[top];
+    for (size_t x = b; x != top; x = box[x].parent)
+        res[x] = r;
+    if (box[top].msg == THREAD_NONE)
+        res[top] = r;
+    return r;
+}
+
+/* The dummy a message hangs from after pruning, or THREAD_NONE when it hangs from a real box
+ * (its message parent then goes to *mparent) or from nothing. */
+static size_t thread_dummy_of(const struct tm_thread_incr *t, size_t *res, size_t i,
+                              size_t *mparent)
+{
+    size_t p = t->box[t->entry[i].own].parent;
+    *mparent = THREAD_NONE;
+    if (p == THREAD_NONE)
+        return THREAD_NONE;
+    size_t r = thread_resolve(t, res, p);
+    if (t->box[r].msg == THREAD_NONE)
+        return r;
+    *mparent = t->box[r].msg;
+    return THREAD_NONE;
+}
+
+/* Steps 2-4: roots and pruning. Dummies vanish and their children move up to the nearest real
+ * ancestor (JWZ's promotion, applied all the way up). The children left under a top-level dummy
+ * (siblings whose common parent is missing) show as one thread: the earliest of them becomes the
+ * root and the others its children; a single one simply becomes a root. */
+static enum tm_status thread_prune(struct tm_thread_incr *t)
+{
+    size_t *res = malloc(t->n_box * sizeof(*res));
+    size_t *best = malloc(t->n_box * sizeof(*best));
+    if (!res || !best) {
+        free(res);
+        free(best);
+        return TM_ENOMEM;
+    }
+    memset(res, 0xff, t->n_box * sizeof(*res));
+    memset(best, 0xff, t->n_box * sizeof(*best));
+    for (size_t i = 0; i < t->n; i++) {
+        size_t d = thread_dummy_of(t, res, i, &t->mparent[i]);
+        if (d != THREAD_NONE && (best[d] == THREAD_NONE || thread_before(t->msgs, i, best[d])))
+            best[d] = i;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        size_t d = thread_dummy_of(t, res, i, &t->mparent[i]);
+        if (d != THREAD_NONE && best[d] != i)
+            t->mparent[i] = best[d];
+    }
+    free(res);
+    free(best);
+    return TM_OK;
+}
+
 /* One run of roots with the same base subject, by date. A reply hangs under the latest non-reply
  * root not later than it (else the earliest non-reply); with no non-reply root, replies hang
  * under the earliest reply. Two non-reply roots stay apart: two "Hello" mails are not a thread. */
-static void thread_merge_group(struct thread_ctx *t, const struct thread_subj *g, size_t n)
+static void thread_merge_group(struct tm_thread_incr *t, const struct thread_subj *g, size_t n)
 {
     size_t first_plain = THREAD_NONE, last_plain = THREAD_NONE;
     for (size_t k = 0; k < n && first_plain == THREAD_NONE; k++) {
@@ -557,21 +700,18 @@ static void thread_merge_group(struct thread_ctx *t, const struct thread_subj *g
 
 /* Step 5: groups roots by base subject. Only roots move, and only under roots that stay roots,
  * so no loop can form. */
-static enum tm_status thread_group_subjects(struct thread_ctx *t)
+static enum tm_status thread_group_subjects(struct tm_thread_incr *t)
 {
     struct thread_subj *s = malloc(t->n * sizeof(*s));
     size_t nr = 0;
     if (!s)
         return TM_ENOMEM;
     for (size_t i = 0; i < t->n; i++) {
-        if (t->mparent[i] != THREAD_NONE)
+        const struct thread_entry *e = &t->entry[i];
+        if (t->mparent[i] != THREAD_NONE || e->base_len == 0)
             continue;
-        thread_base_subject(t->msgs[i].subject, &s[nr]);
-        s[nr].date = t->msgs[i].date;
-        s[nr].id = t->msgs[i].id;
-        s[nr].msg = i;
-        s[nr].hash = thread_base_hash(&s[nr]);
-        nr += s[nr].len > 0;
+        s[nr++] = (struct thread_subj){
+            e->base, e->base_len, e->base_hash, e->reply, t->msgs[i].date, t->msgs[i].id, i};
     }
     qsort(s, nr, sizeof(*s), thread_subj_hash_qcmp);
     for (size_t a = 0, b; a < nr; a = b) {
@@ -594,83 +734,79 @@ static enum tm_status thread_group_subjects(struct thread_ctx *t)
     return TM_OK;
 }
 
-struct thread_key {
-    int64_t date, id;
-    size_t msg;
-};
-
-static int thread_key_qcmp(const void *a, const void *b)
+/* Step 6: the children lists and the root list, each by date then id. The one sort of all
+ * messages (thread_sort) and a counting pass put every list in order at once. */
+static enum tm_status thread_order(struct tm_thread_incr *t)
 {
-    const struct thread_key *x = a, *y = b;
-    return thread_cmp_keys(x->date, x->id, x->msg, y->date, y->id, y->msg);
-}
-
-/* Step 6: the children lists and the root list, each by date then id. One sort of all messages
- * and a counting pass put every list in order at once. */
-static enum tm_status thread_order(struct thread_ctx *t)
-{
-    struct thread_key *keys = malloc(t->n * sizeof(*keys));
     size_t *fill = malloc(t->n * sizeof(*fill));
     t->first = calloc(t->n + 1, sizeof(*t->first));
     t->kids = malloc(t->n * sizeof(*t->kids));
     t->roots = malloc(t->n * sizeof(*t->roots));
-    enum tm_status st = TM_ENOMEM;
-    if (!keys || !fill || !t->first || !t->kids || !t->roots)
-        goto out;
+    if (!fill || !t->first || !t->kids || !t->roots) {
+        free(fill);
+        return TM_ENOMEM;
+    }
     for (size_t i = 0; i < t->n; i++) {
-        keys[i] = (struct thread_key){t->msgs[i].date, t->msgs[i].id, i};
         if (t->mparent[i] != THREAD_NONE)
             t->first[t->mparent[i] + 1]++;
     }
-    bool in_order = true; /* the usual input: messages by date, then id */
-    for (size_t i = 1; i < t->n && in_order; i++)
-        in_order = thread_key_qcmp(&keys[i - 1], &keys[i]) < 0;
-    if (!in_order)
-        qsort(keys, t->n, sizeof(*keys), thread_key_qcmp);
     for (size_t i = 0; i < t->n; i++) {
         t->first[i + 1] += t->first[i];
         fill[i] = t->first[i];
     }
     for (size_t k = 0; k < t->n; k++) {
-        size_t m = keys[k].msg, p = t->mparent[m];
+        size_t m = t->sorted ? t->sorted[k].msg : k, p = t->mparent[m];
         if (p == THREAD_NONE)
             t->roots[t->n_roots++] = m;
         else
             t->kids[fill[p]++] = m;
     }
-    st = TM_OK;
-out:
-    free(keys);
     free(fill);
-    return st;
+    return TM_OK;
 }
 
-#define THREAD_BAR "│ "
-#define THREAD_GAP "  "
-#define THREAD_TEE "├─>"
-#define THREAD_END "└─>"
+#define THREAD_BAR    "│ "
+#define THREAD_GAP    "  "
+#define THREAD_TEE    "├─>"
+#define THREAD_END    "└─>"
+#define THREAD_LEN(s) (sizeof(s) - 1)
 
-/* The prefix of a message at depth whose ancestor at level l has a later sibling when
- * has_later[l]; last tells whether the message itself is the last of its siblings. */
-static char *thread_tree(const bool *has_later, size_t depth, bool last)
+/* The tree prefixes of one result, NUL-terminated one after another in one block; offset 0
+ * holds the "" of every root. */
+struct thread_text {
+    char *p;
+    size_t len, cap;
+};
+
+/* Appends the prefix of a message at depth whose ancestor at level l has a later sibling when
+ * has_later[l]; last tells whether the message itself is the last of its siblings. *at gets
+ * its offset. */
+static enum tm_status thread_tree(struct thread_text *x, const bool *has_later, size_t depth,
+                                  bool last, size_t *at)
 {
+    *at = 0;
     if (depth == 0)
-        return strdup("");
-    const char *arrow = last ? THREAD_END : THREAD_TEE;
+        return TM_OK;
     size_t from = depth > TM_THREAD_TREE_MAX_COLUMNS ? depth - TM_THREAD_TREE_MAX_COLUMNS : 1;
-    size_t len = strlen(arrow) + 1;
-    for (size_t l = from; l < depth; l++)
-        len += strlen(has_later[l] ? THREAD_BAR : THREAD_GAP);
-    char *s = malloc(len), *p = s;
-    if (!s)
-        return NULL;
-    for (size_t l = from; l < depth; l++) {
-        const char *col = has_later[l] ? THREAD_BAR : THREAD_GAP;
-        memcpy(p, col, strlen(col));
-        p += strlen(col);
+    size_t most = (depth - from) * THREAD_LEN(THREAD_BAR) + THREAD_LEN(THREAD_TEE) + 1;
+    if (x->len + most > x->cap) {
+        size_t cap = x->cap * 2 + most;
+        char *p = realloc(x->p, cap);
+        if (!p)
+            return TM_ENOMEM;
+        x->p = p;
+        x->cap = cap;
     }
-    memcpy(p, arrow, strlen(arrow) + 1);
-    return s;
+    char *p = x->p + x->len;
+    for (size_t l = from; l < depth; l++) {
+        memcpy(p, has_later[l] ? THREAD_BAR : THREAD_GAP,
+               has_later[l] ? THREAD_LEN(THREAD_BAR) : THREAD_LEN(THREAD_GAP));
+        p += has_later[l] ? THREAD_LEN(THREAD_BAR) : THREAD_LEN(THREAD_GAP);
+    }
+    memcpy(p, last ? THREAD_END : THREAD_TEE, sizeof(THREAD_TEE)); /* with the NUL */
+    *at = x->len;
+    x->len = (size_t)(p - x->p) + sizeof(THREAD_TEE);
+    return TM_OK;
 }
 
 struct thread_frame {
@@ -678,22 +814,26 @@ struct thread_frame {
     bool last; /* no later sibling */
 };
 
-/* Writes the rows depth first, with an explicit stack: a thread may be 100,000 deep. */
-static enum tm_status thread_emit(const struct thread_ctx *t, struct tm_thread_out *rows)
+/* Writes the rows depth first, with an explicit stack: a thread may be 100,000 deep. The
+ * prefixes go to one block, which rows[n] keeps for tm_thread_out_free. */
+static enum tm_status thread_emit(const struct tm_thread_incr *t, struct tm_thread_out *rows)
 {
     struct thread_frame *stack = malloc(t->n * sizeof(*stack));
     bool *has_later = calloc(t->n + 1, sizeof(*has_later));
+    size_t *at = malloc(t->n * sizeof(*at));
+    struct thread_text x = {malloc(4096), 1, 4096};
     size_t top = 0, k = 0;
     enum tm_status st = TM_ENOMEM;
-    if (!stack || !has_later)
+    if (!stack || !has_later || !at || !x.p)
         goto out;
+    x.p[0] = '\0';
     for (size_t r = t->n_roots; r-- > 0;)
         stack[top++] = (struct thread_frame){t->roots[r], 0, true};
     while (top) {
         struct thread_frame f = stack[--top];
-        rows[k] = (struct tm_thread_out){t->msgs[f.msg].id, (int)f.depth,
-                                         thread_tree(has_later, f.depth, f.last)};
-        if (!rows[k++].tree)
+        rows[k].id = t->msgs[f.msg].id;
+        rows[k].depth = (int)f.depth;
+        if (thread_tree(&x, has_later, f.depth, f.last, &at[k++]))
             goto out;
         has_later[f.depth] = !f.last;
         size_t a = t->first[f.msg], b = t->first[f.msg + 1];
@@ -702,83 +842,109 @@ static enum tm_status thread_emit(const struct thread_ctx *t, struct tm_thread_o
     }
     /* Unreachable while the links form a forest; a guard rather than rows left unset. */
     st = k == t->n ? TM_OK : TM_EPARSE;
+    for (size_t r = 0; !st && r < t->n; r++)
+        rows[r].tree = x.p + at[r];
+    if (!st) {
+        rows[t->n].tree = x.p;
+        x.p = NULL;
+    }
 out:
     free(stack);
     free(has_later);
+    free(at);
+    free(x.p);
     return st;
 }
 
-/* Runs the steps in order; the caller cleans t up. */
-static enum tm_status thread_run(struct thread_ctx *t, struct tm_thread_out *rows)
+/* Steps 1C-6 over the added messages (and 1B again when the link order needs it), then the
+ * rows. */
+static enum tm_status thread_finish(struct tm_thread_incr *t, bool by_date,
+                                    struct tm_thread_out *rows)
 {
-    enum tm_status st = thread_claim(t);
+    free(t->slot); /* ids are not looked up any more */
+    t->slot = NULL;
+    enum tm_status st = thread_sort(t);
     if (st)
         return st;
-    st = thread_link(t);
-    if (st)
-        return st;
-    st = thread_prune(t);
-    if (st)
-        return st;
-    st = thread_group_subjects(t);
-    if (st)
-        return st;
-    st = thread_order(t);
-    if (st)
+    t->link = by_date ? t->sorted : NULL;
+    if (t->link)
+        thread_relink(t);
+    thread_link_chains(t);
+    if (!(t->mparent = malloc(t->n * sizeof(*t->mparent))))
+        return TM_ENOMEM;
+    if ((st = thread_prune(t)) || (st = thread_group_subjects(t)) || (st = thread_order(t)))
         return st;
     return thread_emit(t, rows);
 }
 
-static void thread_ctx_cleanup(struct thread_ctx *t)
+enum tm_status tm_thread_incr_finish(struct tm_thread_incr **pp, const struct tm_thread_msg *msgs,
+                                     size_t n, bool by_date, struct tm_thread_out **out,
+                                     struct tm_error *err)
 {
+    struct tm_thread_incr *t = *pp;
+    struct tm_thread_out *rows = NULL;
+    enum tm_status st = t->failed;
+
+    *out = NULL;
+    if (!st && n != t->n)
+        st = TM_EPARSE;
+    if (!st && n > 0 && !(rows = calloc(n + 1, sizeof(*rows))))
+        st = TM_ENOMEM;
+    t->msgs = msgs;
+    if (!st && n > 0)
+        st = thread_finish(t, by_date, rows);
+    tm_thread_incr_free(pp);
+    if (st) {
+        tm_thread_out_free(rows, n);
+        if (st == TM_ELIMIT)
+            return tm_error_set(err, st, _("too many messages to thread (%zu)"), n);
+        if (st == TM_EPARSE)
+            return tm_error_set(err, st, _("inconsistent message threads"));
+        return tm_error_set(err, st, _("out of memory threading %zu messages"), n);
+    }
+    *out = rows;
+    return TM_OK;
+}
+
+void tm_thread_incr_free(struct tm_thread_incr **pp)
+{
+    struct tm_thread_incr *t = pp ? *pp : NULL;
+    if (!t)
+        return;
     free(t->box);
     free(t->slot);
-    free(t->own);
+    free(t->entry);
+    free(t->chain);
+    free(t->dup);
+    free(t->sorted);
     free(t->mparent);
     free(t->first);
     free(t->kids);
     free(t->roots);
-    free(t->chain);
-    free(t->chain_at);
+    free(t);
+    *pp = NULL;
 }
 
 enum tm_status tm_thread_compute(const struct tm_thread_msg *msgs, size_t n,
                                  struct tm_thread_out **out, struct tm_error *err)
 {
-    struct thread_ctx t = {.msgs = msgs, .n = n};
-    struct tm_thread_out *rows = NULL;
-    enum tm_status st = TM_ENOMEM;
-
     *out = NULL;
     if (n == 0)
         return TM_OK;
     if (n > INT_MAX)
         return tm_error_set(err, TM_ELIMIT, _("too many messages to thread (%zu)"), n);
-    t.own = malloc(n * sizeof(*t.own));
-    t.mparent = malloc(n * sizeof(*t.mparent));
-    rows = calloc(n, sizeof(*rows));
-    if (!t.own || !t.mparent || !rows)
-        goto out;
-    st = thread_run(&t, rows);
-    if (st)
-        goto out;
-    *out = rows;
-    rows = NULL;
-out:
-    tm_thread_out_free(rows, n);
-    thread_ctx_cleanup(&t);
-    if (st == TM_EPARSE)
-        return tm_error_set(err, st, _("inconsistent message threads"));
-    if (st)
-        return tm_error_set(err, st, _("out of memory threading %zu messages"), n);
-    return TM_OK;
+    struct tm_thread_incr *t = tm_thread_incr_new(n);
+    if (!t)
+        return tm_error_set(err, TM_ENOMEM, _("out of memory threading %zu messages"), n);
+    for (size_t i = 0; i < n && !t->failed; i++)
+        tm_thread_incr_add(t, &msgs[i]);
+    return tm_thread_incr_finish(&t, msgs, n, false, out, err);
 }
 
 void tm_thread_out_free(struct tm_thread_out *out, size_t n)
 {
     if (!out)
         return;
-    for (size_t i = 0; i < n; i++)
-        free(out[i].tree);
+    free(out[n].tree); /* the block of all prefixes */
     free(out);
 }
