@@ -110,7 +110,8 @@ struct tm_store {
     bool sync_on_commit;      /* the open transaction wrote the outbox: commit it durably */
     int64_t display_deferred; /* new messages of this mailbox get no display rows; 0: none */
     struct store_checkpointer *checkpointer; /* checkpoint.c; NULL until the WAL first fills */
-    struct store_watch {                     /* watch.c; ops NULL: no watch */
+    int wal_pages;       /* the WAL's size in pages after the last commit (checkpoint.c) */
+    struct store_watch { /* watch.c; ops NULL: no watch */
         int64_t mailbox_id;
         const struct tm_store_watch_ops *ops;
         void *ctx;
