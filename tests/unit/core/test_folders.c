@@ -28,9 +28,10 @@ static bool make_maildir(const char *dir)
     char sub[1100];
     if (mkdir(dir, 0700) != 0)
         return false;
+    static const char *const subs[] = {"cur", "new", "tmp"};
     for (int i = 0; i < 3; i++) {
-        snprintf(sub, sizeof(sub), "%s/%s", dir, i == 0 ? "cur" : i == 1 ? "new" : "tmp");
-        if (mkdir(sub, 0700) != 0)
+        if (snprintf(sub, sizeof(sub), "%s/%s", dir, subs[i]) >= (int)sizeof(sub) ||
+            mkdir(sub, 0700) != 0)
             return false;
     }
     return true;
@@ -56,7 +57,8 @@ static int count_files(const char *dir)
     int n = 0;
     for (int i = 0; i < 2; i++) {
         char sub[1100];
-        snprintf(sub, sizeof(sub), "%s/%s", dir, i ? "new" : "cur");
+        if (snprintf(sub, sizeof(sub), "%s/%s", dir, i ? "new" : "cur") >= (int)sizeof(sub))
+            return -1;
         DIR *d = opendir(sub);
         for (struct dirent *e; d && (e = readdir(d)) != NULL;)
             n += e->d_name[0] != '.';
