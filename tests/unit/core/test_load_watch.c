@@ -9,27 +9,13 @@
 #include "../../../src/core/private.h"
 #include "../../../src/core/sources.h"
 #include "../../../src/store/private.h"
+#include "load_fixture.h"
 #include "tm_test.h"
 #include "tmail/buf.h"
 #include "tmail/config.h"
 #include "tmail/store.h"
 
 #define N 300
-
-struct fixture {
-    char path[512];
-    struct tm_store *st;
-    int64_t mbox;
-};
-
-static bool open_fixture(struct fixture *f)
-{
-    int64_t acct = 0;
-    snprintf(f->path, sizeof(f->path), "%s/cache.sqlite", tm_test_tmpdir());
-    return tm_store_open(f->path, &f->st, NULL) == TM_OK &&
-           tm_store_account_ensure(f->st, "acct", "imaps://u@h", &acct, NULL) == TM_OK &&
-           tm_store_mailbox_ensure(f->st, acct, "INBOX", &f->mbox, NULL) == TM_OK;
-}
 
 /* Message i of a few threads: replies refer to earlier messages, some subjects say "Re:", some
  * messages have no date (set afterwards, as the IMAP sync does with INTERNALDATE). */
