@@ -121,6 +121,7 @@ void tm_stream_set_io_timeout(struct tm_stream *s, int io_timeout_ms);
  *   "T:"       the client must call tm_stream_starttls here (then the stream reports is_tls)
  *   "X:"       the server closes the connection: reads return TM_ENET
  *   "W:"       reading blocks until timeout: the read returns TM_ENET "timed out" at once
+ *   "P: ms"    the server pauses: a read that reaches this line sleeps ms (at most 60000) first
  * Lines are separated by '\n'; empty lines are skipped; any other line is TM_EPARSE here. Any
  * mismatch (unexpected bytes written, a read while the script expects the client to write, the
  * script ended) makes the call fail with TM_EPROTO and an error naming the script line number,

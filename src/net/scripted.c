@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "src/net/private.h"
 #include "tmail/array.h"
@@ -12,13 +13,13 @@
 
 #define SHOW_MAX 160 /* bytes of a line quoted in an error */
 
-enum item_kind { ITEM_SEND, ITEM_EXPECT, ITEM_STARTTLS, ITEM_CLOSE, ITEM_TIMEOUT };
+enum item_kind { ITEM_SEND, ITEM_EXPECT, ITEM_STARTTLS, ITEM_CLOSE, ITEM_TIMEOUT, ITEM_PAUSE };
 
 struct item {
     enum item_kind kind;
     int line;   /* in the script, from 1; 0 for raw streams */
     char *text; /* S: and C: bytes with their CRLF, owned */
-    size_t len;
+    size_t len; /* of text; P: the pause in ms */
 };
 
 struct scripted_layer {
@@ -59,7 +60,7 @@ static void show(char *out, size_t size, const char *text, size_t len)
 /* What the script wants at item i, for messages: "line 4 \"C: a1 LOGIN ...\"". */
 static void describe(const struct scripted_layer *sl, size_t i, char *out, size_t size)
 {
-    static const char *const prefix[] = {"S", "C", "T", "X", "W"};
+    static const char *const prefix[] = {"S", "C", "T", "X", "W", "P"};
     char body[4 * SHOW_MAX + 8] = "";
     if (i >= sl->n_items) {
         snprintf(out, size, "the end of the script");
@@ -68,6 +69,8 @@ static void describe(const struct scripted_layer *sl, size_t i, char *out, size_
     const struct item *it = &sl->items[i];
     if (it->kind == ITEM_SEND || it->kind == ITEM_EXPECT)
         show(body, sizeof(body), it->text, it->len >= 2 ? it->len - 2 : it->len);
+    else if (it->kind == ITEM_PAUSE)
+        snprintf(body, sizeof(body), "%zu", it->len);
     snprintf(out, size, "line %d \"%s:%s%s\"", it->line, prefix[it->kind], body[0] ? " " : "",
              body);
 }
@@ -109,6 +112,12 @@ static enum tm_status scripted_read(struct net_layer *l, void *buf, size_t cap, 
     (void)want;
     if (sl->failed)
         return repeat_failure(sl, err);
+    while (sl->out_pos == sl->out.len && !sl->closed && sl->next < sl->n_items &&
+           sl->items[sl->next].kind == ITEM_PAUSE) { /* a slow server: the read waits */
+        size_t ms = sl->items[sl->next++].len;
+        struct timespec pause = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+        nanosleep(&pause, NULL);
+    }
     if (sl->out_pos == sl->out.len && !sl->closed) {
         const struct item *it = sl->next < sl->n_items ? &sl->items[sl->next] : NULL;
         describe(sl, sl->next, what, sizeof(what));
@@ -226,7 +235,8 @@ static enum tm_status scripted_wait(struct net_layer *l, int wake_fd, enum tm_wa
         return repeat_failure(sl, err);
     enum item_kind next = sl->next < sl->n_items ? sl->items[sl->next].kind : ITEM_EXPECT;
     struct pollfd p = {.fd = wake_fd, .events = POLLIN};
-    if (scripted_pending(l) > 0 || sl->closed || next == ITEM_SEND || next == ITEM_CLOSE)
+    if (scripted_pending(l) > 0 || sl->closed || next == ITEM_SEND || next == ITEM_CLOSE ||
+        next == ITEM_PAUSE)
         *result = TM_WAIT_DATA;
     else if (wake_fd >= 0 && poll(&p, 1, 0) > 0)
         *result = TM_WAIT_WOKEN;
@@ -304,7 +314,7 @@ static enum tm_status new_scripted(struct tm_stream **out, struct scripted_layer
 static enum tm_status parse_line(struct scripted_layer *sl, const char *p, size_t n, int line,
                                  struct tm_error *err)
 {
-    static const char kinds[] = "SCTXW";
+    static const char kinds[] = "SCTXWP";
     if (n && p[n - 1] == '\r')
         n--;
     if (n == 0)
@@ -312,11 +322,25 @@ static enum tm_status parse_line(struct scripted_layer *sl, const char *p, size_
     const char *k = n >= 2 && p[1] == ':' ? strchr(kinds, p[0]) : NULL;
     if (!k || !*k)
         return tm_error_set(err, TM_EPARSE,
-                            "transcript line %d: expected \"S: \", \"C: \", \"T:\", \"X:\" or "
-                            "\"W:\"",
+                            "transcript line %d: expected \"S: \", \"C: \", \"T:\", \"X:\", "
+                            "\"W:\" or \"P: \"",
                             line);
     enum item_kind kind = (enum item_kind)(k - kinds);
     size_t skip = n > 2 && p[2] == ' ' ? 3 : 2;
+    if (kind == ITEM_PAUSE) {
+        char *end = NULL;
+        char num[16] = "";
+        if (n - skip < sizeof(num))
+            memcpy(num, p + skip, n - skip);
+        unsigned long ms = num[0] >= '0' && num[0] <= '9' ? strtoul(num, &end, 10) : 0;
+        if (!end || *end || ms > 60000)
+            return tm_error_set(err, TM_EPARSE,
+                                "transcript line %d: \"P:\" takes milliseconds (0-60000)", line);
+        if (add_item(sl, ITEM_PAUSE, line, NULL, 0, false))
+            return tm_error_set(err, TM_ENOMEM, _("out of memory"));
+        sl->items[sl->n_items - 1].len = ms;
+        return TM_OK;
+    }
     if (kind != ITEM_SEND && kind != ITEM_EXPECT && n > 2)
         return tm_error_set(err, TM_EPARSE, "transcript line %d: nothing may follow \"%c:\"", line,
                             p[0]);

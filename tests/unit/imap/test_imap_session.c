@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "imap_session_fixture.h"
 #include "tm_test.h"
@@ -353,6 +354,82 @@ TM_TEST(imap_connection_closed_mid_fetch_keeps_complete_rows_and_resumes)
     TM_CHECK_INT(res.added, 1);
     TM_CHECK_INT(tm_store_message_count(f.store, f.inbox_id, &count, NULL), TM_OK);
     TM_CHECK_INT(count, 3);
+    fx_finish(&f);
+    fx_close(&f);
+}
+
+/* What the progress reports of a sync said, and when (ms after the sync began). */
+struct progress_log {
+    struct timespec start;
+    long at_ms[16];
+    int64_t done[16];
+    int n;
+};
+
+static void log_progress(void *ctx, const char *mailbox, int64_t done, int64_t total)
+{
+    struct progress_log *p = ctx;
+    (void)mailbox;
+    (void)total;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (p->n < 16) {
+        p->at_ms[p->n] =
+            (now.tv_sec - p->start.tv_sec) * 1000 + (now.tv_nsec - p->start.tv_nsec) / 1000000;
+        p->done[p->n++] = done;
+    }
+}
+
+/* A server that stalls in the middle of a big FETCH: the rows that came before the stall are
+ * stored (and reported) during it, not held back until the response goes on. */
+TM_TEST(imap_rows_before_a_stalled_fetch_are_stored_during_the_stall)
+{
+    struct fx f;
+    fx_open(&f, TM_URL_IMAP);
+    fx_script(&f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE
+              "C: t5 SELECT INBOX\n"
+              "S: * 3 EXISTS\n"
+              "S: * OK [UIDVALIDITY 7] ok\n"
+              "S: * OK [UIDNEXT 4] ok\n"
+              "S: * OK [HIGHESTMODSEQ 10] ok\n"
+              "S: t5 OK [READ-WRITE] done\n"
+              "C: t6 UID FETCH 1:* (" FETCH_NEW_CMD ")\n"
+              "S: * 1 FETCH (UID 1 FLAGS () RFC822.SIZE 10 " HDR " {54}\n"
+              "S: Date: Mon, 2 Nov 2026 10:00:00 +0000\n"
+              "S: Subject: one\n"
+              "S: \n"
+              "S: )\n"
+              "S: * 2 FETCH (UID 2 FLAGS () RFC822.SIZE 10 " HDR " {54}\n"
+              "S: Date: Mon, 2 Nov 2026 10:00:00 +0000\n"
+              "S: Subject: two\n"
+              "S: \n"
+              "S: )\n"
+              "P: 1500\n"
+              "S: * 3 FETCH (UID 3 FLAGS () RFC822.SIZE 10 " HDR " {54}\n"
+              "S: Date: Mon, 2 Nov 2026 10:00:00 +0000\n"
+              "S: Subject: thr\n"
+              "S: \n"
+              "S: )\n"
+              "S: t6 OK done\n");
+    struct progress_log p = {0};
+    f.env.progress = log_progress;
+    f.env.progress_ctx = &p;
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK_INT(imap_handshake(f.s, &err), TM_OK);
+    clock_gettime(CLOCK_MONOTONIC, &p.start);
+    struct tm_sync_result res = {0};
+    TM_CHECK_INT(imap_sync_mailbox(f.s, "INBOX", f.inbox_id, &res, &err), TM_OK);
+    TM_CHECK_INT(res.added, 3);
+    long two_at = -1, three_at = -1;
+    for (int i = 0; i < p.n; i++) {
+        if (p.done[i] == 2 && two_at < 0)
+            two_at = p.at_ms[i];
+        if (p.done[i] == 3 && three_at < 0)
+            three_at = p.at_ms[i];
+    }
+    TM_CHECK(two_at >= 0 && three_at >= 1500);
+    TM_CHECK(two_at < 1000); /* during the stall, well before its end */
     fx_finish(&f);
     fx_close(&f);
 }

@@ -1,6 +1,7 @@
 /* test_transcript.c - the scripted stream: exchanges that match, mismatches reported with the
  * script line, STARTTLS (T:) and its refusal of injected bytes, close (X:), stall (W:), wait. */
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "src/net/private.h"
@@ -151,6 +152,30 @@ TM_TEST(transcript_consecutive_server_lines_are_buffered_together)
     TM_CHECK_INT(read_one(s, &line, &err), TM_OK);
     TM_CHECK_INT(tm_stream_buffered(s), strlen("* 1 RECENT\r\n"));
     tm_stream_close(&s);
+    tm_buf_cleanup(&line);
+}
+
+TM_TEST(transcript_pause_delays_the_next_read_and_splits_the_buffered_lines)
+{
+    struct tm_stream *s = NULL;
+    struct tm_error err;
+    struct tm_buf line;
+    struct timespec t0, t1;
+    tm_buf_init(&line, 0);
+    TM_CHECK_INT(tm_stream_scripted_new("S: * 1 EXISTS\nP: 120\nS: * 2 EXISTS\n", &s, &err), TM_OK);
+    TM_CHECK_INT(read_one(s, &line, &err), TM_OK);
+    TM_CHECK(!tm_stream_input_ready(s)); /* the next line comes after the pause */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    tm_buf_reset(&line);
+    TM_CHECK_INT(read_one(s, &line, &err), TM_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    TM_CHECK_STR(line.data, "* 2 EXISTS");
+    TM_CHECK((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 120);
+    TM_CHECK_INT(tm_stream_scripted_finish(s, &err), TM_OK);
+    tm_stream_close(&s);
+    TM_CHECK_INT(tm_stream_scripted_new("P: soon\n", &s, &err), TM_EPARSE);
+    TM_CHECK(strstr(err.message, "line 1") != NULL);
+    TM_CHECK_INT(tm_stream_scripted_new("P: 60001\n", &s, &err), TM_EPARSE);
     tm_buf_cleanup(&line);
 }
 
