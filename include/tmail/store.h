@@ -586,9 +586,9 @@ typedef int (*tm_store_address_cb)(void *ctx, const char *name, const char *addr
 enum tm_status tm_store_address_complete(struct tm_store *st, const char *prefix, int limit,
                                          tm_store_address_cb cb, void *ctx, struct tm_error *err);
 
-/* A load was just committed: when it left the WAL big, the checkpointer copies the WAL and
- * empties its file now, on its own thread, instead of the store's close doing it (a truncating
- * checkpoint: it waits for no reader or writer; in their way it copies what it can). */
-void tm_store_shrink_wal(struct tm_store *st);
+/* A load was just committed: when it left the WAL big (a first load's commits do not start
+ * checkpoints), the checkpointer copies it into the database now, on its own thread and
+ * blocking no one, while the caller computes the order. */
+void tm_store_checkpoint_now(struct tm_store *st);
 
 #endif

@@ -59,7 +59,7 @@ static enum tm_status sync_one(const struct tm_backend_ops *ops, struct tm_sessi
         load = core_load_watch(store, mailbox_id, o->sort);
         st = ops->sync_mailbox(session, name, mailbox_id, &res, err);
         core_load_unwatch(load);
-        tm_store_shrink_wal(store); /* while the order is computed */
+        tm_store_checkpoint_now(store); /* while the order is computed */
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!st)

@@ -87,7 +87,7 @@ void worker_run_sync(struct worker_ctx *c)
     enum tm_status st =
         w->ops->sync_mailbox(c->session, w->mailbox_name, w->mailbox_id, &res, &err);
     core_load_unwatch(load);
-    tm_store_shrink_wal(c->store); /* while the order is computed */
+    tm_store_checkpoint_now(c->store); /* while the order is computed */
     c->offline = st == TM_ENET;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!st)
