@@ -287,33 +287,37 @@ TM_TEST(imap_messages_without_a_date_get_internaldate_in_one_follow_up)
     fx_close(&f);
 }
 
+/* A first SELECT of INBOX with 3 messages (UIDNEXT 4, HIGHESTMODSEQ 10), then the new-message
+ * FETCH (t6). */
+#define SELECT_THREE_THEN_FETCH                                                                    \
+    "C: t5 SELECT INBOX\n"                                                                         \
+    "S: * 3 EXISTS\n"                                                                              \
+    "S: * OK [UIDVALIDITY 7] ok\n"                                                                 \
+    "S: * OK [UIDNEXT 4] ok\n"                                                                     \
+    "S: * OK [HIGHESTMODSEQ 10] ok\n"                                                              \
+    "S: t5 OK [READ-WRITE] done\n"                                                                 \
+    "C: t6 UID FETCH 1:* (" FETCH_NEW_CMD ")\n"
+/* One FETCH response of that command: uid, its flags, a three-letter subject (the literal is 54
+ * bytes). */
+#define HEADER_ROW(uid, flags, subject)                                                            \
+    "S: * " uid " FETCH (UID " uid " FLAGS (" flags ") RFC822.SIZE 10 " HDR " {54}\n"              \
+    "S: Date: Mon, 2 Nov 2026 10:00:00 +0000\n"                                                    \
+    "S: Subject: " subject "\n"                                                                    \
+    "S: \n"                                                                                        \
+    "S: )\n"
+
 TM_TEST(imap_connection_closed_mid_fetch_keeps_complete_rows_and_resumes)
 {
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
-    fx_script(&f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE
-              "C: t5 SELECT INBOX\n"
-              "S: * 3 EXISTS\n"
-              "S: * OK [UIDVALIDITY 7] ok\n"
-              "S: * OK [UIDNEXT 4] ok\n"
-              "S: * OK [HIGHESTMODSEQ 10] ok\n"
-              "S: t5 OK [READ-WRITE] done\n"
-              "C: t6 UID FETCH 1:* (" FETCH_NEW_CMD ")\n"
-              "S: * 1 FETCH (UID 1 FLAGS () RFC822.SIZE 10 " HDR " {54}\n"
-              "S: Date: Mon, 2 Nov 2026 10:00:00 +0000\n"
-              "S: Subject: one\n"
-              "S: \n"
-              "S: )\n"
-              "S: * 2 FETCH (UID 2 FLAGS (\\Seen) RFC822.SIZE 10 " HDR " {54}\n"
-              "S: Date: Mon, 2 Nov 2026 10:00:00 +0000\n"
-              "S: Subject: two\n"
-              "S: \n"
-              "S: )\n"
-              "S: * 1 FETCH (UID 1 FLAGS (\\Flagged))\n"
-              "S: * 3 FETCH (UID 3 FLAGS () RFC822.SIZE 10 " HDR " {56}\n"
-              "S: Date: Mon, 2 Nov 2026 10:00:00 +0000\n"
-              "S: Subject: thr\n"
-              "X:\n");
+    fx_script(&f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE SELECT_THREE_THEN_FETCH HEADER_ROW(
+                      "1", "", "one")
+                      HEADER_ROW("2", "\\Seen",
+                                 "two") "S: * 1 FETCH (UID 1 FLAGS (\\Flagged))\n"
+                                        "S: * 3 FETCH (UID 3 FLAGS () RFC822.SIZE 10 " HDR " {56}\n"
+                                        "S: Date: Mon, 2 Nov 2026 10:00:00 +0000\n"
+                                        "S: Subject: thr\n"
+                                        "X:\n");
     struct tm_error err;
     tm_error_clear(&err);
     TM_CHECK_INT(imap_handshake(f.s, &err), TM_OK);
@@ -386,31 +390,16 @@ TM_TEST(imap_rows_before_a_stalled_fetch_are_stored_during_the_stall)
 {
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
-    fx_script(&f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE
-              "C: t5 SELECT INBOX\n"
-              "S: * 3 EXISTS\n"
-              "S: * OK [UIDVALIDITY 7] ok\n"
-              "S: * OK [UIDNEXT 4] ok\n"
-              "S: * OK [HIGHESTMODSEQ 10] ok\n"
-              "S: t5 OK [READ-WRITE] done\n"
-              "C: t6 UID FETCH 1:* (" FETCH_NEW_CMD ")\n"
-              "S: * 1 FETCH (UID 1 FLAGS () RFC822.SIZE 10 " HDR " {54}\n"
-              "S: Date: Mon, 2 Nov 2026 10:00:00 +0000\n"
-              "S: Subject: one\n"
-              "S: \n"
-              "S: )\n"
-              "S: * 2 FETCH (UID 2 FLAGS () RFC822.SIZE 10 " HDR " {54}\n"
-              "S: Date: Mon, 2 Nov 2026 10:00:00 +0000\n"
-              "S: Subject: two\n"
-              "S: \n"
-              "S: )\n"
-              "P: 1500\n"
-              "S: * 3 FETCH (UID 3 FLAGS () RFC822.SIZE 10 " HDR " {54}\n"
-              "S: Date: Mon, 2 Nov 2026 10:00:00 +0000\n"
-              "S: Subject: thr\n"
-              "S: \n"
-              "S: )\n"
-              "S: t6 OK done\n");
+    fx_script(&f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE SELECT_THREE_THEN_FETCH HEADER_ROW(
+                      "1", "", "one")
+                      HEADER_ROW("2", "", "two") "P: 1500\n"
+                                                 "S: * 3 FETCH (UID 3 FLAGS () RFC822.SIZE 10 " HDR
+                                                 " {54}\n"
+                                                 "S: Date: Mon, 2 Nov 2026 10:00:00 +0000\n"
+                                                 "S: Subject: thr\n"
+                                                 "S: \n"
+                                                 "S: )\n"
+                                                 "S: t6 OK done\n");
     struct progress_log p = {0};
     f.env.progress = log_progress;
     f.env.progress_ctx = &p;
