@@ -15,7 +15,7 @@ struct tm_store;
 struct tm_buf;
 
 /* The schema version a freshly migrated store has (PRAGMA user_version). */
-#define TM_STORE_SCHEMA_VERSION 10
+#define TM_STORE_SCHEMA_VERSION 11
 
 /* Opens (creating with mode 0600, and its parent directory 0700) the database at path, sets WAL
  * and a busy timeout, and runs every pending numbered migration in one transaction each. A file
@@ -52,7 +52,8 @@ struct tm_message_row {
     int64_t id; /* store rowid; 0 before the first upsert */
     int64_t mailbox_id;
     int64_t uid;     /* IMAP UID, 0 for local mail */
-    char *local_key; /* the backend's stable key: Maildir unique name, or the UID as text */
+    char *local_key; /* the backend's stable key, e.g. the Maildir unique name; a message with a
+                      * uid is keyed by it: NULL (the store fills in tm_store_uid_key) or that */
     char *location;  /* backend-specific locator, e.g. "cur/1763.M1.host:2,S" */
     unsigned flags;  /* enum tm_flag bits */
     int64_t date;    /* seconds since the epoch (UTC) */
@@ -72,7 +73,8 @@ struct tm_message_row {
 void tm_message_row_cleanup(struct tm_message_row *row);
 
 /* Inserts or updates the message with (mailbox_id, local_key); sets row->id. Thread fields are
- * kept on update and set to "unthreaded" on insert. */
+ * kept on update and set to "unthreaded" on insert. A row with a uid needs no key (it is
+ * tm_store_uid_key's); one with another key, or a uid beyond 32 bits, is refused (TM_ESTORE). */
 enum tm_status tm_store_message_upsert(struct tm_store *st, struct tm_message_row *row,
                                        struct tm_error *err);
 /* Replaces flags and location (location may be NULL to keep it). */
@@ -297,8 +299,14 @@ enum tm_status tm_store_mailbox_delete(struct tm_store *st, int64_t mailbox_id,
 enum tm_status tm_store_mailbox_rename(struct tm_store *st, int64_t mailbox_id,
                                        const char *new_name, struct tm_error *err);
 
-/* ---- Messages by IMAP UID (served by the messages(mailbox_id, uid) index) ----
- * UIDs are positive; local mail has uid 0, which these look-ups never match. */
+/* ---- Messages by IMAP UID ----
+ * UIDs are positive (and 32-bit); local mail has uid 0, which these look-ups never match. A
+ * message with a uid is keyed by it, in ten digits, so that the (mailbox_id, local_key) index
+ * that keeps keys unique also serves these look-ups and walks in uid order: one index less to
+ * write for every message of a sync. */
+#define TM_STORE_UID_KEY_SIZE 11 /* ten digits and the NUL */
+/* The local_key of the message with that uid: "%010u" (uid must be 1 .. 4294967295). */
+void tm_store_uid_key(int64_t uid, char key[TM_STORE_UID_KEY_SIZE]);
 
 /* The message with that uid in the mailbox: *id_out, and its flags when flags_out is not NULL.
  * TM_ENOENT when absent. */
@@ -307,10 +315,10 @@ enum tm_status tm_store_message_find_uid(struct tm_store *st, int64_t mailbox_id
                                          struct tm_error *err);
 /* A nonzero return stops the walk. */
 typedef int (*tm_store_uid_cb)(void *ctx, int64_t id, int64_t uid, unsigned flags);
-/* Calls cb with every message's (id, uid, flags) in ascending uid order (ties, e.g. uid 0, by
- * id), for flag resyncs and expunge detection without QRESYNC. Rows are read in chunks of a
- * few hundred with no statement open during the callbacks: the callback may delete or change
- * messages; one it deletes may still be reported if its chunk was already read. */
+/* Calls cb with the (id, uid, flags) of every message that has a uid, in ascending uid order
+ * (local mail is not walked), for flag resyncs and expunge detection without QRESYNC. Rows are
+ * read in chunks of a few hundred with no statement open during the callbacks: the callback may
+ * delete or change messages; one it deletes may still be reported if its chunk was already read. */
 enum tm_status tm_store_message_each_uid(struct tm_store *st, int64_t mailbox_id,
                                          tm_store_uid_cb cb, void *ctx, struct tm_error *err);
 /* Deletes the message with that uid (and its cached body) if present; *deleted (may be NULL)

@@ -53,7 +53,19 @@ static void bind_text(sqlite3_stmt *s, int i, const char *text)
 enum tm_status tm_store_message_upsert(struct tm_store *st, struct tm_message_row *row,
                                        struct tm_error *err)
 {
-    if (!row->local_key)
+    char uid_key[TM_STORE_UID_KEY_SIZE];
+    const char *key = row->local_key;
+    if (row->uid != 0) { /* keyed by its uid (uid.c) */
+        if (!store_uid_valid(row->uid))
+            return tm_error_set(err, TM_ESTORE, _("%s: a message with UID %lld"), st->path,
+                                (long long)row->uid);
+        tm_store_uid_key(row->uid, uid_key);
+        if (key && strcmp(key, uid_key) != 0)
+            return tm_error_set(err, TM_ESTORE, _("%s: message key %s is not its UID %lld"),
+                                st->path, key, (long long)row->uid);
+        key = uid_key;
+    }
+    if (!key)
         return tm_error_set(err, TM_ESTORE, _("%s: message without a key"), st->path);
     sqlite3_stmt *s = store_stmt(
         st, STMT_MSG_UPSERT,
@@ -71,7 +83,7 @@ enum tm_status tm_store_message_upsert(struct tm_store *st, struct tm_message_ro
         return TM_ESTORE;
     sqlite3_bind_int64(s, 1, row->mailbox_id);
     sqlite3_bind_int64(s, 2, row->uid);
-    bind_text(s, 3, row->local_key);
+    bind_text(s, 3, key);
     bind_text(s, 4, row->location);
     sqlite3_bind_int64(s, 5, row->flags);
     sqlite3_bind_int64(s, 6, row->date);
@@ -108,7 +120,7 @@ enum tm_status tm_store_message_upsert(struct tm_store *st, struct tm_message_ro
     if (!s)
         return TM_ESTORE;
     sqlite3_bind_int64(s, 1, row->mailbox_id);
-    bind_text(s, 2, row->local_key);
+    bind_text(s, 2, key);
     if (sqlite3_step(s) == SQLITE_ROW)
         row->id = sqlite3_column_int64(s, 0);
     else

@@ -249,6 +249,15 @@ static const struct store_migration migrations[] = {
          "CREATE TRIGGER bodies_drop_partial_update AFTER UPDATE OF raw ON bodies BEGIN"
          "  DELETE FROM partial_bodies WHERE message_id = new.message_id;"
          "END;"},
+    /* A message with a uid is keyed by it in ten digits (uid.c), so the unique key index serves
+     * the look-ups by uid and messages_mailbox_uid goes: one b-tree less to write per message,
+     * 6% of a first sync's CPU. Keys written before tmail padded them ("56") are padded; a row
+     * that cannot be, because its uid's padded key is taken, is a duplicate of that row and
+     * goes (the server's copy is fetched again if it is wanted). */
+    {11, "UPDATE OR IGNORE messages SET local_key = printf('%010d', uid)"
+         "  WHERE uid > 0 AND local_key != printf('%010d', uid);"
+         "DELETE FROM messages WHERE uid > 0 AND local_key != printf('%010d', uid);"
+         "DROP INDEX messages_mailbox_uid;"},
 };
 
 enum tm_status store_refuse_newer(struct tm_store *st, int version, int known, struct tm_error *err)

@@ -193,6 +193,8 @@ enum tm_status store_query_int64(struct tm_store *st, sqlite3_stmt *s, int64_t *
 
 /* Copies text column i of s into *out (malloc'd; NULL for SQL NULL); false when out of memory. */
 bool store_column_dup(sqlite3_stmt *s, int i, char **out);
+/* Whether uid can be a message's uid: 1 .. 2^32 - 1 (uid.c). */
+bool store_uid_valid(int64_t uid);
 
 /* Makes a group of writes atomic: BEGIN IMMEDIATE when no transaction is open (*own = true),
  * else a savepoint inside the caller's transaction, so the group fits in a sync's batch. */

@@ -154,16 +154,9 @@ static enum tm_status store_row(struct tm_session *s, void *ctx, uint32_t uid, u
                                 struct tm_error *err)
 {
     struct fetch_run *run = ctx;
-    /* "%010u", without a printf per row: sorts like the uid, so the index appends */
-    char key[11];
-    uint32_t v = uid;
-    for (int i = 9; i >= 0; i--, v /= 10)
-        key[i] = (char)('0' + v % 10);
-    key[10] = 0;
     struct tm_message_row row = {
         .mailbox_id = run->mailbox_id,
-        .uid = uid,
-        .local_key = key,
+        .uid = uid, /* and so its key (tm_store_uid_key) */
         .flags = flags & ~TM_FLAG_RECENT,
         .date = date,
         .size = size,

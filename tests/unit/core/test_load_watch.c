@@ -22,7 +22,7 @@
 static int64_t put(struct tm_store *st, int64_t mbox, int i)
 {
     char key[16], mid[32], refs[96], subject[48], from[32];
-    snprintf(key, sizeof(key), "%d", i + 1);
+    snprintf(key, sizeof(key), "%010d", i + 1);
     snprintf(mid, sizeof(mid), "<m%d@x>", i);
     refs[0] = 0;
     if (i % 5 != 0)

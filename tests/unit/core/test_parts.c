@@ -142,7 +142,7 @@ static bool fixture_open(struct fixture *f, const struct tm_backend_ops *ops, bo
         return false;
     struct tm_message_row row = {.mailbox_id = mailbox,
                                  .uid = 7,
-                                 .local_key = (char *)"7",
+                                 .local_key = (char *)"0000000007",
                                  .size = 5 * 1024 * 1024,
                                  .subject = (char *)"big"};
     if (tm_store_message_upsert(f->core.store, &row, &err) ||

@@ -45,7 +45,7 @@ static bool put(struct tm_store *st, int64_t mbox, int i)
     char key[16], mid[32], refs[64], irt[32], subject[48];
     int64_t date;
     logical(k, mid, sizeof(mid), refs, sizeof(refs), irt, sizeof(irt), &date);
-    snprintf(key, sizeof(key), "%d", i + 1);
+    snprintf(key, sizeof(key), "%010d", i + 1);
     snprintf(subject, sizeof(subject), "%stopic %d", k % 12 ? "Re: " : "", (k / 12) % 7);
     struct tm_message_row row = {.mailbox_id = mbox,
                                  .uid = i + 1,

@@ -41,7 +41,7 @@ static void add_rows(struct fx *f, int64_t first, int64_t step, int count)
     TM_CHECK_INT(tm_store_begin(f->store, NULL), TM_OK);
     for (int i = 0; i < count; i++) {
         char key[32];
-        snprintf(key, sizeof(key), "%lld", (long long)(first + i * step));
+        snprintf(key, sizeof(key), "%010lld", (long long)(first + i * step));
         struct tm_message_row row = {
             .mailbox_id = f->inbox_id, .uid = first + i * step, .local_key = key};
         TM_CHECK_INT(tm_store_message_upsert(f->store, &row, NULL), TM_OK);

@@ -139,7 +139,7 @@ TM_TEST(imap_copy_selects_the_source_mailbox_named_by_the_store)
     /* A message cached in Lists, a mailbox not opened in this session. */
     int64_t lists;
     TM_CHECK_INT(tm_store_mailbox_ensure(f.store, f.account_id, "Lists", &lists, NULL), TM_OK);
-    struct tm_message_row row = {.mailbox_id = lists, .uid = 5, .local_key = "5"};
+    struct tm_message_row row = {.mailbox_id = lists, .uid = 5, .local_key = "0000000005"};
     TM_CHECK_INT(tm_store_message_upsert(f.store, &row, NULL), TM_OK);
     fx_script(&f, "C: t7 SELECT Lists\n"
                   "S: * 1 EXISTS\n"

@@ -47,7 +47,7 @@ static void insert_all(struct tm_store *st, int64_t mbox, int n, int senders)
         uint64_t r = next_random(&seed);
         /* a few senders write most of the mail: the square favours small numbers */
         int who = (int)((r % 1000) * (r % 1000) * (uint64_t)senders / 1000000);
-        snprintf(key, sizeof(key), "%d", i + 1);
+        snprintf(key, sizeof(key), "%010d", i + 1);
         snprintf(msgid, sizeof(msgid), "<%016llx.%d@mail.example.org>", (unsigned long long)r, i);
         snprintf(refs, sizeof(refs), "<%016llx.a@mail.example.org> <%016llx.b@mail.example.org>",
                  (unsigned long long)(r >> 3), (unsigned long long)(r >> 5));

@@ -47,7 +47,7 @@ static void insert_all(struct tm_store *st, int64_t mbox, int n)
         if (i % BATCH == 0 && tm_store_begin(st, &err))
             die("begin", &err);
         uint64_t r = next_random(&seed);
-        snprintf(key, sizeof(key), "%d", i + 1);
+        snprintf(key, sizeof(key), "%010d", i + 1);
         snprintf(msgid, sizeof(msgid), "<%016llx.%d@mail.example.org>", (unsigned long long)r, i);
         snprintf(parent, sizeof(parent), "<%016llx.%d@mail.example.org>",
                  (unsigned long long)(r >> 3), i / THREAD_SIZE);

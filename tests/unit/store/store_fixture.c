@@ -40,7 +40,7 @@ int64_t fixture_mailbox(struct tm_store *st, int64_t account, const char *name)
 int64_t fixture_uid_msg(struct tm_store *st, int64_t mailbox, int64_t uid, unsigned flags)
 {
     char key[32], subject[64];
-    snprintf(key, sizeof(key), "%lld", (long long)uid);
+    snprintf(key, sizeof(key), "%010lld", (long long)uid);
     snprintf(subject, sizeof(subject), "message %lld", (long long)uid);
     struct tm_message_row row = {.mailbox_id = mailbox,
                                  .uid = uid,

@@ -27,7 +27,7 @@ static int fill(struct tm_store *st, int64_t mbox)
     enum tm_status rc = tm_store_begin(st, NULL);
     for (int i = 0; !rc && i < MESSAGES; i++) {
         char key[32];
-        snprintf(key, sizeof(key), "%d", i + 1);
+        snprintf(key, sizeof(key), "%010d", i + 1);
         subject[i % BIG_SUBJECT] = 'x'; /* rows that do not compress into each other */
         struct tm_message_row row = {
             .mailbox_id = mbox, .uid = i + 1, .local_key = key, .date = i, .subject = subject};

@@ -97,29 +97,68 @@ TM_TEST(store_each_uid_walks_in_ascending_uid_order)
     tm_store_free(&st);
 }
 
-TM_TEST(store_each_uid_reports_local_mail_with_equal_uids)
+TM_TEST(store_each_uid_skips_local_mail)
 {
     struct tm_store *st = fixture_open();
     TM_CHECK(st);
     int64_t mbox = fixture_mailbox(st, fixture_account(st, "work"), "INBOX");
     char key[32];
     TM_CHECK_INT(tm_store_begin(st, NULL), TM_OK);
-    for (int i = 0; i < 600; i++) { /* uid 0 ties across chunk boundaries */
-        snprintf(key, sizeof(key), "local%d", i);
+    for (int i = 0; i < 600; i++) { /* more than two chunks, some keys among the uid keys */
+        snprintf(key, sizeof(key), i % 3 ? "local%d" : "%010d", i * 1000 + 500);
         struct tm_message_row row = {.mailbox_id = mbox, .local_key = key};
         TM_CHECK_INT(tm_store_message_upsert(st, &row, NULL), TM_OK);
     }
+    for (int uid = 1; uid <= 300; uid++)
+        TM_CHECK(fixture_uid_msg(st, mbox, uid * 1000, 0) > 0);
     TM_CHECK_INT(tm_store_commit(st, NULL), TM_OK);
-    struct uid_walk w = {.last_uid = -1};
+    struct uid_walk w = {.ascending = 1};
     TM_CHECK_INT(tm_store_message_each_uid(st, mbox, take_uid, &w, NULL), TM_OK);
-    TM_CHECK_INT(w.n, 600);
-    TM_CHECK_INT(w.last_uid, 0);
+    TM_CHECK_INT(w.n, 300);
+    TM_CHECK(w.ascending);
+    TM_CHECK_INT(w.last_uid, 300000);
+    int64_t max = 0, id = 0;
+    TM_CHECK_INT(tm_store_message_max_uid(st, mbox, &max, NULL), TM_OK);
+    TM_CHECK_INT(max, 300000);
+    /* a local message whose key looks like a uid's is still not that uid's message */
+    TM_CHECK_INT(tm_store_message_find_uid(st, mbox, 500, &id, NULL, NULL), TM_ENOENT);
     int deleted = 7;
+    TM_CHECK_INT(tm_store_message_delete_uid(st, mbox, 500, &deleted, NULL), TM_OK);
+    TM_CHECK_INT(deleted, 0);
     TM_CHECK_INT(tm_store_message_delete_uid(st, mbox, 0, &deleted, NULL), TM_OK);
     TM_CHECK_INT(deleted, 0); /* uid 0 never names a message */
     int64_t count = 0;
     TM_CHECK_INT(tm_store_message_count(st, mbox, &count, NULL), TM_OK);
-    TM_CHECK_INT(count, 600);
+    TM_CHECK_INT(count, 900);
+    tm_store_free(&st);
+}
+
+TM_TEST(store_message_with_uid_is_keyed_by_it)
+{
+    struct tm_store *st = fixture_open();
+    TM_CHECK(st);
+    int64_t mbox = fixture_mailbox(st, fixture_account(st, "work"), "INBOX");
+    struct tm_message_row row = {.mailbox_id = mbox, .uid = 17, .flags = TM_FLAG_SEEN};
+    TM_CHECK_INT(tm_store_message_upsert(st, &row, NULL), TM_OK); /* no key: the uid's */
+    TM_CHECK_INT(fixture_int(st, "SELECT count(*) FROM messages WHERE local_key = '0000000017'"),
+                 1);
+    struct tm_message_row same = {.mailbox_id = mbox, .uid = 17, .local_key = "0000000017"};
+    TM_CHECK_INT(tm_store_message_upsert(st, &same, NULL), TM_OK);
+    TM_CHECK_INT(same.id, row.id); /* the same message, updated */
+    struct tm_error err;
+    struct tm_message_row other = {.mailbox_id = mbox, .uid = 18, .local_key = "18"};
+    TM_CHECK_INT(tm_store_message_upsert(st, &other, &err), TM_ESTORE);
+    TM_CHECK(strstr(err.message, "18") != NULL);
+    struct tm_message_row big = {.mailbox_id = mbox, .uid = 4294967296LL};
+    TM_CHECK_INT(tm_store_message_upsert(st, &big, NULL), TM_ESTORE);
+    struct tm_message_row neg = {.mailbox_id = mbox, .uid = -1, .local_key = "neg"};
+    TM_CHECK_INT(tm_store_message_upsert(st, &neg, NULL), TM_ESTORE);
+    TM_CHECK_INT(fixture_int(st, "SELECT count(*) FROM messages"), 1);
+    char key[TM_STORE_UID_KEY_SIZE];
+    tm_store_uid_key(4294967295LL, key);
+    TM_CHECK_STR(key, "4294967295");
+    tm_store_uid_key(1, key);
+    TM_CHECK_STR(key, "0000000001");
     tm_store_free(&st);
 }
 
@@ -175,7 +214,8 @@ TM_TEST(store_max_uid_is_zero_when_empty)
     TM_CHECK(fixture_uid_msg(st, mbox, 7, 0) > 0);
     TM_CHECK(fixture_uid_msg(st, mbox, 3000000000LL, 0) > 0); /* UIDs are 32-bit unsigned */
     TM_CHECK(fixture_uid_msg(st, mbox, 12, 0) > 0);
-    TM_CHECK(fixture_uid_msg(st, other, 9999999999LL, 0) > 0);
+    TM_CHECK(fixture_uid_msg(st, other, 4294967295LL, 0) > 0);
+    TM_CHECK_INT(fixture_uid_msg(st, other, 9999999999LL, 0), 0); /* beyond 32 bits: refused */
     TM_CHECK_INT(tm_store_message_max_uid(st, mbox, &max, NULL), TM_OK);
     TM_CHECK_INT(max, 3000000000LL);
     TM_CHECK_INT(tm_store_message_delete_uid(st, mbox, 3000000000LL, NULL, NULL), TM_OK);
@@ -190,7 +230,7 @@ static int stop_at_once(void *ctx, int64_t id, int64_t uid, unsigned flags)
     return 1;
 }
 
-TM_TEST(store_uid_queries_use_the_uid_index)
+TM_TEST(store_uid_queries_use_the_key_index)
 {
     struct tm_store *st = fixture_open();
     TM_CHECK(st);
@@ -205,7 +245,7 @@ TM_TEST(store_uid_queries_use_the_uid_index)
                                           STMT_MSG_MAX_UID};
     int bad = -1;
     for (int i = 0; i < 4; i++) {
-        if (!fixture_plan_uses(st, sqlite3_sql(st->stmts[ids[i]]), "messages_mailbox_uid"))
+        if (!fixture_plan_uses(st, sqlite3_sql(st->stmts[ids[i]]), "sqlite_autoindex_messages_1"))
             bad = i;
     }
     TM_CHECK_INT(bad, -1);
@@ -318,5 +358,47 @@ TM_TEST(store_body_of_missing_message_is_enoent)
     TM_CHECK_INT(tm_store_body_has(st, 9999, &has, NULL), TM_OK);
     TM_CHECK(!has);
     TM_CHECK_INT(fixture_int(st, "SELECT count(*) FROM bodies"), 0);
+    tm_store_free(&st);
+}
+
+TM_TEST(store_migration_11_pads_uid_keys_and_drops_duplicates)
+{
+    char path[512];
+    int n = 0;
+    const struct store_migration *list = store_migrations(&n);
+    TM_CHECK(n >= 11);
+    snprintf(path, sizeof(path), "%s/v10.sqlite", tm_test_tmpdir());
+    struct tm_store raw = {.path = path}; /* what tmail with schema 10 left behind */
+    TM_CHECK_INT(sqlite3_open(path, &raw.db), SQLITE_OK);
+    TM_CHECK_INT(store_migrate_list(&raw, list, 10, NULL), TM_OK);
+    int rc = sqlite3_exec(
+        raw.db,
+        "INSERT INTO accounts(id, name, url) VALUES(1, 'work', 'imaps://a');"
+        "INSERT INTO mailboxes(id, account_id, name) VALUES(7, 1, 'INBOX'), (8, 1, 'Sent');"
+        "INSERT INTO messages(id, mailbox_id, uid, local_key, flags, subject) VALUES"
+        "  (1, 7, 56, '56', 1, 'old key'), (2, 7, 9, '0000000009', 0, 'new key'),"
+        "  (3, 7, 9, '9', 0, 'both keys'), (4, 8, 56, '56', 0, 'other mailbox'),"
+        "  (5, 7, 0, 'local', 0, 'local mail');",
+        NULL, NULL, NULL);
+    sqlite3_close(raw.db);
+    TM_CHECK_INT(rc, SQLITE_OK);
+
+    struct tm_store *st = NULL;
+    TM_CHECK_INT(tm_store_open(path, &st, NULL), TM_OK);
+    TM_CHECK_INT(tm_store_schema_version(st), TM_STORE_SCHEMA_VERSION);
+    int64_t id = 0;
+    unsigned flags = 0;
+    TM_CHECK_INT(tm_store_message_find_uid(st, 7, 56, &id, &flags, NULL), TM_OK);
+    TM_CHECK_INT(id, 1);
+    TM_CHECK_INT(flags, 1);
+    TM_CHECK_INT(tm_store_message_find_uid(st, 7, 9, &id, NULL, NULL), TM_OK);
+    TM_CHECK_INT(id, 2); /* the duplicate under the old key is gone */
+    TM_CHECK_INT(tm_store_message_find_uid(st, 8, 56, &id, NULL, NULL), TM_OK);
+    TM_CHECK_INT(id, 4);
+    TM_CHECK_INT(fixture_int(st, "SELECT count(*) FROM messages"), 4);
+    TM_CHECK_INT(fixture_int(st, "SELECT local_key = 'local' FROM messages WHERE id = 5"), 1);
+    int64_t max = 0;
+    TM_CHECK_INT(tm_store_message_max_uid(st, 7, &max, NULL), TM_OK);
+    TM_CHECK_INT(max, 56);
     tm_store_free(&st);
 }

@@ -47,7 +47,7 @@ static const struct tm_store_watch_ops ops = {on_new, on_date, on_broken};
 static int64_t put(struct tm_store *st, int64_t mbox, int uid, const char *subject)
 {
     char key[16];
-    snprintf(key, sizeof(key), "%d", uid);
+    snprintf(key, sizeof(key), "%010d", uid);
     struct tm_message_row row = {.mailbox_id = mbox,
                                  .uid = uid,
                                  .local_key = key,
