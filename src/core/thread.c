@@ -2,17 +2,29 @@
  * at a time, and mutt-style tree prefixes. Message-ID, In-Reply-To and References as in RFC 5322
  * section 3.6.4. */
 #include "thread.h"
+#include "thread_subject.h"
 
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "tmail/array.h"
 #include "tmail/i18n.h"
 
 #define THREAD_NONE SIZE_MAX
+
+/* TM_ARRAY_RESERVE behind an inline test for room left, the usual case: every add reserves a
+ * few times, and the calls showed in its profile. */
+#define THREAD_RESERVE(arr, n, cap, first) ((n) >= (cap) && TM_ARRAY_RESERVE(arr, n, cap, first))
+
+/* A hint to fetch a cache line about to be written; nothing where the compiler has no such
+ * builtin. */
+#if defined(__GNUC__) || defined(__clang__)
+#define THREAD_PREFETCH(p) __builtin_prefetch((p), 1)
+#else
+#define THREAD_PREFETCH(p) ((void)(p))
+#endif
 
 /* JWZ's container: one per Message-ID seen (message or only referenced), plus one per message
  * without an id or with a duplicate id. Links are parent indices. Links are only ever added, and
@@ -31,10 +43,13 @@ struct thread_box {
 struct thread_entry {
     size_t own;                 /* the box it lives in */
     size_t chain_at, chain_end; /* its ancestors' boxes, oldest first: chain[chain_at..chain_end) */
-    const char *base;           /* borrowed: its subject's base (thread_base_subject) */
+    /* Its subject reduced for grouping (thread_reduce): only roots are grouped, so this is done
+     * when it is added naming no parent, a likely root, and else only if it ends as a root. */
+    const char *base; /* borrowed: its subject's base, or while !reduced the whole subject */
     size_t base_len;
     uint64_t base_hash; /* thread_base_hash of base */
     bool reply;         /* a reply prefix was stripped from the subject */
+    bool reduced;
 };
 
 /* A message that found its id claimed by an earlier add, and the box of that id. */
@@ -52,6 +67,13 @@ struct thread_slot {
 struct thread_key {
     int64_t date, id;
     size_t msg;
+};
+
+/* A message of the display order with its store id, so that writing the rows reads no message
+ * (they would be read in tree order, all over memory). */
+struct thread_kid {
+    size_t msg;
+    int64_t id;
 };
 
 struct tm_thread_incr {
@@ -74,8 +96,8 @@ struct tm_thread_incr {
     const struct thread_key *link;    /* the order of the link passes; NULL: the add order */
     size_t *mparent; /* after pruning: parent message index per message, or THREAD_NONE */
     size_t *first;   /* children of message m: kids[first[m]..first[m + 1]), in display order */
-    size_t *kids;
-    size_t *roots; /* in display order */
+    struct thread_kid *kids;
+    struct thread_kid *roots; /* in display order */
     size_t n_roots;
 };
 
@@ -91,10 +113,8 @@ static void thread_ids_init(struct thread_ids *it, const char *s)
     it->angle = strchr(it->p, '<') != NULL;
 }
 
-static bool thread_is_sep(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == '<' || c == '>';
-}
+/* What separates ids, besides the NUL that ends them all. */
+#define THREAD_SEPS " \t\r\n,<>"
 
 /* Sets id/len to the next non-empty id; false at the end. Always advances, so always ends. */
 static bool thread_ids_next(struct thread_ids *it, const char **id, size_t *len)
@@ -102,19 +122,16 @@ static bool thread_ids_next(struct thread_ids *it, const char **id, size_t *len)
     for (;;) {
         const char *s = it->p;
         if (it->angle) {
-            s = strchr(s, '<');
-            if (!s)
-                return false;
-            s++;
-        } else {
-            while (*s && thread_is_sep(*s))
+            while (*s != '<' && *s) /* usually a byte or two away: no call */
                 s++;
+            if (!*s++)
+                return false;
+        } else {
+            s += strspn(s, THREAD_SEPS);
             if (!*s)
                 return false;
         }
-        const char *e = s;
-        while (*e && !thread_is_sep(*e))
-            e++;
+        const char *e = s + strcspn(s, THREAD_SEPS);
         it->p = *e == '>' ? e + 1 : e;
         if (e > s) {
             *id = s;
@@ -137,14 +154,21 @@ static bool thread_same_id(const char *a, size_t alen, const char *b, size_t ble
     return a && b && alen == blen && memcmp(a, b, alen) == 0;
 }
 
+/* Hashes an id 8 bytes at a time: FNV-1a's multiply per byte was most of the cost of a look-up.
+ * The value only places a key in the table; no order depends on it. */
 static uint64_t thread_hash(const char *s, size_t len)
 {
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
+    uint64_t h = len * 0x9e3779b97f4a7c15ULL, w = 0;
+    const char *end = s + len;
+    for (; end - s > 8; s += 8) {
+        memcpy(&w, s, 8);
+        h = thread_mix(h ^ w);
     }
-    return h;
+    if (len >= 8)
+        memcpy(&w, end - 8, 8); /* the last 8 bytes, overlapping the previous word */
+    else
+        memcpy(&w, s, len);
+    return thread_mix(thread_mix(h ^ w));
 }
 
 /* The slot holding key, or the empty slot where it belongs. The table is never full. */
@@ -191,7 +215,7 @@ static enum tm_status thread_grow_table(struct tm_thread_incr *t)
 static enum tm_status thread_add_box(struct tm_thread_incr *t, const char *key, size_t len,
                                      size_t msg, size_t *out)
 {
-    if (TM_ARRAY_RESERVE(t->box, t->n_box, t->cap_box, t->expect + t->expect / 4 + 16))
+    if (THREAD_RESERVE(t->box, t->n_box, t->cap_box, t->expect + t->expect / 4 + 16))
         return TM_ENOMEM;
     t->box[t->n_box] = (struct thread_box){.key = key,
                                            .key_len = len,
@@ -203,9 +227,10 @@ static enum tm_status thread_add_box(struct tm_thread_incr *t, const char *key, 
     return TM_OK;
 }
 
-/* Finds the box keyed by id, creating a dummy for it when absent. *found tells which. */
+/* Finds the box keyed by id (h: its thread_hash), creating a dummy for it when absent. *found
+ * tells which. */
 static enum tm_status thread_lookup(struct tm_thread_incr *t, const char *id, size_t len,
-                                    size_t *out, bool *found)
+                                    uint64_t h, size_t *out, bool *found)
 {
     enum tm_status st;
     if ((t->n_keyed + 1) * 2 > t->cap_slot) {
@@ -213,7 +238,6 @@ static enum tm_status thread_lookup(struct tm_thread_incr *t, const char *id, si
         if (st)
             return st;
     }
-    uint64_t h = thread_hash(id, len);
     size_t i = thread_slot(t, id, len, h);
     *found = t->slot[i].box != THREAD_NONE;
     if (*found) {
@@ -228,19 +252,19 @@ static enum tm_status thread_lookup(struct tm_thread_incr *t, const char *id, si
     return TM_OK;
 }
 
-/* Step 1A for the message added i-th: the first holder of an id owns its box, which a reference
- * may have made already (a dummy, claimed by no message). A message without an id, or with one
- * already claimed, gets an unkeyed box of its own so it is never merged away; a duplicate is
- * remembered, since finish may thread in another order, where it comes first. */
-static enum tm_status thread_claim(struct tm_thread_incr *t, const struct tm_thread_msg *m,
+/* Step 1A for the message added i-th, whose own id is id (NULL: none; h: its thread_hash): the
+ * first holder of an id owns its box, which a reference may have made already (a dummy, claimed
+ * by no message). A message without an id, or with one already claimed, gets an unkeyed box of
+ * its own so it is never merged away; a duplicate is remembered, since finish may thread in
+ * another order, where it comes first. */
+static enum tm_status thread_claim(struct tm_thread_incr *t, const char *id, size_t len, uint64_t h,
                                    size_t i)
 {
-    const char *id;
-    size_t len, b = THREAD_NONE;
+    size_t b = THREAD_NONE;
     bool found;
     enum tm_status st;
-    if (thread_first_id(m->message_id, &id, &len)) {
-        if ((st = thread_lookup(t, id, len, &b, &found)))
+    if (id) {
+        if ((st = thread_lookup(t, id, len, h, &b, &found)))
             return st;
         if (t->box[b].msg != THREAD_NONE) {
             if (TM_ARRAY_RESERVE(t->dup, t->n_dup, t->cap_dup, 64))
@@ -297,25 +321,25 @@ static void thread_link_weak(struct tm_thread_incr *t, size_t prev, size_t cur)
 /* Records box b as the next ancestor of the message being added. */
 static enum tm_status thread_chain_add(struct tm_thread_incr *t, size_t b)
 {
-    if (TM_ARRAY_RESERVE(t->chain, t->n_chain, t->cap_chain, t->expect * 2 + 16))
+    if (THREAD_RESERVE(t->chain, t->n_chain, t->cap_chain, t->expect * 2 + 16))
         return TM_ENOMEM;
     t->chain[t->n_chain++] = b;
     return TM_OK;
 }
 
-/* Walks the ids m names as its ancestors, oldest first: References without the message's own
- * id, then In-Reply-To when References does not hold it (so an In-Reply-To naming the direct
- * parent beats a truncated References), and records their boxes in the chain. The final one is
- * the message's parent. */
-static enum tm_status thread_walk_refs(struct tm_thread_incr *t, const struct tm_thread_msg *m)
+/* Walks the ids m names as its ancestors, oldest first: References without self (m's own id,
+ * or NULL), then In-Reply-To when References does not hold it (so an In-Reply-To naming the
+ * direct parent beats a truncated References), and records their boxes in the chain. The final
+ * one is the message's parent. */
+static enum tm_status thread_walk_refs(struct tm_thread_incr *t, const struct tm_thread_msg *m,
+                                       const char *self, size_t self_len)
 {
-    const char *self = NULL, *irt = NULL, *id;
-    size_t self_len = 0, irt_len = 0, len, b;
+    const char *irt = NULL, *id;
+    size_t irt_len = 0, len, b;
     bool irt_seen = false, found;
     struct thread_ids it;
     enum tm_status st;
 
-    thread_first_id(m->message_id, &self, &self_len);
     if (!thread_first_id(m->in_reply_to, &irt, &irt_len))
         irt = NULL;
     thread_ids_init(&it, m->references);
@@ -323,12 +347,14 @@ static enum tm_status thread_walk_refs(struct tm_thread_incr *t, const struct tm
         if (thread_same_id(id, len, self, self_len))
             continue;
         irt_seen = irt_seen || thread_same_id(id, len, irt, irt_len);
-        if ((st = thread_lookup(t, id, len, &b, &found)) || (st = thread_chain_add(t, b)))
+        if ((st = thread_lookup(t, id, len, thread_hash(id, len), &b, &found)) ||
+            (st = thread_chain_add(t, b)))
             return st;
     }
     if (!irt || irt_seen || thread_same_id(irt, irt_len, self, self_len))
         return TM_OK;
-    if ((st = thread_lookup(t, irt, irt_len, &b, &found)) || (st = thread_chain_add(t, b)))
+    if ((st = thread_lookup(t, irt, irt_len, thread_hash(irt, irt_len), &b, &found)) ||
+        (st = thread_chain_add(t, b)))
         return st;
     return TM_OK;
 }
@@ -364,127 +390,28 @@ static bool thread_before(const struct tm_thread_msg *msgs, size_t a, size_t b)
     return thread_cmp_keys(msgs[a].date, msgs[a].id, a, msgs[b].date, msgs[b].id, b) < 0;
 }
 
-/* A root's subject reduced for grouping, with its sort keys. */
-struct thread_subj {
-    const char *base; /* borrowed: the subject without reply prefixes, list tags, outer blanks */
-    size_t len;
-    uint64_t hash; /* of base as thread_base_cmp sees it: equal bases, equal hashes */
-    bool reply;    /* a Re:/Fwd:-like prefix was stripped */
-    int64_t date, id;
-    size_t msg;
-};
-
-/* Length of a reply prefix ("Re:", "Fwd:", "AW:", "Re[2]:", ...) at s, or 0. */
-static size_t thread_reply_prefix(const char *s)
+/* Message i's subject reduced for grouping, from e (its entry). */
+static void thread_reduce(const struct thread_entry *e, size_t i, struct thread_subj *out)
 {
-    static const char *const words[] = {"re", "fwd", "fw", "aw", "sv"};
-    for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
-        size_t j = strlen(words[w]);
-        if (strncasecmp(s, words[w], j) != 0)
-            continue;
-        if (s[j] == '[' || s[j] == '(') { /* a reply counter: Re[2]: or Re(2): */
-            char close = s[j] == '[' ? ']' : ')';
-            size_t k = j + 1;
-            while (s[k] >= '0' && s[k] <= '9')
-                k++;
-            if (k > j + 1 && s[k] == close)
-                j = k + 1;
-        }
-        if (s[j] == ':')
-            return j + 1;
+    if (e->reduced) {
+        *out = (struct thread_subj){e->base, e->base_len, e->base_hash, e->reply, i};
+        return;
     }
-    return 0;
+    thread_base_subject(e->base, out);
+    out->hash = thread_base_hash(out);
+    out->msg = i;
 }
 
-static bool thread_is_blank(char c)
+/* Reduces the subject of e (message i's entry) in place. */
+static void thread_entry_reduce(struct thread_entry *e, size_t i)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Strips reply prefixes and [list-tags] repeatedly, and outer blanks, into out->base/len. */
-static void thread_base_subject(const char *subject, struct thread_subj *out)
-{
-    const char *s = subject ? subject : "";
-    out->reply = false;
-    for (;;) {
-        while (thread_is_blank(*s))
-            s++;
-        size_t k = thread_reply_prefix(s);
-        const char *close = *s == '[' ? strchr(s, ']') : NULL;
-        if (k) {
-            out->reply = true;
-            s += k;
-        } else if (close) {
-            s = close + 1;
-        } else {
-            break;
-        }
-    }
-    size_t len = strlen(s);
-    while (len && thread_is_blank(s[len - 1]))
-        len--;
-    out->base = s;
-    out->len = len;
-}
-
-/* The next byte of a base subject for comparing: ASCII lower case, a run of blanks as one space;
- * -1 at the end. */
-static int thread_fold_next(const char **s, const char *end)
-{
-    if (*s == end)
-        return -1;
-    unsigned char c = (unsigned char)*(*s)++;
-    if (thread_is_blank((char)c)) {
-        while (*s < end && thread_is_blank(**s))
-            (*s)++;
-        return ' ';
-    }
-    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* Orders base subjects ignoring ASCII case and the width of blank runs. */
-static int thread_base_cmp(const struct thread_subj *x, const struct thread_subj *y)
-{
-    const char *a = x->base, *b = y->base;
-    for (;;) {
-        int ca = thread_fold_next(&a, x->base + x->len),
-            cb = thread_fold_next(&b, y->base + y->len);
-        if (ca != cb)
-            return ca < cb ? -1 : 1;
-        if (ca < 0)
-            return 0;
-    }
-}
-
-/* FNV-1a over the bytes thread_base_cmp compares. */
-static uint64_t thread_base_hash(const struct thread_subj *x)
-{
-#ifdef TM_THREAD_TEST_COLLIDE
-    (void)x;
-    return 0; /* test build (test_thread_collide): all bases collide, the fallback sorts */
-#endif
-    uint64_t h = 14695981039346656037u;
-    const char *p = x->base, *end = x->base + x->len;
-    for (int c; (c = thread_fold_next(&p, end)) >= 0;)
-        h = (h ^ (uint64_t)c) * 1099511628211u;
-    return h;
-}
-
-/* By hash, then date and id: integer compares only. Equal bases sit together in date order;
- * different bases that share a hash are told apart after the sort. */
-static int thread_subj_hash_qcmp(const void *a, const void *b)
-{
-    const struct thread_subj *x = a, *y = b;
-    if (x->hash != y->hash)
-        return x->hash < y->hash ? -1 : 1;
-    return thread_cmp_keys(x->date, x->id, x->msg, y->date, y->id, y->msg);
-}
-
-static int thread_subj_qcmp(const void *a, const void *b)
-{
-    const struct thread_subj *x = a, *y = b;
-    int c = thread_base_cmp(x, y);
-    return c ? c : thread_cmp_keys(x->date, x->id, x->msg, y->date, y->id, y->msg);
+    struct thread_subj s;
+    thread_reduce(e, i, &s);
+    e->base = s.base;
+    e->base_len = s.len;
+    e->base_hash = s.hash;
+    e->reply = s.reply;
+    e->reduced = true;
 }
 
 struct tm_thread_incr *tm_thread_incr_new(size_t expect)
@@ -500,24 +427,31 @@ static enum tm_status thread_add(struct tm_thread_incr *t, const struct tm_threa
 {
     if (t->n >= INT_MAX)
         return TM_ELIMIT;
-    if (TM_ARRAY_RESERVE(t->entry, t->n, t->cap_entry, t->expect + 16))
+    if (THREAD_RESERVE(t->entry, t->n, t->cap_entry, t->expect + 16))
         return TM_ENOMEM;
-    size_t i = t->n;
+    size_t i = t->n, self_len = 0;
+    const char *self = NULL; /* the message's own id: NULL when it has none */
+    uint64_t self_hash = 0;
+    if (thread_first_id(m->message_id, &self, &self_len)) {
+        self_hash = thread_hash(self, self_len);
+        if (t->cap_slot)
+            THREAD_PREFETCH(&t->slot[self_hash & (t->cap_slot - 1)]);
+    }
+    /* The references skip the message's own id, so they may be walked before it is claimed:
+     * meanwhile its slot, a new one and rarely cached, is fetched. */
     t->entry[i].chain_at = t->n_chain;
-    enum tm_status st = thread_claim(t, m, i);
+    enum tm_status st = thread_walk_refs(t, m, self, self_len);
     if (!st)
-        st = thread_walk_refs(t, m);
+        st = thread_claim(t, self, self_len, self_hash, i);
     if (st)
         return st;
     struct thread_entry *e = &t->entry[i];
-    struct thread_subj s;
     e->chain_end = t->n_chain;
     thread_link_own(t, i);
-    thread_base_subject(m->subject, &s);
-    e->base = s.base;
-    e->base_len = s.len;
-    e->base_hash = thread_base_hash(&s);
-    e->reply = s.reply;
+    e->base = m->subject;
+    e->reduced = false;
+    if (e->chain_end == e->chain_at) /* it names no parent */
+        thread_entry_reduce(e, i);
     t->n++;
     return TM_OK;
 }
@@ -539,18 +473,16 @@ static int thread_key_qcmp(const void *a, const void *b)
  * when they were added in that order (the usual input). */
 static enum tm_status thread_sort(struct tm_thread_incr *t)
 {
+    size_t i = 1;
+    while (i < t->n && thread_before(t->msgs, i - 1, i))
+        i++;
+    if (i >= t->n)
+        return TM_OK; /* in order: no keys to write */
     struct thread_key *keys = malloc(t->n * sizeof(*keys));
     if (!keys)
         return TM_ENOMEM;
-    for (size_t i = 0; i < t->n; i++)
+    for (i = 0; i < t->n; i++)
         keys[i] = (struct thread_key){t->msgs[i].date, t->msgs[i].id, i};
-    bool in_order = true;
-    for (size_t i = 1; i < t->n && in_order; i++)
-        in_order = thread_key_qcmp(&keys[i - 1], &keys[i]) < 0;
-    if (in_order) {
-        free(keys);
-        return TM_OK;
-    }
     qsort(keys, t->n, sizeof(*keys), thread_key_qcmp);
     t->sorted = keys;
     return TM_OK;
@@ -675,63 +607,102 @@ static enum tm_status thread_prune(struct tm_thread_incr *t)
     return TM_OK;
 }
 
-/* One run of roots with the same base subject, by date. A reply hangs under the latest non-reply
- * root not later than it (else the earliest non-reply); with no non-reply root, replies hang
- * under the earliest reply. Two non-reply roots stay apart: two "Hello" mails are not a thread. */
-static void thread_merge_group(struct tm_thread_incr *t, const struct thread_subj *g, size_t n)
+/* The roots of one base subject, in display order: indices into the roots' subjects, a list
+ * linked by next. */
+struct thread_group {
+    size_t head, tail; /* THREAD_NONE: an empty slot of the table of groups */
+};
+
+/* One group of roots with the same base subject (head, then next[head], ...). A reply hangs
+ * under the latest non-reply root not later than it (else the earliest non-reply); with no
+ * non-reply root, replies hang under the earliest reply. Two non-reply roots stay apart: two
+ * "Hello" mails are not a thread. */
+static void thread_merge_group(struct tm_thread_incr *t, const struct thread_subj *s,
+                               const size_t *next, size_t head)
 {
     size_t first_plain = THREAD_NONE, last_plain = THREAD_NONE;
-    for (size_t k = 0; k < n && first_plain == THREAD_NONE; k++) {
-        if (!g[k].reply)
-            first_plain = g[k].msg;
+    for (size_t k = head; k != THREAD_NONE && first_plain == THREAD_NONE; k = next[k]) {
+        if (!s[k].reply)
+            first_plain = s[k].msg;
     }
-    for (size_t k = 0; k < n; k++) {
-        if (!g[k].reply) {
-            last_plain = g[k].msg;
+    for (size_t k = head; k != THREAD_NONE; k = next[k]) {
+        if (!s[k].reply) {
+            last_plain = s[k].msg;
             continue;
         }
         size_t to = last_plain != THREAD_NONE ? last_plain : first_plain;
         if (to == THREAD_NONE)
-            to = g[0].msg;
-        if (to != g[k].msg)
-            t->mparent[g[k].msg] = to;
+            to = s[head].msg;
+        if (to != s[k].msg)
+            t->mparent[s[k].msg] = to;
+    }
+}
+
+/* The roots with a base subject, in display order (by date, then id, then add position), into
+ * s; returns how many. */
+static size_t thread_roots(const struct tm_thread_incr *t, struct thread_subj *s)
+{
+    size_t nr = 0;
+    for (size_t k = 0; k < t->n; k++) {
+        size_t i = t->sorted ? t->sorted[k].msg : k;
+        if (t->mparent[i] != THREAD_NONE)
+            continue;
+        thread_reduce(&t->entry[i], i, &s[nr]);
+        nr += s[nr].len > 0;
+    }
+    return nr;
+}
+
+/* Deals the roots s[0..nr) into groups of equal base subjects: g is a table of cap slots (a
+ * power of two, at least 2 nr: never full), open addressing; next links each group's list. Each
+ * list keeps the order of s. */
+static void thread_deal(const struct thread_subj *s, size_t nr, struct thread_group *g, size_t cap,
+                        size_t *next)
+{
+    for (size_t r = 0; r < nr; r++) {
+        size_t i = (size_t)s[r].hash & (cap - 1);
+        for (; g[i].head != THREAD_NONE; i = (i + 1) & (cap - 1)) {
+            const struct thread_subj *x = &s[g[i].head];
+            if (x->hash == s[r].hash && thread_same_base(x, &s[r]))
+                break;
+        }
+        next[r] = THREAD_NONE;
+        if (g[i].head == THREAD_NONE)
+            g[i].head = r;
+        else
+            next[g[i].tail] = r;
+        g[i].tail = r;
     }
 }
 
 /* Step 5: groups roots by base subject. Only roots move, and only under roots that stay roots,
- * so no loop can form. */
+ * so no loop can form. The roots are dealt into groups in display order, so each group is in
+ * date order without a sort; the groups are independent, so their order does not matter. */
 static enum tm_status thread_group_subjects(struct tm_thread_incr *t)
 {
     struct thread_subj *s = malloc(t->n * sizeof(*s));
-    size_t nr = 0;
-    if (!s)
-        return TM_ENOMEM;
-    for (size_t i = 0; i < t->n; i++) {
-        const struct thread_entry *e = &t->entry[i];
-        if (t->mparent[i] != THREAD_NONE || e->base_len == 0)
-            continue;
-        s[nr++] = (struct thread_subj){
-            e->base, e->base_len, e->base_hash, e->reply, t->msgs[i].date, t->msgs[i].id, i};
+    size_t *next = malloc(t->n * sizeof(*next)), nr = 0, cap = 16;
+    struct thread_group *g = NULL;
+    enum tm_status st = TM_ENOMEM;
+    if (!s || !next)
+        goto out;
+    nr = thread_roots(t, s);
+    while (cap < nr * 2)
+        cap *= 2;
+    if (!(g = malloc(cap * sizeof(*g))))
+        goto out;
+    memset(g, 0xff, cap * sizeof(*g)); /* every head THREAD_NONE */
+    thread_deal(s, nr, g, cap, next);
+    for (size_t i = 0; i < cap; i++) {
+        if (g[i].head != g[i].tail) /* one root alone stays as it is */
+            thread_merge_group(t, s, next, g[i].head);
     }
-    qsort(s, nr, sizeof(*s), thread_subj_hash_qcmp);
-    for (size_t a = 0, b; a < nr; a = b) {
-        bool one_base = true;
-        for (b = a + 1; b < nr && s[b].hash == s[a].hash; b++)
-            one_base = one_base && thread_base_cmp(&s[a], &s[b]) == 0;
-        if (one_base) {
-            thread_merge_group(t, s + a, b - a);
-            continue;
-        }
-        /* bases that share a hash: this run by base, then date, as a group each */
-        qsort(s + a, b - a, sizeof(*s), thread_subj_qcmp);
-        for (size_t g = a, h; g < b; g = h) {
-            for (h = g + 1; h < b && thread_base_cmp(&s[g], &s[h]) == 0; h++)
-                ;
-            thread_merge_group(t, s + g, h - g);
-        }
-    }
+    st = TM_OK;
+out:
     free(s);
-    return TM_OK;
+    free(next);
+    free(g);
+    return st;
 }
 
 /* Step 6: the children lists and the root list, each by date then id. The one sort of all
@@ -756,10 +727,11 @@ static enum tm_status thread_order(struct tm_thread_incr *t)
     }
     for (size_t k = 0; k < t->n; k++) {
         size_t m = t->sorted ? t->sorted[k].msg : k, p = t->mparent[m];
+        struct thread_kid kid = {m, t->sorted ? t->sorted[k].id : t->msgs[k].id};
         if (p == THREAD_NONE)
-            t->roots[t->n_roots++] = m;
+            t->roots[t->n_roots++] = kid;
         else
-            t->kids[fill[p]++] = m;
+            t->kids[fill[p]++] = kid;
     }
     free(fill);
     return TM_OK;
@@ -810,7 +782,8 @@ static enum tm_status thread_tree(struct thread_text *x, const bool *has_later, 
 }
 
 struct thread_frame {
-    size_t msg, depth;
+    struct thread_kid kid;
+    size_t depth;
     bool last; /* no later sibling */
 };
 
@@ -827,18 +800,19 @@ static enum tm_status thread_emit(const struct tm_thread_incr *t, struct tm_thre
     if (!stack || !has_later || !at || !x.p)
         goto out;
     x.p[0] = '\0';
-    for (size_t r = t->n_roots; r-- > 0;)
+    for (size_t r = 0; r < t->n_roots; r++) { /* a thread at a time: the stack stays short */
         stack[top++] = (struct thread_frame){t->roots[r], 0, true};
-    while (top) {
-        struct thread_frame f = stack[--top];
-        rows[k].id = t->msgs[f.msg].id;
-        rows[k].depth = (int)f.depth;
-        if (thread_tree(&x, has_later, f.depth, f.last, &at[k++]))
-            goto out;
-        has_later[f.depth] = !f.last;
-        size_t a = t->first[f.msg], b = t->first[f.msg + 1];
-        for (size_t j = b; j-- > a;)
-            stack[top++] = (struct thread_frame){t->kids[j], f.depth + 1, j == b - 1};
+        while (top) {
+            struct thread_frame f = stack[--top];
+            rows[k].id = f.kid.id;
+            rows[k].depth = (int)f.depth;
+            if (thread_tree(&x, has_later, f.depth, f.last, &at[k++]))
+                goto out;
+            has_later[f.depth] = !f.last;
+            size_t a = t->first[f.kid.msg], b = t->first[f.kid.msg + 1];
+            for (size_t j = b; j-- > a;)
+                stack[top++] = (struct thread_frame){t->kids[j], f.depth + 1, j == b - 1};
+        }
     }
     /* Unreachable while the links form a forest; a guard rather than rows left unset. */
     st = k == t->n ? TM_OK : TM_EPARSE;

@@ -253,6 +253,40 @@ TM_TEST(thread_long_references)
     tm_thread_out_free(out, 3);
 }
 
+/* Ids of every length from 1 to 48 bytes (hashed a word at a time, with a short or
+ * overlapping last word), each written three ways: the parent's own "<id>", a bare "id" ending
+ * a References without brackets, and "id (comment)" in In-Reply-To. Both replies must find the
+ * parent whatever bytes follow the id. */
+#define LONG_IDS 48
+
+TM_TEST(thread_ids_of_every_length_match_in_any_context)
+{
+    static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP";
+    static char text[LONG_IDS][3][LONG_IDS + 16], subject[LONG_IDS][16];
+    static struct tm_thread_msg msgs[3 * LONG_IDS];
+    for (int len = 1; len <= LONG_IDS; len++) {
+        char(*s)[LONG_IDS + 16] = text[len - 1];
+        snprintf(s[0], sizeof(s[0]), "<%.*s>", len, digits);
+        snprintf(s[1], sizeof(s[1]), "%.*s\t", len, digits);
+        snprintf(s[2], sizeof(s[2]), "%.*s (c)", len, digits);
+        snprintf(subject[len - 1], sizeof(subject[len - 1]), "s%d", len);
+        struct tm_thread_msg *m = &msgs[3 * (len - 1)];
+        m[0] = (struct tm_thread_msg)MSG(3 * len, s[0], NULL, NULL, subject[len - 1], 3 * len);
+        m[1] = (struct tm_thread_msg)MSG(3 * len + 1, "", NULL, s[1], subject[len - 1], 3 * len);
+        m[2] = (struct tm_thread_msg)MSG(3 * len + 2, NULL, s[2], NULL, subject[len - 1], 3 * len);
+    }
+    struct tm_thread_out *out = run(msgs, 3 * LONG_IDS);
+    TM_CHECK(out);
+    char why[96] = "";
+    for (int k = 0; k < 3 * LONG_IDS && !why[0]; k++) {
+        if (out[k].id != msgs[k].id || out[k].depth != (k % 3 != 0))
+            snprintf(why, sizeof(why), "row %d: id %lld depth %d", k, (long long)out[k].id,
+                     out[k].depth);
+    }
+    tm_thread_out_free(out, 3 * LONG_IDS);
+    TM_CHECK_STR(why, "");
+}
+
 TM_TEST(thread_null_fields)
 {
     static const struct tm_thread_msg msgs[] = {
