@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "tmail/buf.h"
 #include "tmail/mime.h"
@@ -15,6 +17,21 @@
 /* ---- charset.c ---- */
 
 bool mime_utf8_valid(const char *s, size_t len);
+
+/* The length of the run of ASCII bytes that s[0..len) starts with, read 8 bytes at a time: most
+ * header text is ASCII, and what it holds mime_utf8_valid need not look at. */
+static inline size_t mime_ascii_prefix(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080u)
+            break;
+    }
+    while (i < len && (unsigned char)s[i] < 0x80)
+        i++;
+    return i;
+}
 
 /* Appends s[0..len) to out as UTF-8, each invalid byte replaced by U+FFFD. */
 enum tm_status mime_utf8_sanitize(struct tm_buf *out, const char *s, size_t len);
@@ -107,6 +124,12 @@ enum tm_status mime_part_filename(const struct tm_mime_part *p, const char *fall
 /* tm_mime_decode_header_text appending to out, for text[0..len). */
 enum tm_status mime_decode_header(struct tm_buf *out, const char *text, size_t len,
                                   const char *fallback);
+/* What tm_mime_decode_header_text makes of text[0..len) (no NUL inside), without its copy:
+ * *decoded is text itself when decoding would not change it, else scratch's data (scratch is
+ * reset and its limit set); valid while both are. TM_ENOMEM is the only error. */
+enum tm_status mime_decode_header_view(const char *text, size_t len, const char *fallback,
+                                       struct tm_buf *scratch, const char **decoded,
+                                       size_t *decoded_len);
 
 /* ---- address.c ---- */
 

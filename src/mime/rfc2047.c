@@ -144,10 +144,13 @@ static void drop_nuls(struct tm_buf *out, size_t from)
 enum tm_status mime_decode_header(struct tm_buf *out, const char *text, size_t len,
                                   const char *fallback)
 {
-    struct header_decoder d = {.out = out, .fallback = fallback};
+    struct header_decoder d; /* field by field: zeroing the charset array cost more */
     size_t i = 0, lit = 0, start = out->len;
     bool after_word = false;
     enum tm_status st = TM_OK;
+    d.out = out;
+    d.fallback = fallback;
+    d.charset[0] = 0;
     tm_buf_init(&d.pending, out->limit);
     while (i < len && st == TM_OK) {
         struct encoded_word w;
@@ -173,20 +176,57 @@ enum tm_status mime_decode_header(struct tm_buf *out, const char *text, size_t l
     return st;
 }
 
+/* The common case, text without encoded words that is already UTF-8, is what
+ * mime_decode_header would make of it: the same bytes (text without NULs has none to drop). */
+static bool decodes_to_itself(const char *text, size_t len)
+{
+    if (len == 0)
+        return false;
+    for (const char *eq = text; (eq = memchr(eq, '=', len - (size_t)(eq - text))); eq++) {
+        if (eq + 1 < text + len && eq[1] == '?')
+            return false; /* maybe an encoded word */
+    }
+    size_t ascii = mime_ascii_prefix(text, len);
+    return ascii == len || mime_utf8_valid(text + ascii, len - ascii);
+}
+
+/* The output cap for decoding len bytes: every input byte yields at most 4 output bytes, so
+ * this cap never truncates. */
+static size_t decode_limit(size_t len)
+{
+    return len < (SIZE_MAX - 64) / 4 ? 4 * len + 64 : TM_BUF_DEFAULT_LIMIT;
+}
+
+enum tm_status mime_decode_header_view(const char *text, size_t len, const char *fallback,
+                                       struct tm_buf *scratch, const char **decoded,
+                                       size_t *decoded_len)
+{
+    if (decodes_to_itself(text, len)) {
+        *decoded = text;
+        *decoded_len = len;
+        return TM_OK;
+    }
+    tm_buf_reset(scratch);
+    scratch->limit = decode_limit(len);
+    /* TM_ELIMIT cannot happen; tm_mime_decode_header_text would keep what it got */
+    if (mime_decode_header(scratch, text, len, fallback) == TM_ENOMEM)
+        return TM_ENOMEM;
+    *decoded = scratch->data ? scratch->data : "";
+    *decoded_len = scratch->len;
+    return TM_OK;
+}
+
 char *tm_mime_decode_header_text(const char *text, const char *fallback)
 {
     struct tm_buf out;
     size_t len = text ? strlen(text) : 0;
-    /* The common case, text without encoded words that is already UTF-8, is what
-     * mime_decode_header would make of it: the same bytes (a C string has no NULs to drop). */
-    if (len > 0 && !strstr(text, "=?") && mime_utf8_valid(text, len)) {
+    if (decodes_to_itself(text, len)) {
         char *copy = malloc(len + 1);
         if (copy)
             memcpy(copy, text, len + 1);
         return copy;
     }
-    /* Every input byte yields at most 4 output bytes, so this cap never truncates. */
-    tm_buf_init(&out, len < (SIZE_MAX - 64) / 4 ? 4 * len + 64 : 0);
+    tm_buf_init(&out, decode_limit(len));
     enum tm_status st = mime_decode_header(&out, text ? text : "", len, fallback);
     if (st == TM_ENOMEM) {
         tm_buf_cleanup(&out);

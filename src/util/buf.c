@@ -50,26 +50,13 @@ enum tm_status tm_buf_reserve(struct tm_buf *b, size_t extra)
     return TM_OK;
 }
 
-enum tm_status tm_buf_append(struct tm_buf *b, const void *data, size_t len)
-{
-    enum tm_status st = tm_buf_reserve(b, len);
-    if (st)
-        return st;
-    if (len)
-        memcpy(b->data + b->len, data, len);
-    b->len += len;
-    b->data[b->len] = 0;
-    return TM_OK;
-}
+/* The external definitions of the inline appends in buf.h (C17 6.7.4). */
+extern enum tm_status tm_buf_append(struct tm_buf *b, const void *data, size_t len);
+extern enum tm_status tm_buf_append_char(struct tm_buf *b, char c);
 
 enum tm_status tm_buf_append_str(struct tm_buf *b, const char *s)
 {
     return tm_buf_append(b, s, strlen(s));
-}
-
-enum tm_status tm_buf_append_char(struct tm_buf *b, char c)
-{
-    return tm_buf_append(b, &c, 1);
 }
 
 enum tm_status tm_buf_vappendf(struct tm_buf *b, const char *fmt, va_list ap)
