@@ -19,6 +19,19 @@ struct tm_store *fixture_open(void)
     return st;
 }
 
+enum tm_status fixture_old_file(int version, char *path, size_t cap, struct tm_store *raw)
+{
+    int n = 0;
+    const struct store_migration *list = store_migrations(&n);
+    if (version < 1 || version >= n)
+        return TM_ELIMIT;
+    snprintf(path, cap, "%s/v%d.sqlite", tm_test_tmpdir(), version);
+    *raw = (struct tm_store){.path = path};
+    if (sqlite3_open(path, &raw->db) != SQLITE_OK)
+        return TM_ESTORE;
+    return store_migrate_list(raw, list, version, NULL);
+}
+
 int64_t fixture_account(struct tm_store *st, const char *name)
 {
     char url[256];

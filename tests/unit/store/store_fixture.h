@@ -15,6 +15,10 @@ int64_t fixture_account(struct tm_store *st, const char *name);
 int64_t fixture_mailbox(struct tm_store *st, int64_t account, const char *name);
 /* Upserts a message keyed by its uid (as IMAP does) with flags; its id, 0 on failure. */
 int64_t fixture_uid_msg(struct tm_store *st, int64_t mailbox, int64_t uid, unsigned flags);
+/* A cache file of an older tmail: path (cap bytes) gets "<tmpdir>/v<version>.sqlite", *raw a bare
+ * connection to it (sqlite3_close(raw->db) when done) with migrations 1..version applied. Fails
+ * when version is not older than this tmail's schema. */
+enum tm_status fixture_old_file(int version, char *path, size_t cap, struct tm_store *raw);
 /* The single integer a query returns, -999 on error. */
 long long fixture_int(struct tm_store *st, const char *sql);
 /* Whether EXPLAIN QUERY PLAN of sql mentions index and never a temporary sort. */

@@ -147,14 +147,10 @@ static const char v4_rows[] =
 TM_TEST(store_migrates_v4_file_to_v5_keeping_the_order)
 {
     char path[512], sql[160];
-    int n = 0, got[11] = {0};
+    int got[11] = {0};
     int64_t want[11][8];
-    const struct store_migration *list = store_migrations(&n);
-    TM_CHECK(n >= 5);
-    snprintf(path, sizeof(path), "%s/v4.sqlite", tm_test_tmpdir());
-    struct tm_store raw = {.path = path}; /* a bare connection: what tmail 4 left behind */
-    TM_CHECK_INT(sqlite3_open(path, &raw.db), SQLITE_OK);
-    TM_CHECK_INT(store_migrate_list(&raw, list, 4, NULL), TM_OK);
+    struct tm_store raw; /* a bare connection: what tmail 4 left behind */
+    TM_CHECK_INT(fixture_old_file(4, path, sizeof(path), &raw), TM_OK);
     int rc = sqlite3_exec(raw.db, v4_rows, NULL, NULL, NULL);
     for (int mbox = 7; mbox <= 10; mbox++) { /* the order tmail 4 showed */
         snprintf(sql, sizeof(sql),

@@ -13,13 +13,8 @@
 TM_TEST(store_migrates_v3_file_to_v4_keeping_rows)
 {
     char path[512];
-    int n = 0;
-    const struct store_migration *list = store_migrations(&n);
-    TM_CHECK(n >= 4);
-    snprintf(path, sizeof(path), "%s/v3.sqlite", tm_test_tmpdir());
-    struct tm_store raw = {.path = path}; /* a bare connection: what tmail 3 left behind */
-    TM_CHECK_INT(sqlite3_open(path, &raw.db), SQLITE_OK);
-    TM_CHECK_INT(store_migrate_list(&raw, list, 3, NULL), TM_OK);
+    struct tm_store raw; /* a bare connection: what tmail 3 left behind */
+    TM_CHECK_INT(fixture_old_file(3, path, sizeof(path), &raw), TM_OK);
     int rc = sqlite3_exec(
         raw.db,
         "INSERT INTO accounts(id, name, url) VALUES(1, 'work', 'imaps://a');"

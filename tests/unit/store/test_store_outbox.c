@@ -444,13 +444,8 @@ TM_TEST(store_outbox_add_inside_caller_transaction_rolls_back_with_it)
 TM_TEST(store_migrates_v6_file_to_v7_keeping_rows)
 {
     char path[512];
-    int n = 0;
-    const struct store_migration *list = store_migrations(&n);
-    TM_CHECK(n >= 7);
-    snprintf(path, sizeof(path), "%s/v6.sqlite", tm_test_tmpdir());
-    struct tm_store raw = {.path = path}; /* a bare connection: what tmail 6 left behind */
-    TM_CHECK_INT(sqlite3_open(path, &raw.db), SQLITE_OK);
-    TM_CHECK_INT(store_migrate_list(&raw, list, 6, NULL), TM_OK);
+    struct tm_store raw; /* a bare connection: what tmail 6 left behind */
+    TM_CHECK_INT(fixture_old_file(6, path, sizeof(path), &raw), TM_OK);
     int rc = sqlite3_exec(
         raw.db,
         "INSERT INTO accounts(id, name, url) VALUES(1, 'work', 'imaps://a');"

@@ -364,13 +364,8 @@ TM_TEST(store_body_of_missing_message_is_enoent)
 TM_TEST(store_migration_11_pads_uid_keys_and_drops_duplicates)
 {
     char path[512];
-    int n = 0;
-    const struct store_migration *list = store_migrations(&n);
-    TM_CHECK(n >= 11);
-    snprintf(path, sizeof(path), "%s/v10.sqlite", tm_test_tmpdir());
-    struct tm_store raw = {.path = path}; /* what tmail with schema 10 left behind */
-    TM_CHECK_INT(sqlite3_open(path, &raw.db), SQLITE_OK);
-    TM_CHECK_INT(store_migrate_list(&raw, list, 10, NULL), TM_OK);
+    struct tm_store raw; /* what tmail with schema 10 left behind */
+    TM_CHECK_INT(fixture_old_file(10, path, sizeof(path), &raw), TM_OK);
     int rc = sqlite3_exec(
         raw.db,
         "INSERT INTO accounts(id, name, url) VALUES(1, 'work', 'imaps://a');"
