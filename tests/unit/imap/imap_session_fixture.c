@@ -96,3 +96,26 @@ int64_t fx_message_id(struct fx *f, int64_t uid)
         return 0;
     return id;
 }
+
+void fx_caps_set(struct fx *f, enum imap_cap cap, bool on)
+{
+    if (on)
+        f->s->caps.bits |= (uint64_t)1 << cap;
+    else
+        f->s->caps.bits &= ~((uint64_t)1 << cap);
+}
+
+int64_t fx_pending_count(struct fx *f)
+{
+    int64_t n = -1;
+    tm_store_pending_count(f->store, f->account_id, &n, NULL);
+    return n;
+}
+
+void fx_go_offline(struct fx *f)
+{
+    imap_disconnect(f->s);
+    free(f->s->srv.host);
+    f->s->srv.host = strdup("127.0.0.1");
+    f->s->srv.port = 1;
+}

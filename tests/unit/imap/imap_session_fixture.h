@@ -30,6 +30,13 @@ void fx_close(struct fx *f);
 void fx_first_sync(struct fx *f);
 /* The store id of INBOX's cached message uid (0 when absent). */
 int64_t fx_message_id(struct fx *f, int64_t uid);
+/* Turns capability cap of the session on or off, as if the server had said so. */
+void fx_caps_set(struct fx *f, enum imap_cap cap, bool on);
+/* Offline changes queued for the account (-1 on error). */
+int64_t fx_pending_count(struct fx *f);
+/* Drops the connection and points the session at 127.0.0.1:1, where nothing listens, so that
+ * reconnecting is refused at once. */
+void fx_go_offline(struct fx *f);
 
 #define GREETING_STARTTLS "S: * OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\n"
 #define STARTTLS_DONE                                                                              \

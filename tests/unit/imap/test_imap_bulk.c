@@ -11,21 +11,6 @@
 #include "tmail/flags.h"
 #include "tmail/store.h"
 
-static void caps_set(struct fx *f, enum imap_cap cap, bool on)
-{
-    if (on)
-        f->s->caps.bits |= (uint64_t)1 << cap;
-    else
-        f->s->caps.bits &= ~((uint64_t)1 << cap);
-}
-
-static int64_t pending_count(struct fx *f)
-{
-    int64_t n = -1;
-    tm_store_pending_count(f->store, f->account_id, &n, NULL);
-    return n;
-}
-
 static unsigned flags_of(struct fx *f, int64_t uid)
 {
     int64_t id;
@@ -64,7 +49,7 @@ TM_TEST(imap_move_many_sends_one_uid_move_with_a_set)
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
     add_rows(&f, 5, 1, 3); /* uids 1, 2, 5, 6, 7 */
-    caps_set(&f, IMAP_CAP_MOVE, true);
+    fx_caps_set(&f, IMAP_CAP_MOVE, true);
     fx_script(&f, "C: t7 UID MOVE 1:2,5:7 Archive\n"
                   "S: * OK [COPYUID 7 1:2,5:7 12:16] Moved UIDs.\n"
                   "S: * VANISHED 1:2,5:7\n"
@@ -78,7 +63,7 @@ TM_TEST(imap_move_many_sends_one_uid_move_with_a_set)
     int64_t count = -1;
     TM_CHECK_INT(tm_store_message_count(f.store, f.inbox_id, &count, NULL), TM_OK);
     TM_CHECK_INT(count, 0);
-    TM_CHECK_INT(pending_count(&f), 0);
+    TM_CHECK_INT(fx_pending_count(&f), 0);
     fx_close(&f);
 }
 
@@ -133,7 +118,7 @@ TM_TEST(imap_set_flags_many_refused_puts_the_cache_back)
     fx_finish(&f);
     TM_CHECK_INT(flags_of(&f, 1), TM_FLAG_SEEN);
     TM_CHECK_INT(flags_of(&f, 2), 0);
-    TM_CHECK_INT(pending_count(&f), 0);
+    TM_CHECK_INT(fx_pending_count(&f), 0);
     fx_close(&f);
 }
 
@@ -144,7 +129,7 @@ TM_TEST(imap_move_many_splits_sets_of_more_than_1000_uids)
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
     add_rows(&f, 3, 1, 2498);
-    caps_set(&f, IMAP_CAP_MOVE, true);
+    fx_caps_set(&f, IMAP_CAP_MOVE, true);
     fx_script(&f, "C: t7 UID MOVE 1:1000 Archive\n"
                   "C: t8 UID MOVE 1001:2000 Archive\n"
                   "C: t9 UID MOVE 2001:2500 Archive\n"
@@ -207,7 +192,7 @@ TM_TEST(imap_move_many_falls_back_to_copy_store_and_uid_expunge_of_the_set)
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
-    caps_set(&f, IMAP_CAP_UIDPLUS, true);
+    fx_caps_set(&f, IMAP_CAP_UIDPLUS, true);
     fx_script(&f, "C: t7 UID COPY 1:2 Archive\n"
                   "S: t7 OK [COPYUID 7 1:2 12:13] Copy completed\n"
                   "C: t8 UID STORE 1:2 +FLAGS.SILENT (\\Deleted)\n"
@@ -249,7 +234,7 @@ TM_TEST(imap_move_many_refused_keeps_the_rows)
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
-    caps_set(&f, IMAP_CAP_MOVE, true);
+    fx_caps_set(&f, IMAP_CAP_MOVE, true);
     fx_script(&f, "C: t7 UID MOVE 1:2 Nowhere\n"
                   "S: t7 NO [TRYCREATE] Mailbox doesn't exist: Nowhere\n");
     int64_t ids[] = {fx_message_id(&f, 1), fx_message_id(&f, 2)};
@@ -259,17 +244,8 @@ TM_TEST(imap_move_many_refused_keeps_the_rows)
     TM_CHECK(strstr(err.server_reply, "TRYCREATE") != NULL);
     fx_finish(&f);
     TM_CHECK(fx_message_id(&f, 1) != 0 && fx_message_id(&f, 2) != 0);
-    TM_CHECK_INT(pending_count(&f), 0);
+    TM_CHECK_INT(fx_pending_count(&f), 0);
     fx_close(&f);
-}
-
-/* Nothing listens on 127.0.0.1:1: connecting is refused at once. */
-static void go_offline(struct fx *f)
-{
-    imap_disconnect(f->s);
-    free(f->s->srv.host);
-    f->s->srv.host = strdup("127.0.0.1");
-    f->s->srv.port = 1;
 }
 
 TM_TEST(imap_offline_bulk_ops_are_queued_per_message_then_replayed)
@@ -278,7 +254,7 @@ TM_TEST(imap_offline_bulk_ops_are_queued_per_message_then_replayed)
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
     add_rows(&f, 3, 1, 1); /* uids 1, 2, 3 */
-    go_offline(&f);
+    fx_go_offline(&f);
     struct tm_error err;
     tm_error_clear(&err);
     int64_t all[] = {fx_message_id(&f, 1), fx_message_id(&f, 2), fx_message_id(&f, 3)};
@@ -289,7 +265,7 @@ TM_TEST(imap_offline_bulk_ops_are_queued_per_message_then_replayed)
     TM_CHECK_INT(fx_message_id(&f, 2), 0);
     TM_CHECK_INT(fx_message_id(&f, 3), 0);
     TM_CHECK(fx_message_id(&f, 1) != 0);
-    TM_CHECK_INT(pending_count(&f), 6);
+    TM_CHECK_INT(fx_pending_count(&f), 6);
     TM_CHECK(f.s->stream == NULL);
 
     /* Back online: replayed in order, one command per queued message as for single calls. */
@@ -316,6 +292,6 @@ TM_TEST(imap_offline_bulk_ops_are_queued_per_message_then_replayed)
     TM_CHECK_INT(imap_handshake(f.s, &err), TM_OK);
     TM_CHECK_INT(imap_pending_replay(f.s, &err), TM_OK);
     fx_finish(&f);
-    TM_CHECK_INT(pending_count(&f), 0);
+    TM_CHECK_INT(fx_pending_count(&f), 0);
     fx_close(&f);
 }

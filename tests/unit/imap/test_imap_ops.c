@@ -11,14 +11,6 @@
 #include "tmail/flags.h"
 #include "tmail/store.h"
 
-static void caps_set(struct fx *f, enum imap_cap cap, bool on)
-{
-    if (on)
-        f->s->caps.bits |= (uint64_t)1 << cap;
-    else
-        f->s->caps.bits &= ~((uint64_t)1 << cap);
-}
-
 static int64_t mailbox_id(struct fx *f, const char *name)
 {
     int64_t id = 0;
@@ -27,19 +19,12 @@ static int64_t mailbox_id(struct fx *f, const char *name)
     return id;
 }
 
-static int64_t pending_count(struct fx *f)
-{
-    int64_t n = -1;
-    tm_store_pending_count(f->store, f->account_id, &n, NULL);
-    return n;
-}
-
 TM_TEST(imap_move_uses_uid_move_when_the_server_has_move)
 {
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
-    caps_set(&f, IMAP_CAP_MOVE, true);
+    fx_caps_set(&f, IMAP_CAP_MOVE, true);
     fx_script(&f, "C: t7 UID MOVE 2 Archive\n"
                   "S: * OK [COPYUID 7 2 12] Moved UIDs.\n"
                   "S: * VANISHED 2\n"
@@ -59,7 +44,7 @@ TM_TEST(imap_move_falls_back_to_copy_store_and_uid_expunge_with_uidplus)
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
-    caps_set(&f, IMAP_CAP_UIDPLUS, true);
+    fx_caps_set(&f, IMAP_CAP_UIDPLUS, true);
     fx_script(&f, "C: t7 UID COPY 2 Archive\n"
                   "S: t7 OK [COPYUID 7 2 12] Copy completed\n"
                   "C: t8 UID STORE 2 +FLAGS.SILENT (\\Deleted)\n"
@@ -101,7 +86,7 @@ TM_TEST(imap_move_refused_by_the_server_keeps_the_cached_message)
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
-    caps_set(&f, IMAP_CAP_MOVE, true);
+    fx_caps_set(&f, IMAP_CAP_MOVE, true);
     fx_script(&f, "C: t7 UID MOVE 2 Nowhere\n"
                   "S: t7 NO [TRYCREATE] Mailbox doesn't exist: Nowhere\n");
     struct tm_error err;
@@ -110,7 +95,7 @@ TM_TEST(imap_move_refused_by_the_server_keeps_the_cached_message)
     TM_CHECK(strstr(err.server_reply, "TRYCREATE") != NULL);
     fx_finish(&f);
     TM_CHECK(fx_message_id(&f, 2) != 0);
-    TM_CHECK_INT(pending_count(&f), 0);
+    TM_CHECK_INT(fx_pending_count(&f), 0);
     fx_close(&f);
 }
 
@@ -177,7 +162,7 @@ TM_TEST(imap_append_with_a_synchronizing_literal_waits_for_the_continuation)
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
-    caps_set(&f, IMAP_CAP_LITERALPLUS, false);
+    fx_caps_set(&f, IMAP_CAP_LITERALPLUS, false);
     fx_script(&f, "C: t7 APPEND Sent {18}\n"
                   "S: + OK\n" MSG_SENT "S: t7 OK Append completed\n");
     struct tm_error err;
@@ -211,7 +196,7 @@ TM_TEST(imap_append_refused_before_the_literal_sends_no_bytes)
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
-    caps_set(&f, IMAP_CAP_LITERALPLUS, false);
+    fx_caps_set(&f, IMAP_CAP_LITERALPLUS, false);
     /* Once only: a second TRYCREATE is an error, not a loop. */
     fx_script(&f, "C: t7 APPEND Drafts {18}\n"
                   "S: t7 NO [TRYCREATE] Mailbox doesn't exist: Drafts\n"
@@ -462,7 +447,7 @@ TM_TEST(imap_search_maps_uids_to_ids_and_ignores_uncached_ones)
     TM_CHECK_INT(n, 1);
     TM_CHECK_INT(ids[0], fx_message_id(&f, 2));
     free(ids);
-    caps_set(&f, IMAP_CAP_ESEARCH, false);
+    fx_caps_set(&f, IMAP_CAP_ESEARCH, false);
     TM_CHECK_INT(
         tm_imap_ops.search(f.s, "INBOX", f.inbox_id, "OR SEEN TEXT \"two\"", &ids, &n, &err),
         TM_OK);
@@ -515,21 +500,12 @@ TM_TEST(imap_expunge_with_vanished_needs_no_resync)
     fx_close(&f);
 }
 
-/* Nothing listens on 127.0.0.1:1: connecting is refused at once. */
-static void go_offline(struct fx *f)
-{
-    imap_disconnect(f->s);
-    free(f->s->srv.host);
-    f->s->srv.host = strdup("127.0.0.1");
-    f->s->srv.port = 1;
-}
-
 TM_TEST(imap_offline_copy_move_expunge_are_queued_then_replayed_in_order)
 {
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
-    go_offline(&f);
+    fx_go_offline(&f);
     struct tm_error err;
     tm_error_clear(&err);
     int64_t one = fx_message_id(&f, 1), two = fx_message_id(&f, 2);
@@ -538,7 +514,7 @@ TM_TEST(imap_offline_copy_move_expunge_are_queued_then_replayed_in_order)
     TM_CHECK_INT(fx_message_id(&f, 2), 0); /* the cache shows the move at once */
     TM_CHECK_INT(tm_imap_ops.copy(f.s, one, "Archive", &err), TM_OK);
     TM_CHECK_INT(tm_imap_ops.expunge(f.s, "INBOX", f.inbox_id, &err), TM_OK);
-    TM_CHECK_INT(pending_count(&f), 4);
+    TM_CHECK_INT(fx_pending_count(&f), 4);
     TM_CHECK(f.s->stream == NULL);
 
     /* Back online: the next sync replays the queue in order, then syncs. */
@@ -567,7 +543,7 @@ TM_TEST(imap_offline_copy_move_expunge_are_queued_then_replayed_in_order)
     struct tm_sync_result res = {0};
     TM_CHECK_INT(tm_imap_ops.sync_mailbox(f.s, "INBOX", f.inbox_id, &res, &err), TM_OK);
     fx_finish(&f);
-    TM_CHECK_INT(pending_count(&f), 0);
+    TM_CHECK_INT(fx_pending_count(&f), 0);
     TM_CHECK_INT(fx_message_id(&f, 2), 0);
     unsigned flags = 0;
     int64_t id;
@@ -581,11 +557,11 @@ TM_TEST(imap_replayed_move_refused_three_times_is_skipped)
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
-    go_offline(&f);
+    fx_go_offline(&f);
     struct tm_error err;
     tm_error_clear(&err);
     TM_CHECK_INT(tm_imap_ops.move(f.s, fx_message_id(&f, 2), "Gone", &err), TM_OK);
-    TM_CHECK_INT(pending_count(&f), 1);
+    TM_CHECK_INT(fx_pending_count(&f), 1);
     fx_script(&f, GREETING_STARTTLS STARTTLS_DONE LOGIN_WITH(
                       "IMAP4rev1 ENABLE QRESYNC CONDSTORE IDLE LITERAL+ ESEARCH "
                       "MOVE") "C: t5 SELECT INBOX (QRESYNC (7 10))\n"
@@ -604,7 +580,7 @@ TM_TEST(imap_replayed_move_refused_three_times_is_skipped)
     for (int i = 0; i < 4; i++) /* the fourth replay sends nothing */
         TM_CHECK_INT(imap_pending_replay(f.s, &err), TM_OK);
     fx_finish(&f);
-    TM_CHECK_INT(pending_count(&f), 1); /* kept with its error, for a person to see */
+    TM_CHECK_INT(fx_pending_count(&f), 1); /* kept with its error, for a person to see */
     fx_close(&f);
 }
 
@@ -613,12 +589,12 @@ TM_TEST(imap_queued_ops_of_a_mailbox_with_a_new_uidvalidity_are_dropped)
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
-    go_offline(&f);
+    fx_go_offline(&f);
     struct tm_error err;
     tm_error_clear(&err);
     TM_CHECK_INT(tm_imap_ops.move(f.s, fx_message_id(&f, 2), "Archive", &err), TM_OK);
     TM_CHECK_INT(tm_imap_ops.copy(f.s, fx_message_id(&f, 1), "Archive", &err), TM_OK);
-    TM_CHECK_INT(pending_count(&f), 2);
+    TM_CHECK_INT(fx_pending_count(&f), 2);
     /* uid 2 names another message now (RFC 4549 4.1): no MOVE, no COPY. */
     fx_script(&f, GREETING_STARTTLS STARTTLS_DONE LOGIN_DONE "C: t5 SELECT INBOX (QRESYNC (7 10))\n"
                                                              "S: * 0 EXISTS\n"
@@ -629,6 +605,6 @@ TM_TEST(imap_queued_ops_of_a_mailbox_with_a_new_uidvalidity_are_dropped)
     TM_CHECK_INT(imap_handshake(f.s, &err), TM_OK);
     TM_CHECK_INT(imap_pending_replay(f.s, &err), TM_OK);
     fx_finish(&f);
-    TM_CHECK_INT(pending_count(&f), 0);
+    TM_CHECK_INT(fx_pending_count(&f), 0);
     fx_close(&f);
 }

@@ -24,14 +24,6 @@
             tm_test_fail(__FILE__, __LINE__, "%s", #cond);                                         \
     } while (0)
 
-static void caps_set(struct fx *f, enum imap_cap cap, bool on)
-{
-    if (on)
-        f->s->caps.bits |= (uint64_t)1 << cap;
-    else
-        f->s->caps.bits &= ~((uint64_t)1 << cap);
-}
-
 /* Nothing selected, the next tag t7: each case starts as right after the first sync's INBOX. */
 static void restart(struct fx *f)
 {
@@ -100,8 +92,8 @@ TM_TEST(imap_list_for_sync_uses_list_status_and_selects_no_unchanged_mailbox)
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
-    caps_set(&f, IMAP_CAP_LIST_EXTENDED, true);
-    caps_set(&f, IMAP_CAP_LIST_STATUS, true);
+    fx_caps_set(&f, IMAP_CAP_LIST_EXTENDED, true);
+    fx_caps_set(&f, IMAP_CAP_LIST_STATUS, true);
     int64_t work = cache_mailbox(&f, "Work", 30, 3, 5, 2);
     fx_script(&f, LIST_STATUS_CMD "S: * LIST (\\Sent) \"/\" Sent\n"
                                   "S: * STATUS Sent (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 20 UNSEEN 0 "
@@ -179,8 +171,8 @@ TM_TEST(imap_list_for_sync_refused_list_status_falls_back_to_list_and_status)
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
-    caps_set(&f, IMAP_CAP_LIST_EXTENDED, true);
-    caps_set(&f, IMAP_CAP_LIST_STATUS, true);
+    fx_caps_set(&f, IMAP_CAP_LIST_EXTENDED, true);
+    fx_caps_set(&f, IMAP_CAP_LIST_STATUS, true);
     int64_t work = cache_mailbox(&f, "Work", 30, 3, 5, 2);
     fx_script(&f, LIST_STATUS_CMD "S: t7 BAD Unknown RETURN option\n"
                                   "C: t8 LIST \"\" \"*\" RETURN (SUBSCRIBED)\n"
@@ -226,8 +218,8 @@ TM_TEST(imap_sync_selects_a_mailbox_whose_status_moved)
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
-    caps_set(&f, IMAP_CAP_LIST_EXTENDED, true);
-    caps_set(&f, IMAP_CAP_LIST_STATUS, true);
+    fx_caps_set(&f, IMAP_CAP_LIST_EXTENDED, true);
+    fx_caps_set(&f, IMAP_CAP_LIST_STATUS, true);
     for (size_t i = 0; i < sizeof(moved) / sizeof(moved[0]); i++) {
         int64_t work = cache_mailbox(&f, "Work", 30, 3, 5, 2);
         restart(&f);
@@ -282,8 +274,8 @@ TM_TEST(imap_sync_records_an_empty_new_mailbox_as_its_select_would)
     struct fx a;
     fx_open(&a, TM_URL_IMAP);
     fx_first_sync(&a);
-    caps_set(&a, IMAP_CAP_LIST_EXTENDED, true);
-    caps_set(&a, IMAP_CAP_LIST_STATUS, true);
+    fx_caps_set(&a, IMAP_CAP_LIST_EXTENDED, true);
+    fx_caps_set(&a, IMAP_CAP_LIST_STATUS, true);
     fx_script(&a, LIST_STATUS_CMD "S: * LIST (\\Sent) \"/\" Sent\n"
                                   "S: * STATUS Sent (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 20 UNSEEN 0 "
                                   "HIGHESTMODSEQ 1)\n"
@@ -344,8 +336,8 @@ TM_TEST(imap_sync_without_condstore_selects_a_mailbox_with_messages)
     struct fx f;
     fx_open(&f, TM_URL_IMAP);
     fx_first_sync(&f);
-    caps_set(&f, IMAP_CAP_CONDSTORE, false);
-    caps_set(&f, IMAP_CAP_QRESYNC, false);
+    fx_caps_set(&f, IMAP_CAP_CONDSTORE, false);
+    fx_caps_set(&f, IMAP_CAP_QRESYNC, false);
     f.s->condstore_enabled = f.s->qresync_enabled = false;
     int64_t work = cache_mailbox(&f, "Work", 30, 3, 0, 2);
     int64_t sent = cache_mailbox(&f, "Sent", 20, 1, 0, 0);
