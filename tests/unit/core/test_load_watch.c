@@ -74,29 +74,12 @@ static bool load_all(struct fixture *f)
  * order (malloc'd), NULL on failure: what a window read sees, and the keys it does not show. */
 static char *order_text(struct tm_store *st, int64_t mbox)
 {
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT d.pos, d.date, d.message_id, d.depth, coalesce(d.tree, ''), "
-                           "coalesce(p.pos, -9) FROM display AS d LEFT JOIN display_place AS p "
-                           "ON p.message_id = d.message_id WHERE d.mailbox_id = ?1 "
-                           "ORDER BY d.pos, d.date, d.message_id",
-                           -1, &s, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_int64(s, 1, mbox);
-    struct tm_buf out;
-    tm_buf_init(&out, 0);
-    bool ok = true;
-    while (ok && sqlite3_step(s) == SQLITE_ROW)
-        ok = tm_buf_appendf(&out, "%lld/%lld/%lld/%d/%s/%lld;", sqlite3_column_int64(s, 0),
-                            sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
-                            sqlite3_column_int(s, 3), (const char *)sqlite3_column_text(s, 4),
-                            sqlite3_column_int64(s, 5)) == TM_OK;
-    sqlite3_finalize(s);
-    if (!ok) {
-        tm_buf_cleanup(&out);
-        return NULL;
-    }
-    return out.data ? out.data : strdup(""); /* taken over (NUL-terminated) */
+    return fixture_rows_text(st,
+                             "SELECT d.pos, d.date, d.message_id, d.depth, coalesce(d.tree, ''), "
+                             "coalesce(p.pos, -9) FROM display AS d LEFT JOIN display_place AS p "
+                             "ON p.message_id = d.message_id WHERE d.mailbox_id = ?1 "
+                             "ORDER BY d.pos, d.date, d.message_id",
+                             mbox);
 }
 
 /* The display rows agree with the messages: one per message, with its date (the display key),

@@ -85,26 +85,10 @@ static bool load(struct fixture *f, bool deferred, bool update)
  * failure. */
 static char *order_text(struct tm_store *st, int64_t mbox)
 {
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT pos, message_id, depth, coalesce(tree, '') FROM display "
-                           "WHERE mailbox_id = ?1 ORDER BY pos, date, message_id",
-                           -1, &s, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_int64(s, 1, mbox);
-    struct tm_buf out;
-    tm_buf_init(&out, 0);
-    bool ok = true;
-    while (ok && sqlite3_step(s) == SQLITE_ROW)
-        ok = tm_buf_appendf(&out, "%lld/%lld/%d/%s;", sqlite3_column_int64(s, 0),
-                            sqlite3_column_int64(s, 1), sqlite3_column_int(s, 2),
-                            (const char *)sqlite3_column_text(s, 3)) == TM_OK;
-    sqlite3_finalize(s);
-    if (!ok) {
-        tm_buf_cleanup(&out);
-        return NULL;
-    }
-    return out.data ? out.data : strdup("");
+    return fixture_rows_text(st,
+                             "SELECT pos, message_id, depth, coalesce(tree, '') FROM display "
+                             "WHERE mailbox_id = ?1 ORDER BY pos, date, message_id",
+                             mbox);
 }
 
 enum how { FOLLOWED, DROPPED, BROKEN };
