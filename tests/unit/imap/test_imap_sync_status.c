@@ -16,6 +16,9 @@
 
 #define ITEMS           "MESSAGES UNSEEN UIDNEXT UIDVALIDITY HIGHESTMODSEQ"
 #define LIST_STATUS_CMD "C: t7 LIST \"\" \"*\" RETURN (SUBSCRIBED STATUS (" ITEMS "))\n"
+/* Work's status as open_with_work caches it: nothing changed. */
+#define WORK_SAME                                                                                  \
+    "S: * STATUS Work (MESSAGES 2 UIDNEXT 3 UIDVALIDITY 30 UNSEEN 1 HIGHESTMODSEQ 5)\n"
 
 /* TM_CHECK for the helpers that return a value: reports the failure and goes on. */
 #define EXPECT(cond)                                                                               \
@@ -43,12 +46,23 @@ static int64_t cache_mailbox(struct fx *f, const char *name, int64_t uidvalidity
     struct tm_mailbox_state state = {uidvalidity, uidnext, modseq};
     EXPECT(tm_store_mailbox_set_state(f->store, id, &state, NULL) == TM_OK);
     for (int uid = 1; uid <= n; uid++) {
-        char key[16];
-        snprintf(key, sizeof(key), "%010d", uid);
-        struct tm_message_row row = {.mailbox_id = id, .uid = uid, .local_key = key};
+        struct tm_message_row row = {.mailbox_id = id, .uid = uid}; /* keyed by its uid */
         EXPECT(tm_store_message_upsert(f->store, &row, NULL) == TM_OK);
     }
     return id;
+}
+
+/* The first sync of INBOX, LIST-STATUS offered when list_status, and Work cached as the server
+ * has it (WORK_SAME); Work's store id. */
+static int64_t open_with_work(struct fx *f, bool list_status)
+{
+    fx_open(f, TM_URL_IMAP);
+    fx_first_sync(f);
+    if (list_status) {
+        fx_caps_set(f, IMAP_CAP_LIST_EXTENDED, true);
+        fx_caps_set(f, IMAP_CAP_LIST_STATUS, true);
+    }
+    return cache_mailbox(f, "Work", 30, 3, 5, 2);
 }
 
 static struct tm_mailbox_state state_of(struct fx *f, int64_t id)
@@ -90,19 +104,12 @@ static struct tm_sync_result sync_ok(struct fx *f, const char *name, int64_t id)
 TM_TEST(imap_list_for_sync_uses_list_status_and_selects_no_unchanged_mailbox)
 {
     struct fx f;
-    fx_open(&f, TM_URL_IMAP);
-    fx_first_sync(&f);
-    fx_caps_set(&f, IMAP_CAP_LIST_EXTENDED, true);
-    fx_caps_set(&f, IMAP_CAP_LIST_STATUS, true);
-    int64_t work = cache_mailbox(&f, "Work", 30, 3, 5, 2);
+    int64_t work = open_with_work(&f, true);
     fx_script(&f, LIST_STATUS_CMD "S: * LIST (\\Sent) \"/\" Sent\n"
                                   "S: * STATUS Sent (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 20 UNSEEN 0 "
                                   "HIGHESTMODSEQ 1)\n"
                                   "S: * LIST (\\Noselect) \"/\" Lists\n"
-                                  "S: * LIST () \"/\" Work\n"
-                                  "S: * STATUS Work (MESSAGES 2 UIDNEXT 3 UIDVALIDITY 30 UNSEEN 1 "
-                                  "HIGHESTMODSEQ 5)\n"
-                                  "S: * LIST () \"/\" INBOX\n"
+                                  "S: * LIST () \"/\" Work\n" WORK_SAME "S: * LIST () \"/\" INBOX\n"
                                   "S: * STATUS INBOX (MESSAGES 2 UIDNEXT 3 UIDVALIDITY 7 UNSEEN 1 "
                                   "HIGHESTMODSEQ 10)\n"
                                   "S: t7 OK List completed\n");
@@ -132,9 +139,7 @@ TM_TEST(imap_list_for_sync_uses_list_status_and_selects_no_unchanged_mailbox)
 TM_TEST(imap_list_for_sync_pipelines_status_without_list_status)
 {
     struct fx f;
-    fx_open(&f, TM_URL_IMAP);
-    fx_first_sync(&f);
-    int64_t work = cache_mailbox(&f, "Work", 30, 3, 5, 2);
+    int64_t work = open_with_work(&f, false);
     int64_t sent = cache_mailbox(&f, "Sent", 20, 1, 1, 0);
     /* INBOX is selected (its SELECT state is newer) and Lists cannot be: no STATUS for them.
      * Work's STATUS fails: it is synced as usual, with a SELECT. */
@@ -169,18 +174,12 @@ TM_TEST(imap_list_for_sync_pipelines_status_without_list_status)
 TM_TEST(imap_list_for_sync_refused_list_status_falls_back_to_list_and_status)
 {
     struct fx f;
-    fx_open(&f, TM_URL_IMAP);
-    fx_first_sync(&f);
-    fx_caps_set(&f, IMAP_CAP_LIST_EXTENDED, true);
-    fx_caps_set(&f, IMAP_CAP_LIST_STATUS, true);
-    int64_t work = cache_mailbox(&f, "Work", 30, 3, 5, 2);
+    int64_t work = open_with_work(&f, true);
     fx_script(&f, LIST_STATUS_CMD "S: t7 BAD Unknown RETURN option\n"
                                   "C: t8 LIST \"\" \"*\" RETURN (SUBSCRIBED)\n"
                                   "S: * LIST () \"/\" Work\n"
                                   "S: t8 OK List completed\n"
-                                  "C: t9 STATUS Work (" ITEMS ")\n"
-                                  "S: * STATUS Work (MESSAGES 2 UIDNEXT 3 UIDVALIDITY 30 UNSEEN 1 "
-                                  "HIGHESTMODSEQ 5)\n"
+                                  "C: t9 STATUS Work (" ITEMS ")\n" WORK_SAME
                                   "S: t9 OK Status completed\n");
     char *seen = list_for_sync(&f, TM_OK);
     TM_CHECK_STR(seen, "Work/1;");
