@@ -42,6 +42,15 @@ static SSL *tls_accept(struct test_server *srv, int fd)
     return NULL;
 }
 
+/* Waits until the client is done (its close or an error), then frees ssl. */
+static void tls_end(SSL *ssl)
+{
+    char c;
+    SSL_read(ssl, &c, 1);
+    SSL_free(ssl);
+    ERR_clear_error();
+}
+
 static void tls_send(SSL *ssl, const char *text)
 {
     SSL_write(ssl, text, (int)strlen(text));
@@ -280,10 +289,7 @@ static void starttls_server(struct test_server *srv, int fd)
         return;
     if (tls_read_line(ssl, line, sizeof(line)) == 0 && strcmp(line, "a2 NOOP") == 0)
         tls_send(ssl, "a2 OK over tls\r\n");
-    char c;
-    SSL_read(ssl, &c, 1);
-    SSL_free(ssl);
-    ERR_clear_error();
+    tls_end(ssl);
 }
 
 TM_TEST(tls_starttls_over_a_real_socket)
@@ -352,10 +358,7 @@ static void tls_late_line(struct test_server *srv, int fd)
         return;
     usleep(400 * 1000);
     tls_send(ssl, "* 4 EXISTS\r\n");
-    char c;
-    SSL_read(ssl, &c, 1);
-    SSL_free(ssl);
-    ERR_clear_error();
+    tls_end(ssl);
 }
 
 TM_TEST(tls_wait_returns_timeout_woken_and_data)
@@ -404,10 +407,7 @@ static void tls_three_records(struct test_server *srv, int fd)
     tls_send(ssl, "* 2 EXISTS\r\n");
     tls_send(ssl, "* 3 EXISTS\r\n");
     setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
-    char c;
-    SSL_read(ssl, &c, 1);
-    SSL_free(ssl);
-    ERR_clear_error();
+    tls_end(ssl);
 }
 
 /* Records read ahead are input a wait must see: the socket holds nothing more, yet the next
