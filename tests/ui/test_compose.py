@@ -16,9 +16,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tmux_driver import SRCDIR, Tmux, run_tests  # noqa: E402
+from tmux_driver import TMAIL, Tmux, run_tests  # noqa: E402
 
-TMAIL = os.environ.get("TMAIL_BIN") or os.path.join(SRCDIR, "build-test", "src", "tmail")
 
 # The scripted editor: records what it was given (content, mode, directory), then runs the
 # step the test wrote for this call ($HOME/editor.step.N, else $HOME/editor.step) on "$1".

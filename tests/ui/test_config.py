@@ -10,9 +10,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tmux_driver import SRCDIR, Tmux, run_tests  # noqa: E402
+from tmux_driver import SRCDIR, TMAIL, Tmux, run_tests  # noqa: E402
 
-TMAIL = os.environ.get("TMAIL_BIN") or os.path.join(SRCDIR, "build-test", "src", "tmail")
 EXPECTED = os.path.join(SRCDIR, "tests", "data", "demo-expected-threads.txt")
 
 

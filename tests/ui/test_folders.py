@@ -8,9 +8,8 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tmux_driver import SRCDIR, Tmux, run_tests  # noqa: E402
+from tmux_driver import TMAIL, Tmux, run_tests  # noqa: E402
 
-TMAIL = os.environ.get("TMAIL_BIN") or os.path.join(SRCDIR, "build-test", "src", "tmail")
 
 
 def message(i, subject):

@@ -10,10 +10,9 @@ import sys
 import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tmux_driver import SRCDIR, Tmux, run_tests  # noqa: E402
+import tmux_driver  # noqa: E402
+from tmux_driver import DEMO, SRCDIR, TMAIL, Tmux, run_tests  # noqa: E402
 
-TMAIL = os.environ.get("TMAIL_BIN") or os.path.join(SRCDIR, "build-test", "src", "tmail")
-DEMO = os.path.join(SRCDIR, "share", "demo")
 EXPECTED = os.path.join(SRCDIR, "tests", "data", "demo-expected-threads.txt")
 
 
@@ -38,11 +37,7 @@ def width(s):
 
 
 def open_demo(cols=100, rows=30):
-    t = Tmux([TMAIL], cols=cols, rows=rows)
-    t.wait_for("No configuration")
-    t.wait_for("Msgs:%d" % len(demo_files()))
-    t.wait_gone("Syncing")
-    return t
+    return tmux_driver.open_demo(cols, rows)
 
 
 def index_rows(screen):

@@ -15,27 +15,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tmux_driver import SRCDIR, Tmux, run_tests  # noqa: E402
+from tmux_driver import TMAIL, Tmux, demo_count, open_demo, run_tests  # noqa: E402
 
-TMAIL = os.environ.get("TMAIL_BIN") or os.path.join(SRCDIR, "build-test", "src", "tmail")
 SUBJECT = re.compile(r"^Subject: (.*)$", re.M)
-DEMO = os.path.join(SRCDIR, "share", "demo")
-
-
-def demo_count():
-    return sum(1 for d in ("cur", "new") for n in os.listdir(os.path.join(DEMO, d))
-               if not n.startswith("."))
-
-
-def open_demo():
-    """The demo mailbox once its first scan has ended. The first screen shows the empty cache
-    ("Msgs:0", and no "Syncing" until the scan's first progress), so waiting for "Syncing" to go
-    and then for any count could return before the messages are there (seen under load)."""
-    t = Tmux([TMAIL], cols=110, rows=30)
-    t.wait_for("No configuration")
-    t.wait_for(re.compile(r"\[Msgs:%d[ \]]" % demo_count()))
-    t.wait_gone("Syncing")
-    return t
 
 
 def subject_under_cursor(t):

@@ -11,26 +11,16 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tmux_driver import SRCDIR, Tmux, run_tests  # noqa: E402
+import tmux_driver  # noqa: E402
+from tmux_driver import TMAIL, Tmux, demo_count, run_tests  # noqa: E402
 
-TMAIL = os.environ.get("TMAIL_BIN") or os.path.join(SRCDIR, "build-test", "src", "tmail")
-DEMO = os.path.join(SRCDIR, "share", "demo")
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 ROW = re.compile(r"^(?=[ \d]{5} )\s*(\d+) ")  # the number is right-aligned in 5 columns
 
 
-def demo_count():
-    return sum(1 for d in ("cur", "new") for n in os.listdir(os.path.join(DEMO, d))
-               if not n.startswith("."))
-
-
 def open_demo():
-    """The demo mailbox once its first scan has ended (see test_search.open_demo)."""
-    t = Tmux([TMAIL], cols=110, rows=40)
-    t.wait_for("No configuration")
-    t.wait_for(re.compile(r"\[Msgs:%d[ \]]" % demo_count()))
-    t.wait_gone("Syncing")
-    return t
+    """The demo mailbox once its first scan has ended, 40 rows high."""
+    return tmux_driver.open_demo(rows=40)
 
 
 def demo_copy(t):

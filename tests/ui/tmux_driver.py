@@ -37,6 +37,10 @@ import traceback
 
 SRCDIR = os.environ.get("TMAIL_SRCDIR") or os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+# The binary under test (the sanitizer build unless TMAIL_BIN says otherwise) and the bundled demo
+# Maildir that tmail opens when it has no configuration.
+TMAIL = os.environ.get("TMAIL_BIN") or os.path.join(SRCDIR, "build-test", "src", "tmail")
+DEMO = os.path.join(SRCDIR, "share", "demo")
 
 # tmux-256color, not xterm-256color: tmux sends Home/End as \E[1~ / \E[4~, which only the tmux and
 # screen terminfo entries declare, so curses would not recognise those keys under xterm-256color.
@@ -314,6 +318,23 @@ def _pat(pattern):
 
 def _indent(text, prefix="    "):
     return "\n".join(prefix + line for line in text.rstrip("\n").split("\n"))
+
+
+def demo_count():
+    """Messages in the bundled demo Maildir."""
+    return sum(1 for d in ("cur", "new") for n in os.listdir(os.path.join(DEMO, d))
+               if not n.startswith("."))
+
+
+def open_demo(cols=110, rows=30):
+    """tmail on the demo mailbox once its first scan has ended. The first screen shows the empty
+    cache ("Msgs:0", and no "Syncing" until the scan's first progress), so waiting for "Syncing"
+    to go and then for any count could return before the messages are there (seen under load)."""
+    t = Tmux([TMAIL], cols=cols, rows=rows)
+    t.wait_for("No configuration")
+    t.wait_for(re.compile(r"\[Msgs:%d[ \]]" % demo_count()))
+    t.wait_gone("Syncing")
+    return t
 
 
 def run_tests(namespace):
