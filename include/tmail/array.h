@@ -12,8 +12,11 @@
 enum tm_status tm_array_reserve_one(void **items, size_t n, size_t *cap, size_t elem_size,
                                     size_t first_cap);
 
-/* Typed convenience: TM_ARRAY_RESERVE(arr, n, cap, 16) for `T *arr; size_t n, cap;`. */
+/* Typed convenience: TM_ARRAY_RESERVE(arr, n, cap, 16) for `T *arr; size_t n, cap;`. When there
+ * is room, the usual case, no call is made: loops of a big sync reserve for every element. */
 #define TM_ARRAY_RESERVE(arr, n, cap, first)                                                       \
-    tm_array_reserve_one((void **)&(arr), (n), &(cap), sizeof(*(arr)), (first))
+    ((size_t)(n) < (cap)                                                                           \
+         ? TM_OK                                                                                   \
+         : tm_array_reserve_one((void **)&(arr), (n), &(cap), sizeof(*(arr)), (first)))
 
 #endif

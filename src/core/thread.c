@@ -14,10 +14,6 @@
 
 #define THREAD_NONE SIZE_MAX
 
-/* TM_ARRAY_RESERVE behind an inline test for room left, the usual case: every add reserves a
- * few times, and the calls showed in its profile. */
-#define THREAD_RESERVE(arr, n, cap, first) ((n) >= (cap) && TM_ARRAY_RESERVE(arr, n, cap, first))
-
 /* A hint to fetch a cache line about to be written; nothing where the compiler has no such
  * builtin. */
 #if defined(__GNUC__) || defined(__clang__)
@@ -215,7 +211,7 @@ static enum tm_status thread_grow_table(struct tm_thread_incr *t)
 static enum tm_status thread_add_box(struct tm_thread_incr *t, const char *key, size_t len,
                                      size_t msg, size_t *out)
 {
-    if (THREAD_RESERVE(t->box, t->n_box, t->cap_box, t->expect + t->expect / 4 + 16))
+    if (TM_ARRAY_RESERVE(t->box, t->n_box, t->cap_box, t->expect + t->expect / 4 + 16))
         return TM_ENOMEM;
     t->box[t->n_box] = (struct thread_box){.key = key,
                                            .key_len = len,
@@ -321,7 +317,7 @@ static void thread_link_weak(struct tm_thread_incr *t, size_t prev, size_t cur)
 /* Records box b as the next ancestor of the message being added. */
 static enum tm_status thread_chain_add(struct tm_thread_incr *t, size_t b)
 {
-    if (THREAD_RESERVE(t->chain, t->n_chain, t->cap_chain, t->expect * 2 + 16))
+    if (TM_ARRAY_RESERVE(t->chain, t->n_chain, t->cap_chain, t->expect * 2 + 16))
         return TM_ENOMEM;
     t->chain[t->n_chain++] = b;
     return TM_OK;
@@ -427,7 +423,7 @@ static enum tm_status thread_add(struct tm_thread_incr *t, const struct tm_threa
 {
     if (t->n >= INT_MAX)
         return TM_ELIMIT;
-    if (THREAD_RESERVE(t->entry, t->n, t->cap_entry, t->expect + 16))
+    if (TM_ARRAY_RESERVE(t->entry, t->n, t->cap_entry, t->expect + 16))
         return TM_ENOMEM;
     size_t i = t->n, self_len = 0;
     const char *self = NULL; /* the message's own id: NULL when it has none */
