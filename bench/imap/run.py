@@ -24,9 +24,11 @@ INBOX Maildir, lets `doveadm index` build Dovecot's index and has Dovecot parse 
   tmail reopen    `tmail -F RC` in tmux 120x40: time until the first index screen (status bar with
                   Msgs:N and an index row), from the cache; then `q`.
 
-and prints the figures, the ratios and whether each target is met. The machines are shared and
-noisy: compare the ratios, not the absolute figures. Needs tmux and neomutt (apt-get install
-neomutt); Python 3 standard library only; talks to 127.0.0.1 only.
+and prints the figures, the ratios and whether each target is met; then the CPU per run of
+Dovecot (all its processes) and of each client next to the first-sync ratio, which on a machine
+with few cores bounds it (bench/README.md). The machines are shared and noisy: compare the
+ratios, not the absolute figures. Needs tmux and neomutt (apt-get install neomutt); Python 3
+standard library only; talks to 127.0.0.1 only.
 
 Compression off for all clients so the same bytes are compared: the fixture's Dovecot offers
 COMPRESS=DEFLATE, which on loopback only costs CPU, so tmail and neomutt get imap_deflate = no
@@ -108,8 +110,9 @@ WRAP_FLAG = "--wrap-child"
 
 def wrap_child(out, argv):
     """run.py --wrap-child OUT.json CMD...: runs CMD on this terminal, writes {"start", "pid"} as
-    soon as it is forked and {"start", "pid", "seconds", "maxrss_kib", "status"} when it ends
-    (like bench/rusage.py, plus the start time on the shared monotonic clock)."""
+    soon as it is forked and {"start", "pid", "seconds", "maxrss_kib", "cpu", "status"} when it
+    ends (like bench/rusage.py, plus the start time on the shared monotonic clock; cpu is user +
+    system seconds)."""
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:
@@ -128,7 +131,7 @@ def wrap_child(out, argv):
         except InterruptedError:
             continue
     info.update(seconds=time.monotonic() - start, maxrss_kib=usage.ru_maxrss,
-                status=os.waitstatus_to_exitcode(status))
+                cpu=usage.ru_utime + usage.ru_stime, status=os.waitstatus_to_exitcode(status))
     with open(out + ".tmp", "w") as f:
         json.dump(info, f)
     os.rename(out + ".tmp", out)
@@ -143,8 +146,8 @@ def read_json(path):
 
 
 def run_measured(argv, env, out_path, timeout):
-    """Runs argv (no terminal) and returns (seconds, peak KiB, exit code). Output goes to
-    out_path. Raises NotMeasured on timeout (the child is killed)."""
+    """Runs argv (no terminal) and returns (seconds, peak KiB, exit code, CPU seconds). Output
+    goes to out_path. Raises NotMeasured on timeout (the child is killed)."""
     # Through the small wrap_child process: a child forked straight from this (big) Python
     # inherits its memory high-water mark into ru_maxrss across exec.
     info_path = out_path + ".rusage.json"
@@ -171,8 +174,8 @@ def run_measured(argv, env, out_path, timeout):
         raise NotMeasured("still running after %d s" % timeout)
     info = read_json(info_path) or {}
     if "seconds" in info:
-        return info["seconds"], info["maxrss_kib"], info["status"]
-    return elapsed, usage.ru_maxrss, p.returncode
+        return info["seconds"], info["maxrss_kib"], info["status"], info["cpu"]
+    return elapsed, usage.ru_maxrss, p.returncode, usage.ru_utime + usage.ru_stime
 
 
 def proc_hwm_kib(pid):
@@ -197,6 +200,56 @@ def read_env(path):
                 k, _, v = line.partition("=")
                 env[k] = v.strip("'\"")
     return env
+
+
+# ---- the server's CPU -------------------------------------------------------------------------
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PER_CONNECTION = ("imap", "imap-login")  # Dovecot's processes that live as long as a connection
+
+
+def proc_table():
+    """{pid: (ppid, name, CPU ticks of the process and of its reaped children)} of every
+    process."""
+    table = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                s = f.read()
+        except OSError:
+            continue  # ended meanwhile
+        fields = s[s.rindex(")") + 2:].split()
+        table[int(pid)] = (int(fields[1]), s[s.index("(") + 1:s.rindex(")")],
+                           sum(int(x) for x in fields[11:15]))
+    return table
+
+
+def server_cpu(master_pid, timeout=5.0):
+    """CPU seconds Dovecot has spent so far: its master and every process below it, with the
+    children they have reaped. Waits (up to timeout) until no per-connection process is left,
+    so that a process ending during the reading is neither missed nor counted twice (once in
+    its own figures, once in its parent's); None if one is still there."""
+    deadline = time.monotonic() + timeout
+    while True:
+        table = proc_table()
+        below, todo = set(), [master_pid]
+        while todo:
+            parent = todo.pop()
+            for pid, (ppid, _, _) in table.items():
+                if ppid == parent and pid not in below:
+                    below.add(pid)
+                    todo.append(pid)
+        if master_pid in table and not any(table[p][1] in PER_CONNECTION for p in below):
+            return sum(table[p][2] for p in below | {master_pid}) / CLK_TCK
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.01)
+
+
+def cpu_between(before, after):
+    return None if before is None or after is None else after - before
 
 
 # ---- the mailbox ------------------------------------------------------------------------------
@@ -461,8 +514,8 @@ class Imap:
 
 def fetch_headers(env, fields):
     """One connection: login, SELECT, the header FETCH. Returns (setup s, fetch s, bytes,
-    messages in the answer)."""
-    t0 = time.monotonic()
+    messages in the answer, this process's CPU s over the connection)."""
+    t0, cpu = time.monotonic(), time.process_time()
     c = Imap(env)
     try:
         c.login(env["TM_TEST_USER"], env["TM_TEST_PASS"])
@@ -472,7 +525,8 @@ def fetch_headers(env, fields):
                                % fields)
     finally:
         c.close()
-    return setup, secs, len(resp), resp.count(b" FETCH (")
+        cpu = time.process_time() - cpu
+    return setup, secs, len(resp), resp.count(b" FETCH ("), cpu
 
 
 # ---- neomutt ----------------------------------------------------------------------------------
@@ -579,11 +633,11 @@ def tail(path, lines=3, head=False):
 
 def tmail_sync(tmail, rc, henv, out, timeout):
     env = dict(os.environ, LANG="C.UTF-8", TMAIL_SHAREDIR=os.path.join(SRCDIR, "share"), **henv)
-    secs, rss, code = run_measured([tmail, "-F", rc, "--sync"], env, out, timeout)
+    secs, rss, code, cpu = run_measured([tmail, "-F", rc, "--sync"], env, out, timeout)
     if code != 0:
         raise NotMeasured("`tmail -F RC --sync` exited %s: %s"
                           % (code, tail(out, 2, head=code == 2) or "no output"))
-    return secs, rss, tail(out, 1)
+    return secs, rss, tail(out, 1), cpu
 
 
 def tmail_reopen(tmail, rc, henv, stats, n):
@@ -711,8 +765,45 @@ def report(n, res):
     if pairs:
         print("(tmail first sync / the bare stream just before it, per pair: %s; median %.3fx)"
               % (" ".join("%.3f" % r for r in res["pair_ratios"]), pairs[len(pairs) // 2]))
+    report_cpu(res)
     for d in details:
         print("\ndetails: " + d)
+
+
+def median(values):
+    values = sorted(v for v in values if v is not None)
+    return values[len(values) // 2] if values else None
+
+
+def report_cpu(res):
+    """The CPU behind the first-sync ratio: Dovecot and the client share this machine's cores,
+    so a run cannot take less than their CPU together divided by the cores."""
+    cores = len(os.sched_getaffinity(0))
+    runs = res.get("cpu", {})
+    lines = []
+    for key, label, client in (("bare", "bare stream (whole connection)", "client"),
+                               ("tmail", "tmail first sync", "tmail")):
+        server = median(r[0] for r in runs.get(key, []))
+        own = median(r[1] for r in runs.get(key, []))
+        if server is None or own is None:
+            continue
+        lines.append("  %-32s Dovecot %.3f s + %s %.3f s = %.3f s; / %d cores = %.3f s"
+                     % (label, server, client, own, server + own, cores, (server + own) / cores))
+    if not lines:
+        return
+    print()
+    print("CPU per run, median of %d (Dovecot: all its processes; on %d cores a run takes at "
+          "least its CPU / %d):" % (PAIRS, cores, cores))
+    for line in lines:
+        print(line)
+    bare = res.get("bare")
+    server = median(r[0] for r in runs.get("tmail", []))
+    own = median(r[1] for r in runs.get("tmail", []))
+    if bare and server is not None and own is not None:
+        goal = TARGETS["sync_vs_bare"][1]
+        print("  within %gx of the bare stream's best (%.3f s) on %d cores, tmail may spend at most "
+              "%.3f CPU-s next to Dovecot's %.3f s, with no serial work at all; it spends %.3f s"
+              % (goal, bare, cores, goal * bare * cores - server, server, own))
 
 
 # ---- main -------------------------------------------------------------------------------------
@@ -768,7 +859,7 @@ def main():
         subprocess.run(["doveadm", "-c", env["TM_TEST_DOVECOT_CONF"], "index", "-u",
                         env["TM_TEST_USER"], "INBOX"], check=True, stdin=subprocess.DEVNULL)
         log("doveadm index: %.1f s" % (time.monotonic() - t0))
-        _, secs, nbytes, nmsgs = fetch_headers(env, WARMUP_FIELDS)
+        _, secs, nbytes, nmsgs, _ = fetch_headers(env, WARMUP_FIELDS)
         log("server warm-up (Dovecot caches every client's header fields): %.2f s, %d messages"
             % (secs, nmsgs))
         if nmsgs != a.messages:
@@ -787,19 +878,25 @@ def main():
         # of its own, the peak RSS reported being the highest of its runs.
         best = None
         res["pair_ratios"] = []
+        dovecot = int(env["TM_TEST_DOVECOT_PID"])
+        res["cpu"] = {"bare": [], "tmail": []}  # per run: (Dovecot's CPU s, the client's CPU s)
         for i in range(PAIRS):
-            setup, secs, nbytes, nmsgs = fetch_headers(env, BARE_FIELDS)
+            before = server_cpu(dovecot)
+            setup, secs, nbytes, nmsgs, client = fetch_headers(env, BARE_FIELDS)
+            res["cpu"]["bare"].append((cpu_between(before, server_cpu(dovecot)), client))
             log("bare stream %d: %.3f s, %.1f MB" % (i + 1, secs, nbytes / 1e6))
             if best is None or secs < best[1]:
                 best = (setup, secs, nbytes, nmsgs)
             if res.get("tm_why"):
                 continue
             h = henv if i == PAIRS - 1 else tmail_home(os.path.join(tm, "home%d" % i))
+            before = server_cpu(dovecot)
             try:
                 one = tmail_sync(tmail, rc, h, os.path.join(tm, "sync1-%d.out" % i), 1800)
             except NotMeasured as e:
                 res["tm_why"] = str(e)
                 continue
+            res["cpu"]["tmail"].append((cpu_between(before, server_cpu(dovecot)), one[3]))
             log("tmail first sync %d: %.3f s (%s)" % (i + 1, one[0], one[2]))
             res["pair_ratios"].append(one[0] / secs)
             prev = res.get("tm_sync")
