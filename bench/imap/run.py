@@ -779,31 +779,29 @@ def report_cpu(res):
     """The CPU behind the first-sync ratio: Dovecot and the client share this machine's cores,
     so a run cannot take less than their CPU together divided by the cores."""
     cores = len(os.sched_getaffinity(0))
-    runs = res.get("cpu", {})
-    lines = []
-    for key, label, client in (("bare", "bare stream (whole connection)", "client"),
-                               ("tmail", "tmail first sync", "tmail")):
-        server = median(r[0] for r in runs.get(key, []))
-        own = median(r[1] for r in runs.get(key, []))
-        if server is None or own is None:
-            continue
-        lines.append("  %-32s Dovecot %.3f s + %s %.3f s = %.3f s; / %d cores = %.3f s"
-                     % (label, server, client, own, server + own, cores, (server + own) / cores))
-    if not lines:
+    med = {}  # side: (Dovecot's median CPU s, the client's), over that side's runs
+    for key, runs in res.get("cpu", {}).items():
+        server, own = median(r[0] for r in runs), median(r[1] for r in runs)
+        if server is not None and own is not None:
+            med[key] = (server, own)
+    if not med:
         return
     print()
-    print("CPU per run, median of %d (Dovecot: all its processes; on %d cores a run takes at "
-          "least its CPU / %d):" % (PAIRS, cores, cores))
-    for line in lines:
-        print(line)
+    print("CPU per run, median of each side's runs (Dovecot: all its processes; on %d cores a run "
+          "takes at least its CPU / %d):" % (cores, cores))
+    for key, label, client in (("bare", "bare stream (whole connection)", "client"),
+                               ("tmail", "tmail first sync", "tmail")):
+        if key in med:
+            server, own = med[key]
+            print("  %-32s Dovecot %.3f s + %s %.3f s = %.3f s; / %d cores = %.3f s"
+                  % (label, server, client, own, server + own, cores, (server + own) / cores))
     bare = res.get("bare")
-    server = median(r[0] for r in runs.get("tmail", []))
-    own = median(r[1] for r in runs.get("tmail", []))
-    if bare and server is not None and own is not None:
+    if bare and "tmail" in med:
+        server, own = med["tmail"]
         goal = TARGETS["sync_vs_bare"][1]
-        print("  within %gx of the bare stream's best (%.3f s) on %d cores, tmail may spend at most "
-              "%.3f CPU-s next to Dovecot's %.3f s, with no serial work at all; it spends %.3f s"
-              % (goal, bare, cores, goal * bare * cores - server, server, own))
+        print("  within %gx of the bare stream's best (%.3f s) on %d cores, tmail may spend at "
+              "most %.3f CPU-s next to Dovecot's %.3f s, with no serial work at all; it spends "
+              "%.3f s" % (goal, bare, cores, goal * bare * cores - server, server, own))
 
 
 # ---- main -------------------------------------------------------------------------------------
