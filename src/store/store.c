@@ -253,7 +253,14 @@ enum tm_status tm_store_commit(struct tm_store *st, struct tm_error *err)
     sqlite3_stmt *s = store_stmt(st, STMT_COMMIT, "COMMIT", err);
     enum tm_status rc =
         s ? store_step_done(st, s, _("cannot commit a transaction"), err) : TM_ESTORE;
-    if (!rc && st->sync_on_commit) {
+    if (rc) {
+        /* Some failed commits (a deferred constraint, a lock) leave the transaction open. Every
+         * later write of this connection would then join it, unseen by other connections, and
+         * be lost when the connection closes: what it holds is lost either way. */
+        tm_store_rollback(st);
+        return rc;
+    }
+    if (st->sync_on_commit) {
         st->sync_on_commit = false;
         rc = store_sync_wal(st, err);
     }

@@ -630,6 +630,31 @@ TM_TEST(store_rollback_discards_batch)
     tm_store_free(&st);
 }
 
+/* A commit that fails leaves no transaction open: a deferred foreign key keeps SQLite's open,
+ * and the writes after it would join it and never be seen by another connection. */
+TM_TEST(store_failed_commit_leaves_no_transaction_open)
+{
+    char path[512];
+    struct tm_store *writer = open_in_tmp(path, sizeof(path)), *reader = NULL;
+    TM_CHECK(writer);
+    TM_CHECK_INT(tm_store_open(path, &reader, NULL), TM_OK);
+    int64_t mbox = make_mailbox(writer, "INBOX"), count = -1;
+    struct tm_error err;
+    TM_CHECK_INT(tm_store_begin(writer, NULL), TM_OK);
+    TM_CHECK_INT(exec_sql(writer, "PRAGMA defer_foreign_keys = ON"), SQLITE_OK);
+    TM_CHECK(add_msg(writer, mbox, "a", 1) > 0);
+    TM_CHECK_INT(exec_sql(writer, "INSERT INTO messages(mailbox_id, local_key) VALUES(999, 'x')"),
+                 SQLITE_OK);
+    TM_CHECK_INT(tm_store_commit(writer, &err), TM_ESTORE);
+    TM_CHECK(strstr(err.message, "cannot commit") != NULL);
+    TM_CHECK(sqlite3_get_autocommit(writer->db));
+    TM_CHECK(add_msg(writer, mbox, "b", 2) > 0);
+    TM_CHECK_INT(tm_store_message_count(reader, mbox, &count, NULL), TM_OK);
+    TM_CHECK_INT(count, 1); /* "b"; "a" went with the failed transaction */
+    tm_store_free(&reader);
+    tm_store_free(&writer);
+}
+
 TM_TEST(store_deleting_account_cascades_to_messages)
 {
     char path[512];
