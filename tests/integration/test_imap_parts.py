@@ -114,6 +114,27 @@ def cached_state(t, subject):
                           "message_id = ?", (mid,)).fetchone()[0])
 
 
+def cache_report(t, subject):
+    """For a failure message: every cached row of that subject with what is stored of it, and
+    the end of tmail's log."""
+    lines = []
+    with cache(t) as c:
+        for mid, mailbox, uid in c.execute("SELECT id, mailbox_id, uid FROM messages WHERE "
+                                           "subject = ?", (subject,)):
+            counts = [c.execute("SELECT count(*) FROM %s WHERE message_id = ?" % table,
+                                (mid,)).fetchone()[0]
+                      for table in ("bodies", "partial_bodies", "body_parts", "part_chunks")]
+            lines.append("message %d (mailbox %d, uid %d): bodies %d, partial_bodies %d, "
+                         "body_parts %d, part_chunks %d" % ((mid, mailbox, uid) + tuple(counts)))
+    log = os.path.join(t.home, ".local", "state", "tmail", "tmail.log")
+    try:
+        with open(log, errors="replace") as f:
+            lines += ["tmail.log:"] + ["  " + l.rstrip() for l in f.readlines()[-30:]]
+    except OSError as e:
+        lines.append("no tmail.log: %s" % e)
+    return "\n".join(lines)
+
+
 def open_mailbox(t, name, count, timeout=60):
     """Changes to mailbox name (c: tmail opens INBOX) and waits for its count and the sync's end."""
     t.wait_for("Msgs:", timeout=timeout)
@@ -248,7 +269,8 @@ def test_pipe_fetches_the_whole_message_and_replaces_the_skeleton():
             open_mailbox(t, MAILBOX, 2)
             open_message(t, "big one")
             t.wait_for("Hello from the parts test.", timeout=20)
-            check(cached_state(t, "big one")[:2] == (0, 1), "no skeleton cached")
+            check(cached_state(t, "big one")[:2] == (0, 1),
+                  "no skeleton cached\n" + cache_report(t, "big one"))
             t.send_keys("|")
             t.wait_for("Pipe to command:", timeout=5)
             t.type("cat > %s" % out)
@@ -261,7 +283,8 @@ def test_pipe_fetches_the_whole_message_and_replaces_the_skeleton():
                   "piped %d bytes, the message has %d" % (len(got), len(first)))
             whole, skeletons, parts, _, held = cached_state(t, "big one")
             check((whole, skeletons, parts, held) == (1, 0, 0, 0),
-                  "cache after the whole fetch: %r" % ((whole, skeletons, parts, held),))
+                  "cache after the whole fetch: %r\n%s"
+                  % ((whole, skeletons, parts, held), cache_report(t, "big one")))
             t.send_keys("q")
             t.wait_for("q:Quit", timeout=5)
             t.send_keys("q")
