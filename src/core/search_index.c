@@ -51,10 +51,7 @@ static enum tm_status commit(struct search_indexer *ix, struct tm_error *err)
     if (!ix->in_transaction)
         return TM_OK;
     ix->in_transaction = 0;
-    enum tm_status st = tm_store_commit(ix->c->store, err);
-    if (st)
-        tm_store_rollback(ix->c->store);
-    return st;
+    return tm_store_commit(ix->c->store, err); /* a failed commit rolls back itself */
 }
 
 void search_indexer_free(struct search_indexer **pp)
