@@ -84,7 +84,7 @@ void index_reload(struct app *app)
         app->deleted = 0;
     if (app->cursor_id && tm_core_position(app->core, app->cursor_id, &pos, &err) == TM_OK)
         app->cursor = pos;
-    else if (!app->cursor_id)
+    else if (!app->cursor_id && !app->user_moved && !app->cursor_placed)
         app->cursor = count - 1; /* like mutt: start at the newest message */
     if (app->cursor >= count)
         app->cursor = count - 1;
@@ -231,9 +231,20 @@ void index_move_cursor(struct app *app, int64_t to)
         to = app->count - 1;
     }
     app->cursor = to;
-    app->cursor_id = 0; /* re-learned when the row is drawn */
     app->user_moved = true;
     app->dirty = true;
+    /* Learned now, not at the next draw: an event handled before that (a flag change, new
+     * mail) re-reads the index and must find the cursor's message, not send it to the end. */
+    struct tm_message_row row;
+    memset(&row, 0, sizeof(row));
+    struct tm_error err;
+    tm_error_clear(&err);
+    int n = 0;
+    if (tm_core_window(app->core, to, 1, &row, &n, &err) == TM_OK && n == 1)
+        app->cursor_id = row.id;
+    else
+        app->cursor_id = 0;
+    tm_message_row_cleanup(&row);
 }
 
 static void toggle_flag(struct app *app, unsigned flag)
