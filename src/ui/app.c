@@ -243,9 +243,11 @@ static void handle_body(struct app *app, struct tm_event *ev)
     }
     if (purpose == BODY_VIEW && app->view == VIEW_PAGER && app->pager_id == ev->message_id)
         pager_show(app, ev->message_id, ev->body.data ? ev->body.data : "", ev->body.len);
-    else if (purpose == BODY_PIPE)
+    else if (purpose == BODY_PIPE) {
         pipe_run(app, app->pipe_command, ev->body.data ? ev->body.data : "", ev->body.len);
-    else if (purpose == BODY_PIPE_TAGGED)
+        /* the whole message is cached now: the pager stops saying its parts are missing */
+        pager_show_again(app, ev->message_id, ev->body.data ? ev->body.data : "", ev->body.len);
+    } else if (purpose == BODY_PIPE_TAGGED)
         index_tag_pipe_body(app, ev->message_id, ev->body.data ? ev->body.data : "", ev->body.len);
     else if (purpose == BODY_ATTACH && app->view == VIEW_INDEX) {
         if (parts_take_view(app, ev->message_id, ev->body.data ? ev->body.data : "", ev->body.len,

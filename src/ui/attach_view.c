@@ -468,11 +468,8 @@ void attach_handle(struct app *app, enum ui_fn fn)
         app->view = app->attach_return;
         waiting.message_id = 0; /* the download goes on into the cache; nothing runs after */
         attach_cleanup(app);
-        if (app->view == VIEW_PAGER && attach_partial_parts() && id == app->pager_id) {
-            size_t top = app->pager_top; /* shown again: what was downloaded says so */
-            pager_show(app, id, app->raw.data ? app->raw.data : "", app->raw.len);
-            app->pager_top = top < app->n_lines ? top : 0;
-        }
+        /* shown again: what was downloaded says so */
+        pager_show_again(app, id, app->raw.data ? app->raw.data : "", app->raw.len);
         break;
     }
     case FN_NEXT_ENTRY:

@@ -285,6 +285,16 @@ void pager_show(struct app *app, int64_t message_id, const char *raw, size_t len
     app->pager_id = message_id;
 }
 
+void pager_show_again(struct app *app, int64_t message_id, const char *raw, size_t len)
+{
+    if (app->view != VIEW_PAGER || app->pager_part || app->pager_id != message_id ||
+        !attach_partial_parts() || attach_raw_message(app) != message_id)
+        return;
+    size_t top = app->pager_top;
+    pager_show(app, message_id, raw, len);
+    app->pager_top = top < app->n_lines ? top : 0;
+}
+
 void pager_show_text(struct app *app, const char *text, size_t len)
 {
     app->pager_part = true;

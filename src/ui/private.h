@@ -364,6 +364,10 @@ void pager_draw(struct app *app);
 void pager_handle(struct app *app, enum ui_fn fn);
 void pager_open(struct app *app, int64_t message_id);
 void pager_show(struct app *app, int64_t message_id, const char *raw, size_t len);
+/* When the pager shows message_id from its skeleton: shows it again from raw (the whole message,
+ * or the skeleton after a download), at the same place, so "not downloaded" is no longer said of
+ * what is here now. Nothing otherwise. */
+void pager_show_again(struct app *app, int64_t message_id, const char *raw, size_t len);
 void pager_cleanup(struct app *app);
 
 /* attach_view.c */

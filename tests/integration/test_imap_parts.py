@@ -5,7 +5,7 @@ part and a 5 MB attachment downloads a small fraction of it (the skeleton is cac
 message is not); saving the attachment downloads it once, decoded (BINARY: less than its base64),
 and the saved file is the original byte for byte; offline the message still reads, the saved
 attachment saves again, and one never downloaded says so; piping the message fetches it whole,
-which replaces the skeleton in the cache.
+which replaces the skeleton in the cache, and the pager shows it whole.
 """
 
 import os
@@ -269,6 +269,7 @@ def test_pipe_fetches_the_whole_message_and_replaces_the_skeleton():
             open_mailbox(t, MAILBOX, 2)
             open_message(t, "big one")
             t.wait_for("Hello from the parts test.", timeout=20)
+            t.wait_for("not downloaded", timeout=5)
             check(cached_state(t, "big one")[:2] == (0, 1),
                   "no skeleton cached\n" + cache_report(t, "big one"))
             t.send_keys("|")
@@ -285,6 +286,9 @@ def test_pipe_fetches_the_whole_message_and_replaces_the_skeleton():
             check((whole, skeletons, parts, held) == (1, 0, 0, 0),
                   "cache after the whole fetch: %r\n%s"
                   % ((whole, skeletons, parts, held), cache_report(t, "big one")))
+            # the pager shows the whole message now: nothing is said to be missing
+            t.wait_for("Hello from the parts test.", timeout=5)
+            t.wait_gone("not downloaded", timeout=5)
             t.send_keys("q")
             t.wait_for("q:Quit", timeout=5)
             t.send_keys("q")
