@@ -31,6 +31,10 @@ void tm_store_release_memory(struct tm_store *st);
 enum tm_status tm_store_begin(struct tm_store *st, struct tm_error *err);
 enum tm_status tm_store_commit(struct tm_store *st, struct tm_error *err);
 void tm_store_rollback(struct tm_store *st);
+/* For the end of a unit of work (a worker job): commits a transaction that is still open, which
+ * is a bug of whoever began it (later writes of the connection joined it, unseen by others, and
+ * would be lost at close). True when there was one; *err says whether its commit failed. */
+bool tm_store_commit_left_open(struct tm_store *st, struct tm_error *err);
 
 /* Finds or creates the account called name; url is updated when it changed. */
 enum tm_status tm_store_account_ensure(struct tm_store *st, const char *name, const char *url,

@@ -278,6 +278,14 @@ void tm_store_rollback(struct tm_store *st)
         store_step_done(st, s, "rollback", NULL);
 }
 
+bool tm_store_commit_left_open(struct tm_store *st, struct tm_error *err)
+{
+    if (sqlite3_get_autocommit(st->db))
+        return false;
+    tm_store_commit(st, err);
+    return true;
+}
+
 /* The cache runs synchronous=NORMAL: in WAL mode a commit then reaches the WAL file but is
  * fsynced only at the next checkpoint, so a power loss can take the last transactions back.
  * That is fine for a cache, not for the outbox. Raising synchronous to FULL around outbox

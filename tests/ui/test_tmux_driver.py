@@ -173,6 +173,11 @@ def test_harness_reports_failures_with_screen():
         "        t.wait_for('written')\n"
         "SAN = 'p=${ASAN_OPTIONS##*log_path=}; echo ERROR: AddressSanitizer: fake >$p.42; "
         "echo written; sleep 30'\n"
+        "def test_bug_line():\n"
+        "    with Tmux(BUG) as t:\n"
+        "        t.wait_for('written')\n"
+        "BUG = 'mkdir -p $XDG_STATE_HOME/tmail; echo \"T warn bug: fake leak\" "
+        ">$XDG_STATE_HOME/tmail/tmail.log; echo written; sleep 30'\n"
         "run_tests(globals())\n" % here)
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                        stdin=subprocess.DEVNULL)
@@ -182,9 +187,11 @@ def test_harness_reports_failures_with_screen():
     assert "FAIL test_bad: deliberate\n" in out, out
     assert "    |on-screen" in out, out
     assert "FAIL test_raises: 'missing'" in out and "KeyError" in out, out
-    assert "FAIL test_sanitizer: sanitizer report from the program" in out, out
+    assert "FAIL test_sanitizer: sanitizer or bug report from the program" in out, out
     assert "    ERROR: AddressSanitizer: fake" in out, out
-    assert out.rstrip().split("\n")[-1] == "1 passed, 3 failed", out
+    assert "FAIL test_bug_line: sanitizer or bug report from the program" in out, out
+    assert "T warn bug: fake leak" in out, out
+    assert out.rstrip().split("\n")[-1] == "1 passed, 4 failed", out
 
 
 if __name__ == "__main__":

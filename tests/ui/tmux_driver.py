@@ -293,6 +293,16 @@ class Tmux:
         for path in sorted(glob.glob(self.sanitizer_log + ".*")):
             with open(path, errors="replace") as f:
                 reports.append(f.read())
+        # tmail logs what can only be its own bug (a transaction a job left open) as "bug:";
+        # such a line fails the test like a sanitizer report
+        try:
+            with open(os.path.join(self.home, ".local", "state", "tmail", "tmail.log"),
+                      errors="replace") as f:
+                bugs = [line.rstrip("\n") for line in f if " bug: " in line]
+        except OSError:
+            bugs = []
+        if bugs:
+            reports.append("tmail.log:\n" + "\n".join(bugs))
         self.sanitizer_output = "\n".join(reports)
         shutil.rmtree(self.tmpdir, ignore_errors=True)
 
@@ -307,7 +317,7 @@ class Tmux:
         self.kill()
         if exc is None and self.sanitizer_output:
             self.sanitizer_reported = True
-            raise AssertionError("sanitizer report from the program:\n" +
+            raise AssertionError("sanitizer or bug report from the program:\n" +
                                  _indent(self.sanitizer_output))
         return False
 
@@ -340,8 +350,9 @@ def open_demo(cols=110, rows=30):
 def run_tests(namespace):
     """Runs every function named test_* in namespace (pass globals()), in definition order, and
     prints "ok NAME" / "FAIL NAME: reason" (details indented below), then "N passed, N failed".
-    A test also fails when the program left a sanitizer report. Env TM_TEST_FILTER, when set,
-    runs only tests whose name contains it. Exits 1 if any test failed."""
+    A test also fails when the program left a sanitizer report or a "bug:" line in tmail.log.
+    Env TM_TEST_FILTER, when set, runs only tests whose name contains it. Exits 1 if any test
+    failed."""
     sys.stdout.reconfigure(line_buffering=True)
     only = os.environ.get("TM_TEST_FILTER", "")
     tests = [(n, f) for n, f in list(namespace.items())
@@ -369,7 +380,7 @@ def run_tests(namespace):
         for t in _created:
             t.kill()
             if t.sanitizer_output and not t.sanitizer_reported:
-                reason = reason or "sanitizer report from the program"
+                reason = reason or "sanitizer or bug report from the program"
                 details.append("sanitizer report:\n" + t.sanitizer_output)
         if reason:
             failed += 1

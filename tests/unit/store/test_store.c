@@ -655,6 +655,32 @@ TM_TEST(store_failed_commit_leaves_no_transaction_open)
     tm_store_free(&writer);
 }
 
+/* The end of a worker job commits a transaction someone left open, so what was written in it
+ * reaches the other connections; with none open it does nothing. */
+TM_TEST(store_commit_left_open_commits_what_joined_it)
+{
+    char path[512];
+    struct tm_store *writer = open_in_tmp(path, sizeof(path)), *reader = NULL;
+    TM_CHECK(writer);
+    TM_CHECK_INT(tm_store_open(path, &reader, NULL), TM_OK);
+    int64_t mbox = make_mailbox(writer, "INBOX"), count = -1;
+    struct tm_error err;
+    tm_error_clear(&err);
+    TM_CHECK(!tm_store_commit_left_open(writer, &err));
+    TM_CHECK_INT(tm_store_begin(writer, NULL), TM_OK);
+    TM_CHECK(add_msg(writer, mbox, "a", 1) > 0);
+    TM_CHECK_INT(tm_store_message_count(reader, mbox, &count, NULL), TM_OK);
+    TM_CHECK_INT(count, 0);
+    TM_CHECK(tm_store_commit_left_open(writer, &err));
+    TM_CHECK_INT(err.status, TM_OK);
+    TM_CHECK(sqlite3_get_autocommit(writer->db));
+    TM_CHECK_INT(tm_store_message_count(reader, mbox, &count, NULL), TM_OK);
+    TM_CHECK_INT(count, 1);
+    TM_CHECK(!tm_store_commit_left_open(writer, &err));
+    tm_store_free(&reader);
+    tm_store_free(&writer);
+}
+
 TM_TEST(store_deleting_account_cascades_to_messages)
 {
     char path[512];
