@@ -116,6 +116,8 @@ enum tm_status tm_core_search_start(struct tm_core *core, const char *text,
  * none runs. */
 bool tm_core_search_cancel(struct tm_core *core);
 bool tm_core_search_running(struct tm_core *core);
+/* True while the limit set last waits for its body search (tm_core_set_limit). */
+bool tm_core_limit_pending(struct tm_core *core);
 
 struct tm_search_done {
     enum tm_search_purpose purpose;

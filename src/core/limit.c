@@ -78,8 +78,7 @@ enum tm_status core_limit_apply(struct tm_core *core, const char *text, struct t
 enum tm_status tm_core_set_limit(struct tm_core *core, const char *text, struct tm_error *err)
 {
     bool all = !text || !text[0] || strcmp(text, "all") == 0 || strcmp(text, "~A") == 0;
-    if (core->search.running && core->search.purpose == TM_SEARCH_LIMIT)
-        tm_core_search_cancel(core); /* a limit being searched is replaced */
+    core_search_drop_limit(core); /* a limit being searched is replaced */
     if (all) {
         core_limit_clear(core);
         return TM_OK;

@@ -257,6 +257,9 @@ enum tm_status core_limit_apply(struct tm_core *core, const char *text, struct t
 uint64_t core_search_stamp(struct tm_core *core);
 /* A sync ended: earlier results are out of date, and a limit with text atoms is searched again. */
 void core_search_after_sync(struct tm_core *core);
+/* The limit being searched is replaced: its search stops, and whatever its end brings (a result
+ * that was on its way, or the stop) is an older search's, never applied. */
+void core_search_drop_limit(struct tm_core *core);
 enum tm_status core_limit_window(struct tm_core *core, int64_t offset, int limit,
                                  struct tm_message_row *rows, int *n_out, struct tm_error *err);
 enum tm_status core_limit_position(struct tm_core *core, int64_t message_id, int64_t *pos,

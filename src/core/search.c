@@ -77,6 +77,21 @@ bool tm_core_search_cancel(struct tm_core *core)
     return true;
 }
 
+void core_search_drop_limit(struct tm_core *core)
+{
+    struct core_search *s = &core->search;
+    if (!tm_core_search_running(core) || s->purpose != TM_SEARCH_LIMIT)
+        return;
+    worker_cancel_search(&core->worker);
+    s->running = false;
+    s->serial++; /* the dropped search's end no longer matches */
+}
+
+bool tm_core_limit_pending(struct tm_core *core)
+{
+    return tm_core_search_running(core) && core->search.purpose == TM_SEARCH_LIMIT;
+}
+
 bool tm_core_search_running(struct tm_core *core)
 {
     struct core_search *s = &core->search;

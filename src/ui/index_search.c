@@ -128,11 +128,13 @@ void index_limit(struct app *app)
         app_set_message(app, "%s", err.message);
         return;
     }
-    if (tm_core_search_running(app->core)) { /* a body search first: the limit comes after */
+    if (tm_core_limit_pending(app->core)) { /* a body search first: the limit comes after */
         snprintf(app->progress, sizeof(app->progress), "%s", _("Searching..."));
         app_set_message(app, "%s", _("Searching message text... (Ctrl-G stops)"));
         return;
     }
+    if (!tm_core_search_running(app->core)) /* a limit's search it replaced is over */
+        app->progress[0] = 0;
     limit_changed(app);
 }
 

@@ -350,3 +350,39 @@ TM_TEST(core_thread_ids_are_the_thread_or_subthread_whatever_the_limit)
     TM_CHECK(ids == NULL && n == 0);
     tm_core_free(&core);
 }
+
+/* A limit replaced while its body search ends: the result already on its way is an older
+ * search's and never sets the old limit over the new one (seen in the UI: "all" typed while
+ * "~b ..." was searched left the old limit in place). */
+TM_TEST(core_limit_replaced_while_its_search_ends_is_not_applied)
+{
+    const char *dir = tm_test_tmpdir();
+    struct tm_core *core = open_demo_copy(dir);
+    struct tm_event ev;
+    struct tm_error err;
+    int64_t all = -1, count = -1;
+    TM_CHECK(core != NULL);
+    TM_CHECK(tm_core_sync(core, &err) == TM_OK);
+    TM_CHECK(wait_event(core, TM_EV_SYNC_DONE, &ev));
+    tm_event_cleanup(&ev);
+    TM_CHECK_INT(tm_core_count(core, &all, &err), TM_OK);
+    TM_CHECK_INT(tm_core_set_limit(core, "~b the", &err), TM_OK);
+    TM_CHECK(tm_core_limit_pending(core));
+    TM_CHECK(worker_wait_idle(&core->worker, 10000)); /* its result is queued by now */
+    TM_CHECK_INT(tm_core_set_limit(core, "all", &err), TM_OK);
+    TM_CHECK(!tm_core_limit_pending(core));
+    int dones = 0;
+    while (tm_core_next_event(core, &ev)) {
+        struct tm_search_done d;
+        if (ev.type == TM_EV_SEARCH_DONE) {
+            dones++;
+            TM_CHECK(!tm_core_search_done(core, &ev, &d));
+        }
+        tm_event_cleanup(&ev);
+    }
+    TM_CHECK_INT(dones, 1);
+    TM_CHECK(tm_core_limit_text(core) == NULL);
+    TM_CHECK_INT(tm_core_count(core, &count, &err), TM_OK);
+    TM_CHECK_INT(count, all);
+    tm_core_free(&core);
+}
