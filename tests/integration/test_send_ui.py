@@ -18,6 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "ui"))
 from imap_support import E, HOST, TMAIL, Other, Proxy  # noqa: E402
+from test_tag import cursor_number, rows  # noqa: E402
 from tmux_driver import Tmux, run_tests  # noqa: E402
 
 ALICE, BOB = E["TM_TEST_ADDR"], E["TM_TEST_ADDR2"]
@@ -82,13 +83,19 @@ def seed(subject):
 
 
 def open_message(t, subject):
-    """Puts the cursor on the message (the INBOX may hold many from earlier tests)."""
-    t.wait_for("Msgs:", timeout=30)
+    """Puts the cursor on the message (the INBOX may hold many from earlier tests). The message
+    must be in the index and the sync over before the search: a search of the cache before the
+    sync finds nothing, and the sync's end then puts the cursor on the first unread message."""
+    t.wait_for(subject, timeout=60)
     t.wait_gone(r"Syncing", timeout=60)
     t.send_keys("/")
     t.type(subject)
     t.send_keys("Enter")
-    t.wait_for(subject, timeout=30)
+    deadline = time.monotonic() + 30
+    while subject not in rows(t).get(cursor_number(t), ""):
+        if time.monotonic() > deadline:
+            raise AssertionError("the cursor is not on %r\n%s" % (subject, t.dump()))
+        time.sleep(0.05)
 
 
 def test_reply_with_attachment_is_sent_and_copied():
