@@ -34,6 +34,20 @@ static int64_t make_mailbox(struct tm_store *st, const char *name)
     return mbox;
 }
 
+/* Two connections to one fresh cache, the writer with an INBOX (*mbox); false on failure, with
+ * what did open left in *writer and *reader. */
+static bool open_writer_and_reader(struct tm_store **writer, struct tm_store **reader,
+                                   int64_t *mbox)
+{
+    char path[512];
+    *reader = NULL;
+    *writer = open_in_tmp(path, sizeof(path));
+    if (!*writer || tm_store_open(path, reader, NULL) != TM_OK)
+        return false;
+    *mbox = make_mailbox(*writer, "INBOX");
+    return *mbox > 0;
+}
+
 /* Inserts a message with key and date; returns its id, 0 on failure. */
 static int64_t add_msg(struct tm_store *st, int64_t mbox, const char *key, int64_t date)
 {
@@ -634,11 +648,9 @@ TM_TEST(store_rollback_discards_batch)
  * and the writes after it would join it and never be seen by another connection. */
 TM_TEST(store_failed_commit_leaves_no_transaction_open)
 {
-    char path[512];
-    struct tm_store *writer = open_in_tmp(path, sizeof(path)), *reader = NULL;
-    TM_CHECK(writer);
-    TM_CHECK_INT(tm_store_open(path, &reader, NULL), TM_OK);
-    int64_t mbox = make_mailbox(writer, "INBOX"), count = -1;
+    struct tm_store *writer = NULL, *reader = NULL;
+    int64_t mbox = 0, count = -1;
+    TM_CHECK(open_writer_and_reader(&writer, &reader, &mbox));
     struct tm_error err;
     TM_CHECK_INT(tm_store_begin(writer, NULL), TM_OK);
     TM_CHECK_INT(exec_sql(writer, "PRAGMA defer_foreign_keys = ON"), SQLITE_OK);
@@ -659,11 +671,9 @@ TM_TEST(store_failed_commit_leaves_no_transaction_open)
  * reaches the other connections; with none open it does nothing. */
 TM_TEST(store_commit_left_open_commits_what_joined_it)
 {
-    char path[512];
-    struct tm_store *writer = open_in_tmp(path, sizeof(path)), *reader = NULL;
-    TM_CHECK(writer);
-    TM_CHECK_INT(tm_store_open(path, &reader, NULL), TM_OK);
-    int64_t mbox = make_mailbox(writer, "INBOX"), count = -1;
+    struct tm_store *writer = NULL, *reader = NULL;
+    int64_t mbox = 0, count = -1;
+    TM_CHECK(open_writer_and_reader(&writer, &reader, &mbox));
     struct tm_error err;
     tm_error_clear(&err);
     TM_CHECK(!tm_store_commit_left_open(writer, &err));
@@ -696,11 +706,9 @@ TM_TEST(store_deleting_account_cascades_to_messages)
 
 TM_TEST(store_second_connection_reads_while_first_writes)
 {
-    char path[512];
-    struct tm_store *writer = open_in_tmp(path, sizeof(path)), *reader = NULL;
-    TM_CHECK(writer);
-    TM_CHECK_INT(tm_store_open(path, &reader, NULL), TM_OK);
-    int64_t mbox = make_mailbox(writer, "INBOX"), count = -1;
+    struct tm_store *writer = NULL, *reader = NULL;
+    int64_t mbox = 0, count = -1;
+    TM_CHECK(open_writer_and_reader(&writer, &reader, &mbox));
     add_msg(writer, mbox, "a", 1);
     TM_CHECK_INT(tm_store_begin(writer, NULL), TM_OK);
     add_msg(writer, mbox, "b", 2);
