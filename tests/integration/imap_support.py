@@ -128,9 +128,12 @@ class Home:
         return env
 
     def sync(self, timeout=120):
-        """Runs tmail --sync; returns (exit code, stdout, stderr)."""
+        """Runs tmail --sync; returns (exit code, stdout, stderr). A "bug:" line tmail logged (a
+        transaction a job left open) fails the test whatever the run's outcome."""
         p = subprocess.run([TMAIL, "-F", self.rc, "--sync"], env=self.env(), capture_output=True,
                            text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        bugs = [line for line in self.log().splitlines() if " bug: " in line]
+        assert not bugs, "tmail logged a bug:\n" + "\n".join(bugs)
         return p.returncode, p.stdout, p.stderr
 
     def db(self):
