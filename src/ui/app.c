@@ -197,6 +197,7 @@ static void handle_key(struct app *app, int key)
     if (prefix && (!b || app->keyseq_len < TM_KEYSEQ_MAX))
         return; /* more keys to come, as for <Esc>x */
     app->keyseq_len = 0;
+    app->last_key = key;
     if (!b) {
         app->tag_prefix = false;
         app_set_message(app, "%s", _("Key is not bound.  Press '?' for help."));

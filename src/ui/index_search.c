@@ -36,35 +36,64 @@ static bool ask_pattern(struct app *app, bool reverse)
     return true;
 }
 
-/* The next match of app->search from the cursor, wrapping around as mutt does. */
-static void find_next(struct app *app, bool reverse)
+/* The next message p matches from the cursor, wrapping around as mutt does: true with *pos (and
+ * a word on the message line when it wrapped); false with the message line saying why: only_here
+ * when the cursor's message is the only match, nothing (NULL: the core's "Not found.") when
+ * there is none. */
+static bool find_wrapping(struct app *app, const struct tm_pattern *p, bool reverse,
+                          const char *only_here, const char *nothing, int64_t *pos)
 {
     if (app->count <= 0) {
         app_set_message(app, "%s", _("No messages."));
-        return;
+        return false;
     }
     int64_t from = reverse ? app->cursor - 1 : app->cursor + 1;
-    int64_t pos;
     struct tm_error err;
     tm_error_clear(&err);
-    enum tm_status st = tm_core_find(app->core, app->search, from, reverse, &pos, &err);
+    enum tm_status st = tm_core_find(app->core, p, from, reverse, pos, &err);
     if (st == TM_ENOENT) { /* wrap around, as mutt does */
         tm_error_clear(&err);
-        st =
-            tm_core_find(app->core, app->search, reverse ? app->count - 1 : 0, reverse, &pos, &err);
-        if (!st && pos == app->cursor) {
-            app_set_message(app, "%s", _("No more matches."));
-            return;
+        st = tm_core_find(app->core, p, reverse ? app->count - 1 : 0, reverse, pos, &err);
+        if (!st && *pos == app->cursor) {
+            app_set_message(app, "%s", only_here);
+            return false;
         }
         if (!st)
             app_set_message(app, "%s",
                             reverse ? _("Search wrapped to bottom.") : _("Search wrapped to top."));
     }
+    if (st == TM_ENOENT && nothing) {
+        app_set_message(app, "%s", nothing);
+        return false;
+    }
     if (st) {
         app_set_message(app, "%s", err.message);
-        return;
+        return false;
     }
-    index_move_cursor(app, pos);
+    return true;
+}
+
+/* The next match of app->search from the cursor. */
+static void find_next(struct app *app, bool reverse)
+{
+    int64_t pos;
+    if (find_wrapping(app, app->search, reverse, _("No more matches."), NULL, &pos))
+        index_move_cursor(app, pos);
+}
+
+bool index_next_unread(struct app *app, bool reverse)
+{
+    struct tm_pattern *unread = NULL;
+    struct tm_error err;
+    tm_error_clear(&err);
+    int64_t pos;
+    bool found = tm_pattern_compile("~U", &unread, &err) == TM_OK &&
+                 find_wrapping(app, unread, reverse, _("No more unread messages."),
+                               _("No unread messages."), &pos);
+    tm_pattern_free(&unread);
+    if (found)
+        index_move_cursor(app, pos);
+    return found;
 }
 
 /* A body search for what was typed; the find (or limit) follows when it ends. */

@@ -103,27 +103,28 @@ void index_tag_toggle(struct app *app)
         index_move_cursor(app, app->cursor + 1);
 }
 
-void index_tag_thread(struct app *app, bool subthread)
+bool index_current_thread(struct app *app, bool subthread, int64_t *id, int64_t **ids, size_t *n)
 {
-    int64_t id, *ids = NULL, pos;
-    size_t n = 0;
     struct tm_error err;
     tm_error_clear(&err);
+    *ids = NULL;
+    *n = 0;
     if (app->cfg && app->cfg->settings.sort != TM_SORT_THREADS) {
         app_set_message(app, "%s", _("Threading is not enabled."));
-        return;
+        return false;
     }
-    if (!index_current_id(app, &id))
-        return;
-    if (tm_core_thread_ids(app->core, id, subthread, &ids, &n, &err)) {
+    if (!index_current_id(app, id))
+        return false;
+    if (tm_core_thread_ids(app->core, *id, subthread, ids, n, &err)) {
         app_set_message(app, "%s", err.message);
-        return;
+        return false;
     }
-    if (tag_set_has(&app->tags, id))
-        tag_set_remove_many(&app->tags, ids, n);
-    else if (tag_set_add_many(&app->tags, ids, n))
-        app_set_message(app, "%s", _("out of memory"));
-    app->dirty = true;
+    return true;
+}
+
+void index_move_past(struct app *app, const int64_t *ids, size_t n)
+{
+    int64_t pos;
     for (size_t i = n; i-- > 0;) { /* on past its last message the index shows */
         if (tm_core_position(app->core, ids[i], &pos, NULL) == TM_OK) {
             if (pos + 1 < app->count)
@@ -131,6 +132,20 @@ void index_tag_thread(struct app *app, bool subthread)
             break;
         }
     }
+}
+
+void index_tag_thread(struct app *app, bool subthread)
+{
+    int64_t id, *ids = NULL;
+    size_t n = 0;
+    if (!index_current_thread(app, subthread, &id, &ids, &n))
+        return;
+    if (tag_set_has(&app->tags, id))
+        tag_set_remove_many(&app->tags, ids, n);
+    else if (tag_set_add_many(&app->tags, ids, n))
+        app_set_message(app, "%s", _("out of memory"));
+    app->dirty = true;
+    index_move_past(app, ids, n);
     free(ids);
 }
 

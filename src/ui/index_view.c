@@ -323,6 +323,10 @@ void index_handle(struct app *app, enum ui_fn fn)
     struct tm_error err;
     memset(&row, 0, sizeof(row));
     tm_error_clear(&err);
+    if (ui_fn_thread_flags(fn)) {
+        index_thread_flags(app, fn);
+        return;
+    }
     switch (fn) {
     case FN_NEXT_ENTRY:
         index_move_cursor(app, app->cursor + 1);
@@ -360,6 +364,18 @@ void index_handle(struct app *app, enum ui_fn fn)
     case FN_CLEAR_FLAG:
         index_flag_current(app, fn == FN_SET_FLAG);
         break;
+    case FN_NEXT_UNREAD:
+    case FN_PREV_UNREAD:
+        index_next_unread(app, fn == FN_PREV_UNREAD);
+        break;
+    case FN_JUMP:
+        index_jump(app);
+        break;
+    case FN_SORT:
+    case FN_SORT_REVERSE:
+        index_sort_prompt(app, fn == FN_SORT_REVERSE);
+        break;
+
     case FN_VIEW_ATTACH: /* as opening it: a big message's skeleton lists its parts */
         if (current_row(app, &row))
             parts_request_view(app, row.id, BODY_ATTACH);

@@ -179,6 +179,42 @@ static enum ui_fn tag_fn(enum ui_view view, enum tm_op op)
     }
 }
 
+/* Moving to unread mail and the thread functions, in the index and the pager; jump and sort in
+ * the index. */
+static enum ui_fn message_fn(enum ui_view view, enum tm_op op)
+{
+    switch (op) {
+    case TM_OP_NEXT_NEW: /* tmail does not tell old unread mail from new */
+    case TM_OP_NEXT_UNREAD:
+    case TM_OP_NEXT_NEW_THEN_UNREAD:
+        return FN_NEXT_UNREAD;
+    case TM_OP_PREVIOUS_NEW:
+    case TM_OP_PREVIOUS_UNREAD:
+    case TM_OP_PREVIOUS_NEW_THEN_UNREAD:
+        return FN_PREV_UNREAD;
+    case TM_OP_DELETE_THREAD:
+        return FN_DELETE_THREAD;
+    case TM_OP_DELETE_SUBTHREAD:
+        return FN_DELETE_SUBTHREAD;
+    case TM_OP_UNDELETE_THREAD:
+        return FN_UNDELETE_THREAD;
+    case TM_OP_UNDELETE_SUBTHREAD:
+        return FN_UNDELETE_SUBTHREAD;
+    case TM_OP_READ_THREAD:
+        return FN_READ_THREAD;
+    case TM_OP_READ_SUBTHREAD:
+        return FN_READ_SUBTHREAD;
+    case TM_OP_JUMP:
+        return view == VIEW_INDEX ? FN_JUMP : FN_NONE;
+    case TM_OP_SORT_MAILBOX:
+        return view == VIEW_INDEX ? FN_SORT : FN_NONE;
+    case TM_OP_SORT_REVERSE:
+        return view == VIEW_INDEX ? FN_SORT_REVERSE : FN_NONE;
+    default:
+        return FN_NONE;
+    }
+}
+
 /* Starting a message, in the index and the pager. */
 static enum ui_fn send_fn(enum tm_op op)
 {
@@ -301,6 +337,8 @@ enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op)
         return folder_fn(op);
     if ((view == VIEW_INDEX || view == VIEW_PAGER) && tag_fn(view, op) != FN_NONE)
         return tag_fn(view, op);
+    if ((view == VIEW_INDEX || view == VIEW_PAGER) && message_fn(view, op) != FN_NONE)
+        return message_fn(view, op);
     switch (op) {
     case TM_OP_HELP:
         return FN_HELP;

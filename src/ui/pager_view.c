@@ -404,6 +404,20 @@ static void step_message(struct app *app, int delta)
     tm_message_row_cleanup(&row);
 }
 
+/* Shows the message under the index cursor, after a function moved it (Tab, a thread's ^D). */
+static void open_at_cursor(struct app *app)
+{
+    struct tm_message_row row;
+    struct tm_error err;
+    int n = 0;
+    memset(&row, 0, sizeof(row));
+    tm_error_clear(&err);
+    if (tm_core_window(app->core, app->cursor, 1, &row, &n, &err) == TM_OK && n == 1 &&
+        row.id != app->pager_id)
+        pager_open(app, row.id);
+    tm_message_row_cleanup(&row);
+}
+
 /* The pager shows the message being written (compose's preview): q goes back to the compose
  * screen, and only scrolling works. True when fn was handled here. */
 static bool preview_handle(struct app *app, enum ui_fn fn)
@@ -444,6 +458,16 @@ void pager_handle(struct app *app, enum ui_fn fn)
     long long top = (long long)app->pager_top, page = body_rows(app);
     if (preview_handle(app, fn))
         return;
+    if (fn == FN_NEXT_UNREAD || fn == FN_PREV_UNREAD || ui_fn_thread_flags(fn)) {
+        if (app->pager_part) {
+            app_set_message(app, "%s", _("Press q to go back to the attachments."));
+            return;
+        }
+        index_handle(app, fn); /* moves the index cursor: show the message it is on now */
+        if (app->view == VIEW_PAGER)
+            open_at_cursor(app);
+        return;
+    }
     switch (fn) {
     case FN_EXIT:
         if (app->pager_part) { /* back to the attachment list, then to the message */

@@ -77,6 +77,19 @@ enum ui_fn {
     /* set-flag, clear-flag (index_flags.c) */
     FN_SET_FLAG,
     FN_CLEAR_FLAG,
+    /* mutt's index moves and thread functions (index_search.c, index_jump.c, index_sort.c,
+     * index_thread_ops.c) */
+    FN_NEXT_UNREAD,
+    FN_PREV_UNREAD,
+    FN_JUMP,
+    FN_SORT,
+    FN_SORT_REVERSE,
+    FN_DELETE_THREAD,
+    FN_DELETE_SUBTHREAD,
+    FN_UNDELETE_THREAD,
+    FN_UNDELETE_SUBTHREAD,
+    FN_READ_THREAD,
+    FN_READ_SUBTHREAD,
     /* starting a message (index, pager) */
     FN_MAIL,
     FN_REPLY,
@@ -245,6 +258,7 @@ struct app {
     struct tm_mailcap_viewer viewer; /* what the pager's renderer calls */
     int32_t keyseq[TM_KEYSEQ_MAX];   /* keys of a binding typed so far (e.g. <Esc> of <Esc>x) */
     int keyseq_len;
+    int32_t last_key; /* the key that ran the last function (jump starts its number with it) */
     int32_t pending[UI_PENDING_MAX]; /* keys of a macro still to be replayed */
     size_t pending_head, pending_len;
     enum ui_view view, help_return;
@@ -423,6 +437,27 @@ void index_tag_toggle(struct app *app);
 /* <Esc>t, tag-subthread: tags the thread or subthread (untags it when the current message is
  * tagged) and moves past it. */
 void index_tag_thread(struct app *app, bool subthread);
+/* The store ids of the thread (or subthread) of the message under the cursor, *id being that
+ * message, into *ids (malloc'd, the caller frees); false (message set) when there is none or
+ * the index is not threaded. */
+bool index_current_thread(struct app *app, bool subthread, int64_t *id, int64_t **ids, size_t *n);
+/* Moves the cursor past the last of ids[0..n) the index shows (mutt's resolve for a thread). */
+void index_move_past(struct app *app, const int64_t *ids, size_t n);
+
+/* index_thread_ops.c: ^D <Esc>d ^U <Esc>u ^R <Esc>r on the thread or subthread under the cursor,
+ * then past it. */
+void index_thread_flags(struct app *app, enum ui_fn fn);
+static inline bool ui_fn_thread_flags(enum ui_fn fn)
+{
+    return fn >= FN_DELETE_THREAD && fn <= FN_READ_SUBTHREAD;
+}
+/* index_jump.c: jump (a digit starts the number) */
+void index_jump(struct app *app);
+/* index_sort.c: o and O ask for a sort with one key and reorder the folder. */
+void index_sort_prompt(struct app *app, bool reverse);
+/* index_search.c: Tab and <Esc><Tab>: the next (previous) unread message, wrapping around;
+ * false (message set) when there is none. */
+bool index_next_unread(struct app *app, bool reverse);
 /* T, ^T: asks for a pattern and tags or untags the messages the index shows that it matches;
  * ~b ~B ~h first run the worker's body search. */
 void index_tag_pattern(struct app *app, bool untag);

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""test_index_moves.py - mutt's index moves and thread functions in the real binary (tmux, demo
+mailbox): Tab goes to the next unread message and wraps around, <Esc><Tab> to the previous one,
+Tab in the pager shows the next unread message; a digit asks for a message number and jumps
+there; ^D deletes the thread under the cursor and moves past it (in the pager: shows the next
+message), ^U undeletes it, <Esc>r reads a subthread; o and O sort by one key and the status line
+names the order."""
+
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_tag import open_demo, rows, wait_cursor  # noqa: E402
+from tmux_driver import run_tests  # noqa: E402
+
+# The demo's unread messages in thread order, and the thread of three at 42-44.
+UNREAD = [45, 48, 50, 51, 52, 53]
+STATE = 6  # the column of N / D on an index line
+
+
+def state(t, n):
+    return rows(t).get(n, "")[STATE:STATE + 1]
+
+
+def unread_rows(t):
+    return sorted(n for n, line in rows(t).items() if line[STATE:STATE + 1] == "N")
+
+
+def jump(t, number):
+    t.send_keys(*str(number))
+    t.wait_for("Jump to message: ")
+    t.send_keys("Enter")
+
+
+def test_tab_goes_to_the_next_unread_and_wraps_around():
+    with open_demo() as t:
+        assert unread_rows(t) == UNREAD, t.dump()
+        t.send_keys("Home")
+        wait_cursor(t, 1)
+        for n in UNREAD:
+            t.send_keys("Tab")
+            wait_cursor(t, n)
+        t.send_keys("Tab")
+        wait_cursor(t, UNREAD[0])
+        t.wait_for("Search wrapped to top.")
+        t.send_keys("Escape", "Tab")  # <Esc><Tab>: the previous unread, wrapping the other way
+        wait_cursor(t, UNREAD[-1])
+        t.wait_for("Search wrapped to bottom.")
+        t.send_keys("Escape", "Tab")
+        wait_cursor(t, UNREAD[-2])
+
+
+def test_tab_in_the_pager_shows_the_next_unread_message():
+    with open_demo() as t:
+        t.send_keys("Home")
+        wait_cursor(t, 1)
+        t.send_keys("Enter")
+        first = t.wait_for(re.compile(r"^Subject: (.*)$", re.M)).group(1)
+        t.send_keys("Tab")
+        t.wait_for("Subject: [tmail-dev] Weekly triage notes (week 47)")
+        assert first not in t.text(), t.dump()
+        t.send_keys("q")
+        wait_cursor(t, 45)
+        t.wait_for(re.compile(r"New:5[ \]]"))  # shown, so read
+
+
+def test_a_digit_jumps_to_that_message_number():
+    with open_demo() as t:
+        jump(t, 12)
+        wait_cursor(t, 12)
+        t.send_keys("4")
+        t.wait_for("Jump to message: 4")  # the digit typed starts the number
+        t.send_keys("2", "Enter")
+        wait_cursor(t, 42)
+        jump(t, 99)
+        t.wait_for("Invalid message number.")
+        wait_cursor(t, 42)
+
+
+def test_ctrl_d_deletes_the_thread_and_ctrl_u_undeletes_it():
+    with open_demo() as t:
+        jump(t, 43)  # a reply: ^D takes the whole thread, from its root
+        wait_cursor(t, 43)
+        t.send_keys("C-d")
+        wait_cursor(t, 45)  # past the thread, as mutt
+        t.wait_for(re.compile(r"Del:3[ \]]"))
+        assert [state(t, n) for n in (41, 42, 43, 44, 45)] == [" ", "D", "D", "D", "N"], t.dump()
+        jump(t, 44)
+        t.send_keys("C-u")
+        wait_cursor(t, 45)
+        t.wait_gone("Del:")
+        assert [state(t, n) for n in (42, 43, 44)] == [" ", " ", " "], t.dump()
+        jump(t, 45)  # a thread of one unread message: <Esc>r reads it
+        t.send_keys("Escape", "r")
+        t.wait_for(re.compile(r"New:5[ \]]"))
+        assert state(t, 45) == " ", t.dump()
+
+
+def test_ctrl_d_in_the_pager_deletes_the_thread_and_shows_the_next_message():
+    with open_demo() as t:
+        jump(t, 42)
+        wait_cursor(t, 42)
+        t.send_keys("Enter")
+        t.wait_for("Subject: [ANN] tmail 0.9.0 released")
+        t.send_keys("C-d")
+        t.wait_for("Subject: [tmail-dev] Weekly triage notes (week 47)")
+        t.send_keys("q")
+        wait_cursor(t, 45)
+        t.wait_for(re.compile(r"Del:3[ \]]"))
+        assert [state(t, n) for n in (42, 43, 44)] == ["D", "D", "D"], t.dump()
+
+
+def test_o_and_O_sort_with_one_key_and_the_status_line_says_how():
+    with open_demo() as t:
+        t.send_keys("o")
+        t.wait_for("Sort (d)ate/(f)rm/(r)ecv/(s)ubj/t(o)/(t)hread/(u)nsort/si(z)e?")
+        t.send_keys("s")
+        t.wait_for("---(subject)")
+        t.send_keys("Home")  # "[" before letters; a reply sorts by the subject it answers
+        t.wait_for(re.compile(r"^ +1 .*\) \[ANN\] tmail 0\.9\.0 released\n +2 .*\) Re: \[ANN\]",
+                              re.M))
+        t.send_keys("O")
+        t.wait_for("Rev-Sort")
+        t.send_keys("d")
+        t.wait_for("---(date/reverse)")
+        t.send_keys("Home")
+        t.wait_for(re.compile(r"^ +1 N  Nov 23 .*1\.0 roadmap draft\n +2 N  Nov 22 ", re.M))
+        t.send_keys("o")
+        t.wait_for("Sort (d)ate")
+        t.send_keys("Escape")  # cancelled: nothing changes
+        t.wait_gone("Sort (d)ate")
+        assert "---(date/reverse)" in t.text(), t.dump()
+        t.send_keys("o", "t")
+        t.wait_for("---(threads)")
+        t.wait_for(re.compile(r"^ +43 .*└─>Re: \[ANN\] tmail 0\.9\.0 released", re.M))
+
+
+if __name__ == "__main__":
+    run_tests(globals())
