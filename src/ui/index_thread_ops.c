@@ -1,8 +1,10 @@
 /* index_thread_ops.c - mutt's thread functions in the index and the pager: delete-thread (^D),
  * delete-subthread (<Esc>d), undelete-thread (^U), undelete-subthread (<Esc>u), read-thread (^R)
  * and read-subthread (<Esc>r) change a flag of every message of the thread under the cursor, in
- * one job, then move past it as mutt does. */
+ * one job, then move past it as mutt does; next-thread (^N), previous-thread (^P) and
+ * next-subthread (<Esc>n) move between threads. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "private.h"
 #include "tmail/flags.h"
@@ -29,5 +31,61 @@ void index_thread_flags(struct app *app, enum ui_fn fn)
     else
         index_move_past(app, ids, n);
     app->dirty = true;
+    free(ids);
+}
+
+/* The display position of the first of ids[0..n) the index shows; false when it shows none. */
+static bool first_shown(struct app *app, const int64_t *ids, size_t n, int64_t *first)
+{
+    bool found = false;
+    for (size_t i = 0; i < n; i++) {
+        int64_t pos;
+        if (tm_core_position(app->core, ids[i], &pos, NULL) == TM_OK && (!found || pos < *first)) {
+            *first = pos;
+            found = true;
+        }
+    }
+    return found;
+}
+
+/* The root (first shown message) of the thread before the one of ids. */
+static void to_previous_thread(struct app *app, const int64_t *ids, size_t n)
+{
+    int64_t first = 0, *prev = NULL;
+    size_t n_prev = 0;
+    struct tm_message_row row;
+    struct tm_error err;
+    int got = 0;
+    memset(&row, 0, sizeof(row));
+    tm_error_clear(&err);
+    if (!first_shown(app, ids, n, &first) || first == 0) {
+        app_set_message(app, "%s", _("You are on the first thread."));
+        return;
+    }
+    if (tm_core_window(app->core, first - 1, 1, &row, &got, &err) == TM_OK && got == 1 &&
+        tm_core_thread_ids(app->core, row.id, false, &prev, &n_prev, &err) == TM_OK &&
+        first_shown(app, prev, n_prev, &first))
+        index_move_cursor(app, first);
+    else if (err.status)
+        app_set_message(app, "%s", err.message);
+    tm_message_row_cleanup(&row);
+    free(prev);
+}
+
+void index_thread_move(struct app *app, enum ui_fn fn)
+{
+    int64_t id, *ids = NULL, before = app->cursor;
+    size_t n = 0;
+    if (!index_current_thread(app, fn == FN_NEXT_SUBTHREAD, &id, &ids, &n))
+        return;
+    if (fn == FN_PREV_THREAD) {
+        to_previous_thread(app, ids, n);
+    } else {
+        index_move_past(app, ids, n);
+        if (app->cursor == before)
+            app_set_message(app, "%s",
+                            fn == FN_NEXT_THREAD ? _("You are on the last thread.")
+                                                 : _("No more subthreads."));
+    }
     free(ids);
 }

@@ -7,6 +7,7 @@
 
 #include "parts_view.h"
 #include "private.h"
+#include "tm_build_config.h"
 #include "tmail/flags.h"
 #include "tmail/i18n.h"
 #include "tmail/str.h"
@@ -370,6 +371,33 @@ void index_handle(struct app *app, enum ui_fn fn)
         break;
     case FN_JUMP:
         index_jump(app);
+        break;
+    case FN_NEXT_THREAD:
+    case FN_PREV_THREAD:
+    case FN_NEXT_SUBTHREAD:
+        index_thread_move(app, fn);
+        break;
+    case FN_TOP_PAGE:
+    case FN_MIDDLE_PAGE:
+    case FN_BOTTOM_PAGE: {
+        int64_t shown = app->count - app->top < h ? app->count - app->top : h;
+        if (shown > 0)
+            index_move_cursor(app, app->top + (fn == FN_TOP_PAGE      ? 0
+                                               : fn == FN_MIDDLE_PAGE ? (shown - 1) / 2
+                                                                      : shown - 1));
+        break;
+    }
+    case FN_TOGGLE_WEED: /* as mutt: shows the message, with the other choice of headers */
+        app->pager_all_headers = !app->pager_all_headers;
+        if (current_row(app, &row))
+            pager_open(app, row.id);
+        tm_message_row_cleanup(&row);
+        break;
+    case FN_SHOW_VERSION:
+        app_set_message(app, "tmail %s", TM_VERSION);
+        break;
+    case FN_SHELL:
+        pipe_shell(app);
         break;
     case FN_SORT:
     case FN_SORT_REVERSE:

@@ -204,6 +204,24 @@ static enum ui_fn message_fn(enum ui_view view, enum tm_op op)
         return FN_READ_THREAD;
     case TM_OP_READ_SUBTHREAD:
         return FN_READ_SUBTHREAD;
+    case TM_OP_NEXT_THREAD:
+        return FN_NEXT_THREAD;
+    case TM_OP_PREVIOUS_THREAD:
+        return FN_PREV_THREAD;
+    case TM_OP_NEXT_SUBTHREAD:
+        return FN_NEXT_SUBTHREAD;
+    case TM_OP_DISPLAY_TOGGLE_WEED:
+        return FN_TOGGLE_WEED;
+    case TM_OP_SHOW_VERSION:
+        return FN_SHOW_VERSION;
+    case TM_OP_SHELL_ESCAPE:
+        return FN_SHELL;
+    case TM_OP_TOP_PAGE:
+        return view == VIEW_INDEX ? FN_TOP_PAGE : FN_NONE;
+    case TM_OP_MIDDLE_PAGE:
+        return view == VIEW_INDEX ? FN_MIDDLE_PAGE : FN_NONE;
+    case TM_OP_BOTTOM_PAGE:
+        return view == VIEW_INDEX ? FN_BOTTOM_PAGE : FN_NONE;
     case TM_OP_JUMP:
         return view == VIEW_INDEX ? FN_JUMP : FN_NONE;
     case TM_OP_SORT_MAILBOX:

@@ -217,10 +217,39 @@ static enum tm_status append_expanded(struct tm_buf *out, const char *s, size_t 
 }
 
 /* The decoded header lines the pager shows above the body. */
+/* Every header field, unfolded and decoded, in the message's order (h). */
+static enum tm_status append_all_headers(struct tm_buf *out, const char *raw, size_t len,
+                                         const char *fallback)
+{
+    size_t end = tm_mime_header_end(raw, len), pos = 0;
+    struct tm_header_field f;
+    enum tm_status st = TM_OK;
+    struct tm_buf value;
+    tm_buf_init(&value, 0);
+    while (!st && tm_mime_header_next(raw, end, &pos, &f)) {
+        tm_buf_reset(&value);
+        for (size_t i = 0; i < f.value_len && !st; i++)
+            if (f.value[i] != '\r' && f.value[i] != '\n')
+                st = tm_buf_append_char(&value, f.value[i]);
+        char *decoded =
+            st ? NULL : tm_mime_decode_header_text(value.data ? value.data : "", fallback);
+        if (!st)
+            st = tm_buf_appendf(out, "%.*s: %s\n", (int)f.name_len, f.name,
+                                decoded ? decoded : (value.data ? value.data : ""));
+        free(decoded);
+    }
+    tm_buf_cleanup(&value);
+    if (!st)
+        st = tm_buf_append_char(out, '\n');
+    return st;
+}
+
 static enum tm_status append_headers(struct tm_buf *out, const char *raw, size_t len,
-                                     const char *fallback)
+                                     const char *fallback, bool all)
 {
     static const char *const fields[] = {"Date", "From", "To", "Cc", "Subject"};
+    if (all)
+        return append_all_headers(out, raw, len, fallback);
     enum tm_status st = TM_OK;
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !st; i++) {
         char *value = tm_mime_header_get(raw, len, fields[i]);
@@ -268,7 +297,7 @@ void pager_show(struct app *app, int64_t message_id, const char *raw, size_t len
     struct tm_mime_omitted *omitted = parts_omitted(left);
     app->pager_part = false;
     const char *fallback = app->cfg ? app->cfg->settings.charset_fallback : NULL;
-    enum tm_status st = append_headers(&plain, raw, len, fallback);
+    enum tm_status st = append_headers(&plain, raw, len, fallback, app->pager_all_headers);
     struct tm_render_opts opts = {
         .alternative_order = app->cfg ? app->cfg->settings.alternative_order : NULL,
         .charset_fallback = fallback,
@@ -458,7 +487,8 @@ void pager_handle(struct app *app, enum ui_fn fn)
     long long top = (long long)app->pager_top, page = body_rows(app);
     if (preview_handle(app, fn))
         return;
-    if (fn == FN_NEXT_UNREAD || fn == FN_PREV_UNREAD || ui_fn_thread_flags(fn)) {
+    if (fn == FN_NEXT_UNREAD || fn == FN_PREV_UNREAD || fn == FN_NEXT_THREAD ||
+        fn == FN_PREV_THREAD || fn == FN_NEXT_SUBTHREAD || ui_fn_thread_flags(fn)) {
         if (app->pager_part) {
             app_set_message(app, "%s", _("Press q to go back to the attachments."));
             return;
@@ -511,6 +541,14 @@ void pager_handle(struct app *app, enum ui_fn fn)
         else
             step_message(app, fn == FN_NEXT_MESSAGE ? 1 : -1);
         break;
+    case FN_TOGGLE_WEED:
+        if (app->pager_part || app->pager_loading || attach_raw_message(app) != app->pager_id)
+            break;
+        app->pager_all_headers = !app->pager_all_headers;
+        pager_show(app, app->pager_id, app->raw.data ? app->raw.data : "", app->raw.len);
+        break;
+    case FN_SHOW_VERSION:
+    case FN_SHELL:
     case FN_PIPE:
     case FN_FLAG:
     case FN_TOGGLE_NEW:

@@ -1,11 +1,12 @@
 /* pipe.c - '|': runs a shell command typed by the user with the raw message on its standard
  * input (from an in-memory file, so a command that does not read cannot block tmail), lets its
  * output reach the terminal, then waits for a key, as mutt does. Message text never becomes
- * part of the command line. */
+ * part of the command line. '!' runs a command typed by the user, or an interactive shell. */
 #include <curses.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -104,6 +105,33 @@ void pipe_run(struct app *app, const char *command, const char *raw, size_t len)
     else if (WIFSIGNALED(status))
         printf(_("Command killed by signal %d.\n"), WTERMSIG(status));
     wait_any_key();
+    reset_prog_mode();
+    clearok(curscr, TRUE);
+    app->dirty = true;
+}
+
+void pipe_shell(struct app *app)
+{
+    char command[1024] = "";
+    if (!prompt_line(app, _("Shell command: "), command, sizeof(command)))
+        return;
+    const char *shell = getenv("SHELL");
+    def_prog_mode();
+    endwin();
+    fflush(stdout);
+    int status;
+    if (command[0]) {
+        status = pipe_spawn(command, NULL, -1);
+    } else { /* as mutt: nothing typed is an interactive shell; leaving it comes straight back */
+        status = pipe_spawn("exec \"${1:-/bin/sh}\"", shell && shell[0] ? shell : NULL, -1);
+    }
+    if (command[0]) {
+        if (status < 0)
+            printf(_("Cannot run the command.\n"));
+        else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+            printf(_("Command exited with status %d.\n"), WEXITSTATUS(status));
+        wait_any_key();
+    }
     reset_prog_mode();
     clearok(curscr, TRUE);
     app->dirty = true;

@@ -90,6 +90,15 @@ enum ui_fn {
     FN_UNDELETE_SUBTHREAD,
     FN_READ_THREAD,
     FN_READ_SUBTHREAD,
+    FN_NEXT_THREAD,
+    FN_PREV_THREAD,
+    FN_NEXT_SUBTHREAD,
+    FN_TOP_PAGE,
+    FN_MIDDLE_PAGE,
+    FN_BOTTOM_PAGE,
+    FN_TOGGLE_WEED, /* h: all header fields in the pager, or the usual few */
+    FN_SHOW_VERSION,
+    FN_SHELL, /* !: a shell command, or an interactive shell */
     /* starting a message (index, pager) */
     FN_MAIL,
     FN_REPLY,
@@ -297,7 +306,8 @@ struct app {
     bool pager_loading;
     size_t wrap_line_off; /* logical line being wrapped (rewrap's scratch) */
 
-    bool pager_part; /* the pager shows one attachment: q goes back to the attachment list */
+    bool pager_part;        /* the pager shows one attachment: q goes back to the attachment list */
+    bool pager_all_headers; /* h: the pager shows every header field, not only the usual few */
 
     /* the raw message shown in the pager or the attachment list */
     struct tm_buf raw;
@@ -447,6 +457,8 @@ void index_move_past(struct app *app, const int64_t *ids, size_t n);
 /* index_thread_ops.c: ^D <Esc>d ^U <Esc>u ^R <Esc>r on the thread or subthread under the cursor,
  * then past it. */
 void index_thread_flags(struct app *app, enum ui_fn fn);
+/* ^N, ^P, <Esc>n: to the next thread, the previous thread's first message, the next subthread. */
+void index_thread_move(struct app *app, enum ui_fn fn);
 static inline bool ui_fn_thread_flags(enum ui_fn fn)
 {
     return fn >= FN_DELETE_THREAD && fn <= FN_READ_SUBTHREAD;
@@ -545,6 +557,9 @@ void browser_cleanup(struct app *app);
 
 /* pipe.c: runs command with raw on its standard input, shows its output, waits for a key. */
 void pipe_run(struct app *app, const char *command, const char *raw, size_t len);
+/* !: asks for a shell command and runs it on the terminal (then waits for a key); nothing typed
+ * starts $SHELL (or /bin/sh) until it exits. */
+void pipe_shell(struct app *app);
 /* Runs /bin/sh -c command, with arg as its $1 when not NULL (so a path is never pasted into the
  * command line) and in_fd as standard input when >= 0, the terminal's otherwise. ^C stops the
  * command, not tmail. The caller has suspended curses. Returns the wait status, or -1 when the

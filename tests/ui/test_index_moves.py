@@ -3,8 +3,9 @@
 mailbox): Tab goes to the next unread message and wraps around, <Esc><Tab> to the previous one,
 Tab in the pager shows the next unread message; a digit asks for a message number and jumps
 there; ^D deletes the thread under the cursor and moves past it (in the pager: shows the next
-message), ^U undeletes it, <Esc>r reads a subthread; o and O sort by one key and the status line
-names the order."""
+message), ^U undeletes it, <Esc>r reads a subthread; ^N, ^P and <Esc>n move between threads; H
+and M go to the top and the middle of the page; h shows every header field; V shows the version
+and ! runs a shell command; o and O sort by one key and the status line names the order."""
 
 import os
 import re
@@ -134,6 +135,64 @@ def test_o_and_O_sort_with_one_key_and_the_status_line_says_how():
         t.send_keys("o", "t")
         t.wait_for("---(threads)")
         t.wait_for(re.compile(r"^ +43 .*└─>Re: \[ANN\] tmail 0\.9\.0 released", re.M))
+
+
+def test_ctrl_n_ctrl_p_and_esc_n_move_between_threads():
+    with open_demo() as t:
+        jump(t, 42)
+        wait_cursor(t, 42)
+        t.send_keys("C-n")
+        wait_cursor(t, 45)  # past the thread of three
+        t.send_keys("C-p")
+        wait_cursor(t, 42)  # its root
+        t.send_keys("C-p")
+        wait_cursor(t, 41)
+        jump(t, 43)
+        t.send_keys("Escape", "n")  # 43 and its reply 44 are a subthread
+        wait_cursor(t, 45)
+        jump(t, 1)
+        t.send_keys("C-p")
+        t.wait_for("You are on the first thread.")
+        wait_cursor(t, 1)
+
+
+def test_H_and_M_go_to_the_top_and_the_middle_of_the_page():
+    with open_demo() as t:
+        jump(t, 42)
+        wait_cursor(t, 42)
+        shown = sorted(rows(t))
+        t.send_keys("H")
+        wait_cursor(t, shown[0])
+        t.send_keys("M")
+        wait_cursor(t, shown[(len(shown) - 1) // 2])
+
+
+def test_h_shows_every_header_field_and_h_again_the_usual_few():
+    with open_demo() as t:
+        jump(t, 37)
+        wait_cursor(t, 37)
+        t.send_keys("h")  # as mutt's index: shows the message with all its header
+        t.wait_for("Return-Path: <reminders@bloordental.example.com>")
+        t.wait_for("Message-ID: <20261111130000.f62e610834f2@bloordental.example.com>")
+        t.send_keys("h")
+        t.wait_gone("Return-Path:")
+        t.wait_for("Subject: Appointment reminder: Thursday 19 November, 15:30")
+        assert "Message-ID:" not in t.text(), t.dump()
+
+
+def test_V_shows_the_version_and_bang_runs_a_shell_command():
+    with open_demo() as t:
+        t.send_keys("V")
+        t.wait_for(re.compile(r"^tmail \d+\.\d+\.\d+", re.M))
+        t.send_keys("!")
+        t.wait_for("Shell command:")
+        t.type("echo shell-ran-$((6*7))")
+        t.send_keys("Enter")
+        t.wait_for("shell-ran-42")
+        t.wait_for("Press any key to continue...")
+        t.send_keys("Enter")
+        t.wait_for("q:Quit")
+        t.wait_for(re.compile(r"\[Msgs:53"))
 
 
 if __name__ == "__main__":

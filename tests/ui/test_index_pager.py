@@ -165,8 +165,13 @@ def test_help_lists_bindings_and_returns():
     with open_demo() as t:
         t.send_keys("?")
         t.wait_for("next-entry")
-        t.wait_for("pipe-message")
         t.wait_for("Help for index")
+        for _ in range(5):  # a page at a time, as a person reads it
+            if "pipe-message" in t.text():
+                break
+            t.send_keys("Space")
+            t.wait_until_stable()
+        t.wait_for("pipe-message")
         t.send_keys("q")
         t.wait_for("q:Quit")
 
