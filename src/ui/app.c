@@ -436,6 +436,7 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
     attach_cleanup(&app);
     browser_cleanup(&app);
     index_tag_cleanup(&app);
+    prompt_history_free();
     colors_free(&app);
     tm_pattern_free(&app.search);
     tm_mailcap_cleanup(&app.mailcap);

@@ -223,8 +223,8 @@ void index_search_event(struct app *app, const struct tm_event *ev)
     app->message[0] = 0;
     if (d.purpose == TM_SEARCH_LIMIT) {
         limit_changed(app);
-    } else if (d.tag & (UI_SEARCH_TAG | UI_SEARCH_UNTAG)) { /* T, ^T */
-        index_tag_matching(app, d.found, (d.tag & UI_SEARCH_UNTAG) != 0);
+    } else if (d.tag & UI_SEARCH_ACTIONS) { /* T, ^T, D, U */
+        index_tag_matching(app, d.found, d.tag & UI_SEARCH_ACTIONS);
         tm_pattern_free(&d.found);
     } else {
         tm_pattern_free(&app->search);

@@ -170,21 +170,47 @@ static bool visit_matching(void *ctx, const struct tm_message_row *row)
     return true;
 }
 
-void index_tag_matching(struct app *app, const struct tm_pattern *p, bool untag)
+/* D, U: marks the matching messages deleted (they lose their tags) or undeletes them. */
+static enum tm_status delete_matching(struct app *app, const int64_t *ids, size_t n, bool undelete,
+                                      struct tm_error *err)
+{
+    char count[32];
+    enum tm_status st = tm_core_set_flags_many(app->core, ids, n, undelete ? 0 : TM_FLAG_DELETED,
+                                               undelete ? TM_FLAG_DELETED : 0, err);
+    if (st)
+        return st;
+    if (!undelete)
+        tag_set_remove_many(&app->tags, ids, n);
+    ui_format_count((int64_t)n, count, sizeof(count));
+    app_set_message(
+        app,
+        undelete ? ngettext("%s message undeleted.", "%s messages undeleted.", (unsigned long)n)
+                 : ngettext("%s message marked deleted.", "%s messages marked deleted.",
+                            (unsigned long)n),
+        count);
+    return TM_OK;
+}
+
+void index_tag_matching(struct app *app, const struct tm_pattern *p, int action)
 {
     struct pattern_walk w = {p, time(NULL), NULL, 0, 0, false};
     struct tm_error err;
     char n[32];
+    bool untag = action == UI_SEARCH_UNTAG;
     tm_error_clear(&err);
     enum tm_status st = walk_shown(app, visit_matching, &w, &err);
     if (!st && w.oom)
         st = tm_error_set(&err, TM_ENOMEM, _("out of memory"));
-    if (!st && !untag && tag_set_add_many(&app->tags, w.ids, w.n))
+    if (!st && w.n && (action == UI_SEARCH_DELETE || action == UI_SEARCH_UNDELETE))
+        st = delete_matching(app, w.ids, w.n, action == UI_SEARCH_UNDELETE, &err);
+    else if (!st && action == UI_SEARCH_TAG && tag_set_add_many(&app->tags, w.ids, w.n))
         st = tm_error_set(&err, TM_ENOMEM, _("out of memory"));
     if (st) {
         app_set_message(app, "%s", err.message);
     } else if (w.n == 0) {
         app_set_message(app, "%s", _("No messages matched."));
+    } else if (action == UI_SEARCH_DELETE || action == UI_SEARCH_UNDELETE) {
+        /* said by delete_matching */
     } else if (untag) {
         size_t gone = tag_set_remove_many(&app->tags, w.ids, w.n);
         ui_format_count((int64_t)gone, n, sizeof(n));
@@ -199,28 +225,29 @@ void index_tag_matching(struct app *app, const struct tm_pattern *p, bool untag)
     app->dirty = true;
 }
 
-void index_tag_pattern(struct app *app, bool untag)
+void index_tag_pattern(struct app *app, int action)
 {
     char text[512] = "";
     struct tm_pattern *p = NULL;
     struct tm_error err;
     tm_error_clear(&err);
-    if (!prompt_line(app, untag ? _("Untag messages matching: ") : _("Tag messages matching: "),
-                     text, sizeof(text)) ||
-        !text[0])
+    const char *prompt = action == UI_SEARCH_UNTAG      ? _("Untag messages matching: ")
+                         : action == UI_SEARCH_DELETE   ? _("Delete messages matching: ")
+                         : action == UI_SEARCH_UNDELETE ? _("Undelete messages matching: ")
+                                                        : _("Tag messages matching: ");
+    if (!prompt_line(app, prompt, text, sizeof(text)) || !text[0])
         return;
     if (tm_pattern_compile(text, &p, &err)) {
         app_set_message(app, "%s", err.message);
         return;
     }
     if (!tm_core_search_needed(app->core, p)) {
-        index_tag_matching(app, p, untag);
+        index_tag_matching(app, p, action);
         tm_pattern_free(&p);
         return;
     }
     tm_pattern_free(&p); /* ~b and friends: the worker searches, index_search.c ends it */
-    if (tm_core_search_start(app->core, text, TM_SEARCH_FIND,
-                             untag ? UI_SEARCH_UNTAG : UI_SEARCH_TAG, &err)) {
+    if (tm_core_search_start(app->core, text, TM_SEARCH_FIND, action, &err)) {
         app_set_message(app, "%s", err.message);
         return;
     }

@@ -467,8 +467,16 @@ void index_handle(struct app *app, enum ui_fn fn)
         index_tag_thread(app, fn == FN_TAG_SUBTHREAD);
         break;
     case FN_TAG_PATTERN:
+        index_tag_pattern(app, UI_SEARCH_TAG);
+        break;
     case FN_UNTAG_PATTERN:
-        index_tag_pattern(app, fn == FN_UNTAG_PATTERN);
+        index_tag_pattern(app, UI_SEARCH_UNTAG);
+        break;
+    case FN_DELETE_PATTERN:
+        index_tag_pattern(app, UI_SEARCH_DELETE);
+        break;
+    case FN_UNDELETE_PATTERN:
+        index_tag_pattern(app, UI_SEARCH_UNDELETE);
         break;
     case FN_TAG_PREFIX:
         index_tag_prefix(app);

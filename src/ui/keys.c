@@ -224,6 +224,10 @@ static enum ui_fn message_fn(enum ui_view view, enum tm_op op)
         return view == VIEW_INDEX ? FN_BOTTOM_PAGE : FN_NONE;
     case TM_OP_JUMP:
         return view == VIEW_INDEX ? FN_JUMP : FN_NONE;
+    case TM_OP_DELETE_PATTERN:
+        return view == VIEW_INDEX ? FN_DELETE_PATTERN : FN_NONE;
+    case TM_OP_UNDELETE_PATTERN:
+        return view == VIEW_INDEX ? FN_UNDELETE_PATTERN : FN_NONE;
     case TM_OP_SORT_MAILBOX:
         return view == VIEW_INDEX ? FN_SORT : FN_NONE;
     case TM_OP_SORT_REVERSE:

@@ -99,6 +99,8 @@ enum ui_fn {
     FN_TOGGLE_WEED, /* h: all header fields in the pager, or the usual few */
     FN_SHOW_VERSION,
     FN_SHELL, /* !: a shell command, or an interactive shell */
+    FN_DELETE_PATTERN,
+    FN_UNDELETE_PATTERN,
     /* starting a message (index, pager) */
     FN_MAIL,
     FN_REPLY,
@@ -432,10 +434,14 @@ void index_search(struct app *app, enum ui_fn fn);
 /* l: asks for a pattern and shows only the messages it matches ("all" or ~A: all again). */
 void index_limit(struct app *app);
 /* The tag a body search started by the index carries (tm_core_search_start) to say what
- * happens when it ends: a find backwards, or tagging / untagging what matched (index_tag.c). */
-#define UI_SEARCH_REVERSE 1
-#define UI_SEARCH_TAG     2
-#define UI_SEARCH_UNTAG   4
+ * happens when it ends: a find backwards, or tagging / untagging / deleting / undeleting what
+ * matched (index_tag.c). */
+#define UI_SEARCH_REVERSE  1
+#define UI_SEARCH_TAG      2
+#define UI_SEARCH_UNTAG    4
+#define UI_SEARCH_DELETE   8
+#define UI_SEARCH_UNDELETE 16
+#define UI_SEARCH_ACTIONS  (UI_SEARCH_TAG | UI_SEARCH_UNTAG | UI_SEARCH_DELETE | UI_SEARCH_UNDELETE)
 /* The message under the index cursor into *id; false (message set) when there is none. */
 bool index_current_id(struct app *app, int64_t *id);
 
@@ -470,11 +476,13 @@ void index_sort_prompt(struct app *app, bool reverse);
 /* index_search.c: Tab and <Esc><Tab>: the next (previous) unread message, wrapping around;
  * false (message set) when there is none. */
 bool index_next_unread(struct app *app, bool reverse);
-/* T, ^T: asks for a pattern and tags or untags the messages the index shows that it matches;
- * ~b ~B ~h first run the worker's body search. */
-void index_tag_pattern(struct app *app, bool untag);
-/* Tags or untags the messages the index shows that p (with its body-search results) matches. */
-void index_tag_matching(struct app *app, const struct tm_pattern *p, bool untag);
+/* T, ^T, D, U: asks for a pattern and tags, untags, marks deleted (untagging) or undeletes the
+ * messages the index shows that it matches (action: one of UI_SEARCH_ACTIONS); ~b ~B ~h first
+ * run the worker's body search. */
+void index_tag_pattern(struct app *app, int action);
+/* Does action (one of UI_SEARCH_ACTIONS) on the messages the index shows that p (with its
+ * body-search results) matches. */
+void index_tag_matching(struct app *app, const struct tm_pattern *p, int action);
 /* ;: the next function applies to the tagged messages ("No tagged messages." when none). */
 void index_tag_prefix(struct app *app);
 /* A function typed after ;: d u F N w W t s C | on the tagged messages the index shows, movement
@@ -507,6 +515,8 @@ void index_flag_current(struct app *app, bool set);
 /* prompt.c: reads a line on the bottom row, starting from out's content (a suggestion the user
  * edits; "" for none); false if cancelled (Esc, ^G). The prompt must be terminal-safe text. */
 bool prompt_line(struct app *app, const char *prompt, char *out, size_t size);
+/* Frees the lines kept for Up / Down at the prompts (at exit). */
+void prompt_history_free(void);
 /* Tab completion for prompt_line_complete: extends text (of size bytes) in place, or writes the
  * candidates it could not choose between to choices (untrusted text: drawn sanitized). */
 typedef void (*prompt_complete_fn)(void *ctx, char *text, size_t size, char *choices,

@@ -1,10 +1,12 @@
 /* prompt.c - the line editor on the bottom row: UTF-8 text with a cursor, driven by the editor
  * key map of the configuration (mutt's defaults: ^A ^E ^B ^F ^D ^K ^U ^W, <Esc>b, <Esc>f ...),
- * Tab completion where the caller offers it, Enter to accept, ^G or a lone Esc to cancel; and
- * the one-key prompts (set-flag's). */
+ * Tab completion where the caller offers it, Up / Down (^P / ^N) through what was typed before
+ * at the same prompt in this session, Enter to accept, ^G or a lone Esc to cancel; and the
+ * one-key prompts (set-flag's). */
 #include <ctype.h>
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -160,6 +162,69 @@ static bool edit_op(struct line *l, enum tm_op op)
     }
 }
 
+/* ---- History: per prompt text, the last HISTORY_MAX lines accepted (never a password) ---- */
+
+#define HISTORY_PROMPTS 32
+#define HISTORY_MAX     50
+
+struct history {
+    char *prompt;             /* owned; NULL: a free slot */
+    char *lines[HISTORY_MAX]; /* owned, oldest first */
+    size_t n;
+};
+
+static struct history histories[HISTORY_PROMPTS];
+
+/* The history of prompt, made when new (NULL when the table is full or memory is short). */
+static struct history *history_of(const char *prompt)
+{
+    for (size_t i = 0; i < HISTORY_PROMPTS; i++)
+        if (histories[i].prompt && strcmp(histories[i].prompt, prompt) == 0)
+            return &histories[i];
+    for (size_t i = 0; i < HISTORY_PROMPTS; i++)
+        if (!histories[i].prompt)
+            return (histories[i].prompt = strdup(prompt)) ? &histories[i] : NULL;
+    return NULL;
+}
+
+/* Keeps text as the newest line of h, unless empty or the same as the newest. */
+static void history_add(struct history *h, const char *text)
+{
+    if (!h || !text[0] || (h->n && strcmp(h->lines[h->n - 1], text) == 0))
+        return;
+    char *copy = strdup(text);
+    if (!copy)
+        return;
+    if (h->n == HISTORY_MAX) {
+        free(h->lines[0]);
+        memmove(h->lines, h->lines + 1, (HISTORY_MAX - 1) * sizeof(h->lines[0]));
+        h->n--;
+    }
+    h->lines[h->n++] = copy;
+}
+
+void prompt_history_free(void)
+{
+    for (size_t i = 0; i < HISTORY_PROMPTS; i++) {
+        for (size_t k = 0; k < histories[i].n; k++)
+            free(histories[i].lines[k]);
+        free(histories[i].prompt);
+        memset(&histories[i], 0, sizeof(histories[i]));
+    }
+}
+
+/* Replaces the line with text (cut to the line's capacity), the cursor at its end. */
+static void line_set(struct line *l, const char *text)
+{
+    snprintf(l->text, l->cap, "%s", text);
+    l->len = strlen(l->text);
+    if (l->len < strlen(text)) { /* cut: the last character may be partial, so it goes */
+        l->len = prev_char(l, l->len);
+        l->text[l->len] = 0;
+    }
+    l->cur = l->len;
+}
+
 /* Set while a password is typed: nothing of it is drawn (as mutt: no echo, no stars). */
 static bool hide_input;
 
@@ -230,7 +295,9 @@ enum prompt_result prompt_line_list(struct app *app, const char *prompt, char *o
                                     prompt_complete_fn complete, void *ctx, bool list)
 {
     struct line l = {.cap = size < LINE_MAX_BYTES ? size : LINE_MAX_BYTES};
-    char choices[1024] = "";
+    char choices[1024] = "", editing[LINE_MAX_BYTES] = "";
+    struct history *h = hide_input ? NULL : history_of(prompt);
+    size_t back = 0; /* how far up the history the line is; 0: the line being edited */
     int32_t seq[TM_KEYSEQ_MAX];
     int nseq = 0;
     bool quote_next = false, accepted = false, first = true;
@@ -285,6 +352,14 @@ enum prompt_result prompt_line_list(struct app *app, const char *prompt, char *o
             l.len = l.cur = strlen(l.text);
         } else if (b && b->op == TM_OP_QUOTE_CHAR) {
             quote_next = true;
+        } else if (b && (b->op == TM_OP_HISTORY_UP || b->op == TM_OP_HISTORY_DOWN)) {
+            bool up = b->op == TM_OP_HISTORY_UP;
+            if (h && (up ? back < h->n : back > 0)) {
+                if (back == 0)
+                    snprintf(editing, sizeof(editing), "%s", l.text);
+                back = up ? back + 1 : back - 1;
+                line_set(&l, back ? h->lines[h->n - back] : editing);
+            }
         } else if (b && edit_op(&l, b->op)) {
             /* done */
         } else if (!b && n == 1 && key >= 0x20 && key < TM_KEY_SPECIAL) {
@@ -294,6 +369,7 @@ enum prompt_result prompt_line_list(struct app *app, const char *prompt, char *o
     curs_set(0);
     if (accepted) {
         snprintf(out, size, "%s", l.text);
+        history_add(h, l.text);
         result = PROMPT_OK;
     }
     explicit_bzero(l.text, sizeof(l.text)); /* it may have been a password */

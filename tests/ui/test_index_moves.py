@@ -5,14 +5,16 @@ Tab in the pager shows the next unread message; a digit asks for a message numbe
 there; ^D deletes the thread under the cursor and moves past it (in the pager: shows the next
 message), ^U undeletes it, <Esc>r reads a subthread; ^N, ^P and <Esc>n move between threads; H
 and M go to the top and the middle of the page; h shows every header field; V shows the version
-and ! runs a shell command; o and O sort by one key and the status line names the order."""
+and ! runs a shell command; o and O sort by one key and the status line names the order; Up and
+Down at a prompt bring back what was typed there before; D and U delete and undelete what a
+pattern matches."""
 
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_tag import open_demo, rows, wait_cursor  # noqa: E402
+from test_tag import open_demo, pattern, rows, wait_cursor  # noqa: E402
 from tmux_driver import run_tests  # noqa: E402
 
 # The demo's unread messages in thread order, and the thread of three at 42-44.
@@ -193,6 +195,46 @@ def test_V_shows_the_version_and_bang_runs_a_shell_command():
         t.send_keys("Enter")
         t.wait_for("q:Quit")
         t.wait_for(re.compile(r"\[Msgs:53"))
+
+
+def test_up_and_down_at_a_prompt_bring_back_what_was_typed_there():
+    with open_demo() as t:
+        for word, row in (("Christmas", 52), ("Coffee", 41)):
+            t.send_keys("/")
+            t.wait_for("Search for:")
+            t.send_keys("C-u")  # the last pattern is offered: start afresh
+            t.type(word)
+            t.send_keys("Enter")
+            wait_cursor(t, row)
+        t.send_keys("/")
+        t.wait_for("Search for: Coffee")  # mutt offers the last pattern
+        t.send_keys("C-u")
+        t.type("draft")  # being edited: Down comes back to it
+        t.send_keys("Up")
+        t.wait_for(re.compile(r"^Search for: Coffee$", re.M))
+        t.send_keys("Up")
+        t.wait_for(re.compile(r"^Search for: Christmas$", re.M))
+        t.send_keys("Up")  # the oldest: stays
+        t.send_keys("Down")
+        t.wait_for(re.compile(r"^Search for: Coffee$", re.M))
+        t.send_keys("Down")
+        t.wait_for(re.compile(r"^Search for: draft$", re.M))
+        t.send_keys("Up", "Up", "Enter")
+        wait_cursor(t, 52)
+
+
+def test_D_deletes_and_U_undeletes_the_messages_a_pattern_matches():
+    with open_demo() as t:
+        pattern(t, "D", "Delete messages matching:", "~s 'Book club'")
+        t.wait_for("2 messages marked deleted.")
+        t.wait_for(re.compile(r"Del:2[ \]]"))
+        assert [state(t, n) for n in (24, 50)] == ["D", "D"], t.dump()
+        pattern(t, "U", "Undelete messages matching:", "~s pick")
+        t.wait_for("1 message undeleted.")
+        t.wait_for(re.compile(r"Del:1[ \]]"))
+        assert [state(t, n) for n in (24, 50)] == ["r", "D"], t.dump()
+        pattern(t, "D", "Delete messages matching:", "~s no-such-subject-anywhere")
+        t.wait_for("No messages matched.")
 
 
 if __name__ == "__main__":
