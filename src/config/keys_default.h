@@ -72,6 +72,7 @@ static const struct default_binding default_bindings[] = {
     D(PAGER, "^R", "read-thread"), D(PAGER, "<Esc>r", "read-subthread"),
     D(PAGER, "^N", "next-thread"), D(PAGER, "^P", "previous-thread"),
     D(PAGER, "<Esc>n", "next-subthread"), D(PAGER, "V", "show-version"),
+    D(PAGER, "P", "parent-message"),
     D(PAGER, "u", "undelete-message"), D(PAGER, "r", "reply"), D(PAGER, "g", "group-reply"),
     D(PAGER, "L", "list-reply"), D(PAGER, "f", "forward-message"), D(PAGER, "m", "mail"),
     D(PAGER, "s", "save-message"), D(PAGER, "C", "copy-message"), D(PAGER, "|", "pipe-message"),

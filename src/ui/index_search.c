@@ -18,8 +18,8 @@ static bool ask_pattern(struct app *app, bool reverse)
 {
     char text[sizeof(app->search_text)];
     snprintf(text, sizeof(text), "%s", app->search_text);
-    if (!prompt_line(app, reverse ? _("Reverse search for: ") : _("Search for: "), text,
-                     sizeof(text)) ||
+    if (!prompt_pattern(app, reverse ? _("Reverse search for: ") : _("Search for: "), text,
+                        sizeof(text)) ||
         !text[0])
         return false;
     struct tm_pattern *p = NULL;
@@ -149,7 +149,7 @@ void index_limit(struct app *app)
     const char *current = tm_core_limit_text(app->core);
     char text[sizeof(app->search_text)];
     snprintf(text, sizeof(text), "%s", current ? current : "");
-    if (!prompt_line(app, _("Limit to messages matching: "), text, sizeof(text)))
+    if (!prompt_pattern(app, _("Limit to messages matching: "), text, sizeof(text)))
         return;
     struct tm_error err;
     tm_error_clear(&err);

@@ -235,7 +235,7 @@ void index_tag_pattern(struct app *app, int action)
                          : action == UI_SEARCH_DELETE   ? _("Delete messages matching: ")
                          : action == UI_SEARCH_UNDELETE ? _("Undelete messages matching: ")
                                                         : _("Tag messages matching: ");
-    if (!prompt_line(app, prompt, text, sizeof(text)) || !text[0])
+    if (!prompt_pattern(app, prompt, text, sizeof(text)) || !text[0])
         return;
     if (tm_pattern_compile(text, &p, &err)) {
         app_set_message(app, "%s", err.message);

@@ -2,7 +2,7 @@
  * delete-subthread (<Esc>d), undelete-thread (^U), undelete-subthread (<Esc>u), read-thread (^R)
  * and read-subthread (<Esc>r) change a flag of every message of the thread under the cursor, in
  * one job, then move past it as mutt does; next-thread (^N), previous-thread (^P) and
- * next-subthread (<Esc>n) move between threads. */
+ * next-subthread (<Esc>n) move between threads, parent-message (P) up one level. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,4 +88,40 @@ void index_thread_move(struct app *app, enum ui_fn fn)
                                                  : _("No more subthreads."));
     }
     free(ids);
+}
+
+/* True when want is among ids[0..n). */
+static bool has_id(const int64_t *ids, size_t n, int64_t want)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == want)
+            return true;
+    return false;
+}
+
+void index_parent(struct app *app)
+{
+    int64_t id, *ids = NULL, parent = 0, pos;
+    size_t n = 0, k = 0;
+    if (!index_current_thread(app, false, &id, &ids, &n))
+        return;
+    while (k < n && ids[k] != id)
+        k++;
+    /* ids are in display order: the parent is the nearest message above whose subthread holds
+     * this one (a sibling's subthread never does) */
+    for (size_t j = k; j-- > 0 && !parent;) {
+        int64_t *sub = NULL;
+        size_t n_sub = 0;
+        if (tm_core_thread_ids(app->core, ids[j], true, &sub, &n_sub, NULL) == TM_OK &&
+            has_id(sub, n_sub, id))
+            parent = ids[j];
+        free(sub);
+    }
+    free(ids);
+    if (!parent)
+        app_set_message(app, "%s", _("Parent message is not available."));
+    else if (tm_core_position(app->core, parent, &pos, NULL) != TM_OK)
+        app_set_message(app, "%s", _("Parent message is not visible in this limited view."));
+    else
+        index_move_cursor(app, pos);
 }

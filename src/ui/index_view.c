@@ -377,6 +377,9 @@ void index_handle(struct app *app, enum ui_fn fn)
     case FN_NEXT_SUBTHREAD:
         index_thread_move(app, fn);
         break;
+    case FN_PARENT:
+        index_parent(app);
+        break;
     case FN_TOP_PAGE:
     case FN_MIDDLE_PAGE:
     case FN_BOTTOM_PAGE: {

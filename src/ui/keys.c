@@ -210,6 +210,8 @@ static enum ui_fn message_fn(enum ui_view view, enum tm_op op)
         return FN_PREV_THREAD;
     case TM_OP_NEXT_SUBTHREAD:
         return FN_NEXT_SUBTHREAD;
+    case TM_OP_PARENT_MESSAGE:
+        return FN_PARENT;
     case TM_OP_DISPLAY_TOGGLE_WEED:
         return FN_TOGGLE_WEED;
     case TM_OP_SHOW_VERSION:

@@ -488,7 +488,8 @@ void pager_handle(struct app *app, enum ui_fn fn)
     if (preview_handle(app, fn))
         return;
     if (fn == FN_NEXT_UNREAD || fn == FN_PREV_UNREAD || fn == FN_NEXT_THREAD ||
-        fn == FN_PREV_THREAD || fn == FN_NEXT_SUBTHREAD || ui_fn_thread_flags(fn)) {
+        fn == FN_PREV_THREAD || fn == FN_NEXT_SUBTHREAD || fn == FN_PARENT ||
+        ui_fn_thread_flags(fn)) {
         if (app->pager_part) {
             app_set_message(app, "%s", _("Press q to go back to the attachments."));
             return;

@@ -99,6 +99,7 @@ enum ui_fn {
     FN_TOGGLE_WEED, /* h: all header fields in the pager, or the usual few */
     FN_SHOW_VERSION,
     FN_SHELL, /* !: a shell command, or an interactive shell */
+    FN_PARENT,
     FN_DELETE_PATTERN,
     FN_UNDELETE_PATTERN,
     /* starting a message (index, pager) */
@@ -465,6 +466,8 @@ void index_move_past(struct app *app, const int64_t *ids, size_t n);
 void index_thread_flags(struct app *app, enum ui_fn fn);
 /* ^N, ^P, <Esc>n: to the next thread, the previous thread's first message, the next subthread. */
 void index_thread_move(struct app *app, enum ui_fn fn);
+/* P: to the message the one under the cursor replies to. */
+void index_parent(struct app *app);
 static inline bool ui_fn_thread_flags(enum ui_fn fn)
 {
     return fn >= FN_DELETE_THREAD && fn <= FN_READ_SUBTHREAD;
@@ -517,6 +520,9 @@ void index_flag_current(struct app *app, bool set);
 bool prompt_line(struct app *app, const char *prompt, char *out, size_t size);
 /* Frees the lines kept for Up / Down at the prompts (at exit). */
 void prompt_history_free(void);
+/* prompt_line for a pattern (/, l, T, D, ...): Up and Down go through the lines typed at all of
+ * them, as mutt's one pattern history. */
+bool prompt_pattern(struct app *app, const char *prompt, char *out, size_t size);
 /* Tab completion for prompt_line_complete: extends text (of size bytes) in place, or writes the
  * candidates it could not choose between to choices (untrusted text: drawn sanitized). */
 typedef void (*prompt_complete_fn)(void *ctx, char *text, size_t size, char *choices,

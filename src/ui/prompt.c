@@ -225,6 +225,17 @@ static void line_set(struct line *l, const char *text)
     l->cur = l->len;
 }
 
+/* The history the next prompt_line_list uses instead of its prompt's own (prompt_pattern). */
+static const char *history_name;
+
+bool prompt_pattern(struct app *app, const char *prompt, char *out, size_t size)
+{
+    history_name = "\x01pattern"; /* cannot be a prompt's text */
+    bool ok = prompt_line(app, prompt, out, size);
+    history_name = NULL;
+    return ok;
+}
+
 /* Set while a password is typed: nothing of it is drawn (as mutt: no echo, no stars). */
 static bool hide_input;
 
@@ -296,7 +307,7 @@ enum prompt_result prompt_line_list(struct app *app, const char *prompt, char *o
 {
     struct line l = {.cap = size < LINE_MAX_BYTES ? size : LINE_MAX_BYTES};
     char choices[1024] = "", editing[LINE_MAX_BYTES] = "";
-    struct history *h = hide_input ? NULL : history_of(prompt);
+    struct history *h = hide_input ? NULL : history_of(history_name ? history_name : prompt);
     size_t back = 0; /* how far up the history the line is; 0: the line being edited */
     int32_t seq[TM_KEYSEQ_MAX];
     int nseq = 0;

@@ -3,11 +3,11 @@
 mailbox): Tab goes to the next unread message and wraps around, <Esc><Tab> to the previous one,
 Tab in the pager shows the next unread message; a digit asks for a message number and jumps
 there; ^D deletes the thread under the cursor and moves past it (in the pager: shows the next
-message), ^U undeletes it, <Esc>r reads a subthread; ^N, ^P and <Esc>n move between threads; H
-and M go to the top and the middle of the page; h shows every header field; V shows the version
-and ! runs a shell command; o and O sort by one key and the status line names the order; Up and
-Down at a prompt bring back what was typed there before; D and U delete and undelete what a
-pattern matches."""
+message), ^U undeletes it, <Esc>r reads a subthread; ^N, ^P and <Esc>n move between threads, P
+to the parent; H and M go to the top and the middle of the page; h shows every header field; V
+shows the version and ! runs a shell command; o and O sort by one key and the status line names
+the order; Up and Down at a prompt bring back what was typed there before (one history for all
+pattern prompts); D and U delete and undelete what a pattern matches."""
 
 import os
 import re
@@ -158,6 +158,22 @@ def test_ctrl_n_ctrl_p_and_esc_n_move_between_threads():
         wait_cursor(t, 1)
 
 
+def test_P_goes_to_the_parent_not_to_a_sibling():
+    with open_demo() as t:
+        jump(t, 36)  # 34 has two replies, 35 and 36
+        wait_cursor(t, 36)
+        t.send_keys("P")
+        wait_cursor(t, 34)
+        jump(t, 44)  # 42 <- 43 <- 44
+        t.send_keys("P")
+        wait_cursor(t, 43)
+        t.send_keys("P")
+        wait_cursor(t, 42)
+        t.send_keys("P")
+        t.wait_for("Parent message is not available.")
+        wait_cursor(t, 42)
+
+
 def test_H_and_M_go_to_the_top_and_the_middle_of_the_page():
     with open_demo() as t:
         jump(t, 42)
@@ -221,6 +237,17 @@ def test_up_and_down_at_a_prompt_bring_back_what_was_typed_there():
         t.wait_for(re.compile(r"^Search for: draft$", re.M))
         t.send_keys("Up", "Up", "Enter")
         wait_cursor(t, 52)
+        t.send_keys("l")  # one history for every pattern prompt, as mutt's
+        t.wait_for("Limit to messages matching:")
+        t.send_keys("Up")
+        t.wait_for(re.compile(r"^Limit to messages matching: Christmas$", re.M))
+        t.send_keys("C-g")
+        t.wait_gone("Limit to messages matching:")
+        t.send_keys("|")  # another prompt: its own history, empty
+        t.wait_for("Pipe to command:")
+        t.send_keys("Up")
+        t.wait_for(re.compile(r"^Pipe to command:$", re.M))
+        t.send_keys("C-g")
 
 
 def test_D_deletes_and_U_undeletes_the_messages_a_pattern_matches():
