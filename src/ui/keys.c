@@ -409,6 +409,10 @@ enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op)
         return view == VIEW_INDEX ? FN_SEARCH_NEXT : FN_NONE;
     case TM_OP_SEARCH_OPPOSITE:
         return view == VIEW_INDEX ? FN_SEARCH_OPPOSITE : FN_NONE;
+    case TM_OP_TOGGLE_QUOTED:
+        return view == VIEW_PAGER ? FN_TOGGLE_QUOTED : FN_NONE;
+    case TM_OP_SKIP_QUOTED:
+        return view == VIEW_PAGER ? FN_SKIP_QUOTED : FN_NONE;
     default:
         break;
     }

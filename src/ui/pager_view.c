@@ -160,7 +160,8 @@ static void rewrap(struct app *app)
         int attr = in_header ? ATTR_HEADER : body_line_attr(text + pos, line_len, in_sig);
         if (!in_header && line_len == 3 && memcmp(text + pos, "-- ", 3) == 0)
             in_sig = true, attr = ATTR_SIGNATURE;
-        if (!wrap_line(app, pos, line_len, pager_width(app), attr))
+        bool hidden = app->pager_hide_quotes && ATTR_KIND(attr) == ATTR_QUOTE; /* T */
+        if (!hidden && !wrap_line(app, pos, line_len, pager_width(app), attr))
             break;
         if (!nl)
             break;
@@ -341,6 +342,7 @@ void pager_open(struct app *app, int64_t message_id)
     app->pager_id = message_id;
     app->pager_top = 0;
     app->pager_loading = true;
+    app->pager_hide_quotes = false; /* T is for the message it was pressed on */
     app->cursor_id = message_id;
     parts_request_view(app, message_id, BODY_VIEW);
     /* Opening a message marks it read, as in every mail client; new/ moves to cur/. */
@@ -447,6 +449,25 @@ static void open_at_cursor(struct app *app)
     tm_message_row_cleanup(&row);
 }
 
+/* S: the first line after the next quoted block below the top of the page. */
+static void skip_quoted(struct app *app)
+{
+    size_t i = app->pager_top;
+    while (i < app->n_lines && ATTR_KIND(app->lines[i].attr) != ATTR_QUOTE)
+        i++;
+    if (i == app->n_lines) {
+        app_set_message(app, "%s", _("No more quoted text."));
+        return;
+    }
+    while (i < app->n_lines && ATTR_KIND(app->lines[i].attr) == ATTR_QUOTE)
+        i++;
+    if (i == app->n_lines) {
+        app_set_message(app, "%s", _("No more unquoted text after quoted text."));
+        return;
+    }
+    scroll_to(app, (long long)i);
+}
+
 /* The pager shows the message being written (compose's preview): q goes back to the compose
  * screen, and only scrolling works. True when fn was handled here. */
 static bool preview_handle(struct app *app, enum ui_fn fn)
@@ -541,6 +562,14 @@ void pager_handle(struct app *app, enum ui_fn fn)
             app_set_message(app, "%s", _("Press q to go back to the attachments."));
         else
             step_message(app, fn == FN_NEXT_MESSAGE ? 1 : -1);
+        break;
+    case FN_TOGGLE_QUOTED:
+        app->pager_hide_quotes = !app->pager_hide_quotes;
+        app->pager_top = 0;
+        rewrap(app);
+        break;
+    case FN_SKIP_QUOTED:
+        skip_quoted(app);
         break;
     case FN_TOGGLE_WEED:
         if (app->pager_part || app->pager_loading || attach_raw_message(app) != app->pager_id)

@@ -100,6 +100,8 @@ enum ui_fn {
     FN_SHOW_VERSION,
     FN_SHELL, /* !: a shell command, or an interactive shell */
     FN_PARENT,
+    FN_TOGGLE_QUOTED, /* the pager's T and S */
+    FN_SKIP_QUOTED,
     FN_DELETE_PATTERN,
     FN_UNDELETE_PATTERN,
     /* starting a message (index, pager) */
@@ -311,6 +313,7 @@ struct app {
 
     bool pager_part;        /* the pager shows one attachment: q goes back to the attachment list */
     bool pager_all_headers; /* h: the pager shows every header field, not only the usual few */
+    bool pager_hide_quotes; /* T: the pager leaves quoted lines out */
 
     /* the raw message shown in the pager or the attachment list */
     struct tm_buf raw;

@@ -7,7 +7,8 @@ message), ^U undeletes it, <Esc>r reads a subthread; ^N, ^P and <Esc>n move betw
 to the parent; H and M go to the top and the middle of the page; h shows every header field; V
 shows the version and ! runs a shell command; o and O sort by one key and the status line names
 the order; Up and Down at a prompt bring back what was typed there before (one history for all
-pattern prompts); D and U delete and undelete what a pattern matches."""
+pattern prompts); D and U delete and undelete what a pattern matches; in the pager, T hides
+quoted text and S skips past it."""
 
 import os
 import re
@@ -15,6 +16,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_tag import open_demo, pattern, rows, wait_cursor  # noqa: E402
+import tmux_driver  # noqa: E402
 from tmux_driver import run_tests  # noqa: E402
 
 # The demo's unread messages in thread order, and the thread of three at 42-44.
@@ -172,6 +174,26 @@ def test_P_goes_to_the_parent_not_to_a_sibling():
         t.send_keys("P")
         t.wait_for("Parent message is not available.")
         wait_cursor(t, 42)
+
+
+def test_T_hides_quoted_text_in_the_pager_and_S_skips_past_it():
+    with tmux_driver.open_demo(rows=12) as t:  # a short pane, so S has somewhere to scroll to
+        pattern(t, "/", "Search for:", "~f jmueller ~s 'config file'")  # it quotes Marco
+        t.wait_for(re.compile(r"^ *\d+ .*Jürgen Müller", re.M))
+        t.send_keys("Enter")
+        t.wait_for("Marco Bellini <marco.bellini@example.org> writes:")
+        t.wait_for("> We can still be strict")
+        t.send_keys("S")
+        t.wait_gone("writes:")  # the page starts after the quote
+        t.wait_for("Agreed, and I would go one step further")
+        t.send_keys("S")
+        t.wait_for("No more quoted text.")
+        t.send_keys("Home", "T")
+        t.wait_gone("> We can still be strict")
+        t.wait_for("writes:")
+        t.wait_for("Agreed, and I would go one step further")
+        t.send_keys("T")
+        t.wait_for("> We can still be strict")
 
 
 def test_H_and_M_go_to_the_top_and_the_middle_of_the_page():
