@@ -437,6 +437,7 @@ int tm_ui_run(const struct tm_ui_options *opt, struct tm_error *err)
     browser_cleanup(&app);
     index_tag_cleanup(&app);
     prompt_history_free();
+    pager_search_cleanup();
     colors_free(&app);
     tm_pattern_free(&app.search);
     tm_mailcap_cleanup(&app.mailcap);

@@ -400,15 +400,17 @@ enum ui_fn ui_fn_for(enum ui_view view, enum tm_op op)
     case TM_OP_SAVE_ENTRY:
         return FN_SAVE;
     case TM_OP_SEARCH:
-        return view == VIEW_INDEX ? FN_SEARCH : FN_NONE;
+        return view == VIEW_INDEX || view == VIEW_PAGER ? FN_SEARCH : FN_NONE;
     case TM_OP_LIMIT:
         return view == VIEW_INDEX ? FN_LIMIT : FN_NONE;
     case TM_OP_SEARCH_REVERSE:
-        return view == VIEW_INDEX ? FN_SEARCH_REVERSE : FN_NONE;
+        return view == VIEW_INDEX || view == VIEW_PAGER ? FN_SEARCH_REVERSE : FN_NONE;
     case TM_OP_SEARCH_NEXT:
-        return view == VIEW_INDEX ? FN_SEARCH_NEXT : FN_NONE;
+        return view == VIEW_INDEX || view == VIEW_PAGER ? FN_SEARCH_NEXT : FN_NONE;
     case TM_OP_SEARCH_OPPOSITE:
-        return view == VIEW_INDEX ? FN_SEARCH_OPPOSITE : FN_NONE;
+        return view == VIEW_INDEX || view == VIEW_PAGER ? FN_SEARCH_OPPOSITE : FN_NONE;
+    case TM_OP_SEARCH_TOGGLE:
+        return view == VIEW_PAGER ? FN_SEARCH_TOGGLE : FN_NONE;
     case TM_OP_TOGGLE_QUOTED:
         return view == VIEW_PAGER ? FN_TOGGLE_QUOTED : FN_NONE;
     case TM_OP_SKIP_QUOTED:

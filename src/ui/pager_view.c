@@ -377,6 +377,10 @@ void pager_draw(struct app *app)
                 line[mark + l->prefix_len + l->len] = 0;
             }
             draw_text(y0 + i, 0, COLS, line ? line : "", line_color(app, l));
+            if (line) { /* the matches of a search, after the marker and the quote prefix */
+                line[mark + l->prefix_len] = 0;
+                pager_search_highlight(app, y0 + i, (int)tm_str_width(line), idx);
+            }
             free(line);
         } else {
             move(y0 + i, 0);
@@ -562,6 +566,21 @@ void pager_handle(struct app *app, enum ui_fn fn)
             app_set_message(app, "%s", _("Press q to go back to the attachments."));
         else
             step_message(app, fn == FN_NEXT_MESSAGE ? 1 : -1);
+        break;
+    case FN_SEARCH:
+    case FN_SEARCH_REVERSE:
+    case FN_SEARCH_NEXT:
+    case FN_SEARCH_OPPOSITE: {
+        size_t line, rows = (size_t)body_rows(app);
+        if (!app->pager_loading && pager_search(app, fn, &line)) { /* at the top if it can be */
+            size_t max = app->n_lines > rows ? app->n_lines - rows : 0;
+            app->pager_top = line < max ? line : max;
+            app->dirty = true;
+        }
+        break;
+    }
+    case FN_SEARCH_TOGGLE:
+        pager_search_toggle(app);
         break;
     case FN_TOGGLE_QUOTED:
         app->pager_hide_quotes = !app->pager_hide_quotes;

@@ -102,6 +102,7 @@ enum ui_fn {
     FN_PARENT,
     FN_TOGGLE_QUOTED, /* the pager's T and S */
     FN_SKIP_QUOTED,
+    FN_SEARCH_TOGGLE, /* the pager's \ */
     FN_DELETE_PATTERN,
     FN_UNDELETE_PATTERN,
     /* starting a message (index, pager) */
@@ -417,6 +418,16 @@ bool attach_stop_download(struct app *app);
 void app_keep_raw(struct app *app, int64_t message_id, const char *raw, size_t len);
 /* Shows already terminal-unsafe UTF-8 text (it is made safe here) in the pager as one part. */
 void pager_show_text(struct app *app, const char *text, size_t len);
+/* pager_search.c: / <Esc>/ n and search-opposite in the pager. Asks for the pattern when fn is
+ * a new search; true with *line, the visual line that matches next (the message line says when
+ * it wrapped), false with the message line saying why not. */
+bool pager_search(struct app *app, enum ui_fn fn, size_t *line);
+/* \: matches shown in reverse video, or not. */
+void pager_search_toggle(struct app *app);
+/* Draws the matches of visual line i, drawn at row y from column x0, in reverse video. */
+void pager_search_highlight(const struct app *app, int y, int x0, size_t i);
+/* Frees the last search's pattern (at exit). */
+void pager_search_cleanup(void);
 
 /* app.c: (re)reads the mailcap files the configuration names */
 void app_load_mailcap(struct app *app);

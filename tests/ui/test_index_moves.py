@@ -8,11 +8,13 @@ to the parent; H and M go to the top and the middle of the page; h shows every h
 shows the version and ! runs a shell command; o and O sort by one key and the status line names
 the order; Up and Down at a prompt bring back what was typed there before (one history for all
 pattern prompts); D and U delete and undelete what a pattern matches; in the pager, T hides
-quoted text and S skips past it."""
+quoted text, S skips past it, / finds a regular expression (smart case), n again, wrapping, the
+matches in reverse video until \\ turns that off."""
 
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_tag import open_demo, pattern, rows, wait_cursor  # noqa: E402
@@ -194,6 +196,52 @@ def test_T_hides_quoted_text_in_the_pager_and_S_skips_past_it():
         t.wait_for("Agreed, and I would go one step further")
         t.send_keys("T")
         t.wait_for("> We can still be strict")
+
+
+def reversed_words(t):
+    """The runs of text drawn in reverse video between the help bar and the status bar."""
+    out = []
+    for line in t.screen_with_attributes()[1:-2]:
+        reverse = False
+        for part in re.split(r"(\x1b\[[0-9;]*m)", line):
+            if part.startswith("\x1b["):
+                for code in (part[2:-1] or "0").split(";"):
+                    reverse = code == "7" or (reverse and code not in ("", "0", "27"))
+            elif reverse and part.strip():
+                out.append(part.strip())
+    return out
+
+
+def test_slash_in_the_pager_finds_and_highlights_and_backslash_turns_that_off():
+    with tmux_driver.open_demo(rows=12) as t:
+        pattern(t, "/", "Search for:", "~f jmueller ~s 'config file'")
+        t.wait_for(re.compile(r"^ *\d+ .*Jürgen Müller", re.M))
+        t.send_keys("Enter")
+        t.wait_for("writes:")
+        pattern(t, "/", "Search for:", "ICONV|utf-8")  # capitals: as typed, case matters
+        t.wait_for("Not found.")
+        t.send_keys("/")
+        t.wait_for("Search for: ICONV|utf-8")  # the last one is offered, as mutt's
+        t.send_keys("C-u")
+        t.type("iconv|utf-8")  # no capitals: any case
+        t.send_keys("Enter")
+        t.wait_for("point at iconv")
+        t.wait_gone("writes:")  # the page moved down to the first match
+        deadline = time.monotonic() + 10
+        while sorted(set(reversed_words(t))) != ["UTF-8", "iconv"]:
+            assert time.monotonic() < deadline, (reversed_words(t), t.dump())
+            time.sleep(0.05)
+        for _ in range(2):  # the next two lines with a match, on the last page
+            t.send_keys("n")
+            t.wait_for("point at iconv")
+            assert "wrapped" not in t.text(), t.dump()
+        t.send_keys("n")  # past the last: wraps
+        t.wait_for("Search wrapped to top.")
+        t.send_keys("\\")
+        deadline = time.monotonic() + 10
+        while "iconv" in reversed_words(t) or "UTF-8" in reversed_words(t):
+            assert time.monotonic() < deadline, (reversed_words(t), t.dump())
+            time.sleep(0.05)
 
 
 def test_H_and_M_go_to_the_top_and_the_middle_of_the_page():
