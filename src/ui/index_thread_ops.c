@@ -51,24 +51,20 @@ static bool first_shown(struct app *app, const int64_t *ids, size_t n, int64_t *
 /* The root (first shown message) of the thread before the one of ids. */
 static void to_previous_thread(struct app *app, const int64_t *ids, size_t n)
 {
-    int64_t first = 0, *prev = NULL;
+    int64_t first = 0, *prev = NULL, above;
     size_t n_prev = 0;
-    struct tm_message_row row;
     struct tm_error err;
-    int got = 0;
-    memset(&row, 0, sizeof(row));
     tm_error_clear(&err);
     if (!first_shown(app, ids, n, &first) || first == 0) {
         app_set_message(app, "%s", _("You are on the first thread."));
         return;
     }
-    if (tm_core_window(app->core, first - 1, 1, &row, &got, &err) == TM_OK && got == 1 &&
-        tm_core_thread_ids(app->core, row.id, false, &prev, &n_prev, &err) == TM_OK &&
+    if (index_id_at(app, first - 1, &above) &&
+        tm_core_thread_ids(app->core, above, false, &prev, &n_prev, &err) == TM_OK &&
         first_shown(app, prev, n_prev, &first))
         index_move_cursor(app, first);
     else if (err.status)
         app_set_message(app, "%s", err.message);
-    tm_message_row_cleanup(&row);
     free(prev);
 }
 

@@ -216,6 +216,19 @@ bool index_current_id(struct app *app, int64_t *id)
     return ok;
 }
 
+bool index_id_at(struct app *app, int64_t pos, int64_t *id)
+{
+    struct tm_message_row row;
+    memset(&row, 0, sizeof(row));
+    struct tm_error err;
+    tm_error_clear(&err);
+    int n = 0;
+    bool ok = tm_core_window(app->core, pos, 1, &row, &n, &err) == TM_OK && n == 1;
+    *id = ok ? row.id : 0;
+    tm_message_row_cleanup(&row);
+    return ok;
+}
+
 void index_move_cursor(struct app *app, int64_t to)
 {
     if (app->count <= 0) {
@@ -236,16 +249,7 @@ void index_move_cursor(struct app *app, int64_t to)
     app->dirty = true;
     /* Learned now, not at the next draw: an event handled before that (a flag change, new
      * mail) re-reads the index and must find the cursor's message, not send it to the end. */
-    struct tm_message_row row;
-    memset(&row, 0, sizeof(row));
-    struct tm_error err;
-    tm_error_clear(&err);
-    int n = 0;
-    if (tm_core_window(app->core, to, 1, &row, &n, &err) == TM_OK && n == 1)
-        app->cursor_id = row.id;
-    else
-        app->cursor_id = 0;
-    tm_message_row_cleanup(&row);
+    index_id_at(app, to, &app->cursor_id);
 }
 
 static void toggle_flag(struct app *app, unsigned flag)

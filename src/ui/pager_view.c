@@ -217,7 +217,6 @@ static enum tm_status append_expanded(struct tm_buf *out, const char *s, size_t 
     return st;
 }
 
-/* The decoded header lines the pager shows above the body. */
 /* Every header field, unfolded and decoded, in the message's order (h). */
 static enum tm_status append_all_headers(struct tm_buf *out, const char *raw, size_t len,
                                          const char *fallback)
@@ -245,6 +244,7 @@ static enum tm_status append_all_headers(struct tm_buf *out, const char *raw, si
     return st;
 }
 
+/* The decoded header lines the pager shows above the body: the usual few, or all of them. */
 static enum tm_status append_headers(struct tm_buf *out, const char *raw, size_t len,
                                      const char *fallback, bool all)
 {
@@ -396,11 +396,16 @@ void pager_draw(struct app *app)
     draw_message_line(app);
 }
 
-static void scroll_to(struct app *app, long long top)
+/* The largest top line: the last page is kept full. */
+static long long max_top(const struct app *app)
 {
     long long max = (long long)app->n_lines - body_rows(app);
-    if (max < 0)
-        max = 0;
+    return max < 0 ? 0 : max;
+}
+
+static void scroll_to(struct app *app, long long top)
+{
+    long long max = max_top(app);
     if (top > max) {
         if ((long long)app->pager_top == max)
             app_set_message(app, "%s", _("Bottom of message is shown."));
@@ -418,11 +423,8 @@ static void scroll_to(struct app *app, long long top)
 /* Opens the message delta rows away from the current one in index order. */
 static void step_message(struct app *app, int delta)
 {
-    struct tm_message_row row;
     struct tm_error err;
     int64_t pos;
-    int n = 0;
-    memset(&row, 0, sizeof(row));
     tm_error_clear(&err);
     if (tm_core_position(app->core, app->pager_id, &pos, &err))
         return;
@@ -432,25 +434,19 @@ static void step_message(struct app *app, int delta)
                                   : _("You are on the first message."));
         return;
     }
-    if (tm_core_window(app->core, pos + delta, 1, &row, &n, &err) == TM_OK && n == 1) {
+    int64_t id;
+    if (index_id_at(app, pos + delta, &id)) {
         app->cursor = pos + delta;
-        pager_open(app, row.id);
+        pager_open(app, id);
     }
-    tm_message_row_cleanup(&row);
 }
 
 /* Shows the message under the index cursor, after a function moved it (Tab, a thread's ^D). */
 static void open_at_cursor(struct app *app)
 {
-    struct tm_message_row row;
-    struct tm_error err;
-    int n = 0;
-    memset(&row, 0, sizeof(row));
-    tm_error_clear(&err);
-    if (tm_core_window(app->core, app->cursor, 1, &row, &n, &err) == TM_OK && n == 1 &&
-        row.id != app->pager_id)
-        pager_open(app, row.id);
-    tm_message_row_cleanup(&row);
+    int64_t id;
+    if (index_id_at(app, app->cursor, &id) && id != app->pager_id)
+        pager_open(app, id);
 }
 
 /* S: the first line after the next quoted block below the top of the page. */
@@ -571,10 +567,10 @@ void pager_handle(struct app *app, enum ui_fn fn)
     case FN_SEARCH_REVERSE:
     case FN_SEARCH_NEXT:
     case FN_SEARCH_OPPOSITE: {
-        size_t line, rows = (size_t)body_rows(app);
+        size_t line;
         if (!app->pager_loading && pager_search(app, fn, &line)) { /* at the top if it can be */
-            size_t max = app->n_lines > rows ? app->n_lines - rows : 0;
-            app->pager_top = line < max ? line : max;
+            /* not scroll_to: at the end it would say "Bottom..." over the search's own word */
+            app->pager_top = (long long)line < max_top(app) ? line : (size_t)max_top(app);
             app->dirty = true;
         }
         break;

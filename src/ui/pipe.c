@@ -86,6 +86,29 @@ int pipe_spawn(const char *command, const char *arg, int in_fd)
     return status;
 }
 
+/* Leaves curses, runs command (sh -c, $1 = arg) on the terminal with in_fd as its input (-1:
+ * the terminal's); when wait is set, says how it failed and waits for a key; comes back. */
+static void run_on_terminal(struct app *app, const char *command, const char *arg, int in_fd,
+                            bool wait)
+{
+    def_prog_mode();
+    endwin();
+    fflush(stdout);
+    int status = pipe_spawn(command, arg, in_fd);
+    if (wait) {
+        if (status < 0)
+            printf(_("Cannot run the command.\n"));
+        else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+            printf(_("Command exited with status %d.\n"), WEXITSTATUS(status));
+        else if (WIFSIGNALED(status))
+            printf(_("Command killed by signal %d.\n"), WTERMSIG(status));
+        wait_any_key();
+    }
+    reset_prog_mode();
+    clearok(curscr, TRUE);
+    app->dirty = true;
+}
+
 void pipe_run(struct app *app, const char *command, const char *raw, size_t len)
 {
     int fd = message_fd(raw, len);
@@ -93,21 +116,8 @@ void pipe_run(struct app *app, const char *command, const char *raw, size_t len)
         app_set_message(app, "%s", _("Cannot prepare the message for the command."));
         return;
     }
-    def_prog_mode();
-    endwin();
-    fflush(stdout);
-    int status = pipe_spawn(command, NULL, fd);
+    run_on_terminal(app, command, NULL, fd, true);
     close(fd);
-    if (status < 0)
-        printf(_("Cannot run the command.\n"));
-    else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-        printf(_("Command exited with status %d.\n"), WEXITSTATUS(status));
-    else if (WIFSIGNALED(status))
-        printf(_("Command killed by signal %d.\n"), WTERMSIG(status));
-    wait_any_key();
-    reset_prog_mode();
-    clearok(curscr, TRUE);
-    app->dirty = true;
 }
 
 void pipe_shell(struct app *app)
@@ -116,23 +126,8 @@ void pipe_shell(struct app *app)
     if (!prompt_line(app, _("Shell command: "), command, sizeof(command)))
         return;
     const char *shell = getenv("SHELL");
-    def_prog_mode();
-    endwin();
-    fflush(stdout);
-    int status;
-    if (command[0]) {
-        status = pipe_spawn(command, NULL, -1);
-    } else { /* as mutt: nothing typed is an interactive shell; leaving it comes straight back */
-        status = pipe_spawn("exec \"${1:-/bin/sh}\"", shell && shell[0] ? shell : NULL, -1);
-    }
-    if (command[0]) {
-        if (status < 0)
-            printf(_("Cannot run the command.\n"));
-        else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-            printf(_("Command exited with status %d.\n"), WEXITSTATUS(status));
-        wait_any_key();
-    }
-    reset_prog_mode();
-    clearok(curscr, TRUE);
-    app->dirty = true;
+    if (command[0])
+        run_on_terminal(app, command, NULL, -1, true);
+    else /* as mutt: nothing typed is an interactive shell; leaving it comes straight back */
+        run_on_terminal(app, "exec \"${1:-/bin/sh}\"", shell && shell[0] ? shell : NULL, -1, false);
 }

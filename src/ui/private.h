@@ -444,6 +444,8 @@ void help_handle(struct app *app, enum ui_fn fn);
 
 /* Moves the index cursor to display position to (kept inside the folder, with mutt's notes). */
 void index_move_cursor(struct app *app, int64_t to);
+/* The store id of the message at display position pos into *id; false (*id 0) when none. */
+bool index_id_at(struct app *app, int64_t pos, int64_t *id);
 /* index_search.c: /, <Esc>/, n and search-opposite in the index. */
 void index_search(struct app *app, enum ui_fn fn);
 /* l: asks for a pattern and shows only the messages it matches ("all" or ~A: all again). */
