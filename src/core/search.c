@@ -80,7 +80,7 @@ bool tm_core_search_cancel(struct tm_core *core)
 void core_search_drop_limit(struct tm_core *core)
 {
     struct core_search *s = &core->search;
-    if (!tm_core_search_running(core) || s->purpose != TM_SEARCH_LIMIT)
+    if (!tm_core_limit_pending(core))
         return;
     worker_cancel_search(&core->worker);
     s->running = false;

@@ -1,8 +1,8 @@
 /* prompt.c - the line editor on the bottom row: UTF-8 text with a cursor, driven by the editor
  * key map of the configuration (mutt's defaults: ^A ^E ^B ^F ^D ^K ^U ^W, <Esc>b, <Esc>f ...),
  * Tab completion where the caller offers it, Up / Down (^P / ^N) through what was typed before
- * at the same prompt in this session, Enter to accept, ^G or a lone Esc to cancel; and the
- * one-key prompts (set-flag's). */
+ * at the same prompt in this session (one history for all pattern prompts), Enter to accept, ^G
+ * or a lone Esc to cancel; and the one-key prompts (set-flag's). */
 #include <ctype.h>
 #include <curses.h>
 #include <stdio.h>
